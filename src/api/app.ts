@@ -1,0 +1,40 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { type ReadinessCheck, readiness } from '../ops/index.js';
+import type { Logger } from '../ops/index.js';
+import { type CabRouteDependencies, cabRoutes } from './cab.js';
+import { messageRoutes } from './messages.js';
+import { type MhsRouteDependencies, mhsRoutes } from './mhs.js';
+import { sendProblem } from './problem.js';
+
+export interface ApiDependencies extends MhsRouteDependencies, CabRouteDependencies {
+  logger: Logger;
+  readinessChecks: ReadinessCheck[];
+  maxBodyBytes: number;
+}
+
+export function createApi(deps: ApiDependencies): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.get('/healthz', (_request, response) => {
+    response.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_request, response) => {
+    const result = await readiness(deps.readinessChecks);
+    response.status(result.ready ? 200 : 503).json(result);
+  });
+  app.use(express.json({ limit: deps.maxBodyBytes, type: ['application/json', 'application/*+json'] }));
+  app.use(mhsRoutes(deps));
+  app.use(cabRoutes(deps));
+  app.use(messageRoutes(deps.store));
+  app.use((request: Request, response: Response) => {
+    sendProblem(response, { title: 'Not found', status: 404, detail: `${request.method} ${request.path} is not an API route` });
+  });
+  app.use((error: Error & { status?: number; type?: string }, _request: Request, response: Response, _next: NextFunction) => {
+    if (error.type === 'entity.too.large') return sendProblem(response, { title: 'Request body too large', status: 413, detail: `limit is ${deps.maxBodyBytes} bytes` });
+    if (error.type === 'entity.parse.failed') return sendProblem(response, { title: 'Invalid request', status: 400, detail: `body is not valid JSON: ${error.message}` });
+    deps.logger.error({ err: error.message }, 'API request failed');
+    return sendProblem(response, { title: 'Internal error', status: 500, detail: 'the gateway could not process this request; see its log' });
+  });
+  return app;
+}

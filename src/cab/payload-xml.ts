@@ -1,0 +1,102 @@
+// Shared reading and writing helpers for C&B payload elements, so each message family stays
+// one small module. Payload roots declare the HL7 namespace so they also stand alone.
+import { el, OID, type XmlElementSpec } from '../hl7/index.js';
+import { NS, text, withXml, type XmlElement } from '../xml/index.js';
+import { CabError } from './errors.js';
+import { hl7Timestamp, isoFromHl7Timestamp } from './timestamp.js';
+
+/** Attributes for a payload root element: the HL7 namespace, then class and mood codes. */
+export function payloadRootAttrs(classCode: string, moodCode: string): Record<string, string> {
+  return { xmlns: NS.hl7, classCode, moodCode };
+}
+
+/** `id @root="{UUID}"`: USRNs and other act ids. */
+export function actId(uuid: string): XmlElementSpec {
+  return el('id', { root: uuid });
+}
+
+/** `location/clinic/id` with the eBS clinic OID. */
+export function clinicLocation(clinicId: string): XmlElementSpec {
+  return el(
+    'location',
+    { typeCode: 'LOC' },
+    el('clinic', { classCode: 'SDLOC' }, el('id', { root: OID.clinic, extension: clinicId })),
+  );
+}
+
+/** IVL<TS> from ISO date-times; `inclusive` flags only when the interval states them. */
+export function interval(
+  start: string,
+  end: string,
+  inclusive?: { low: boolean; high: boolean },
+): XmlElementSpec {
+  return el(
+    'effectiveTime',
+    {},
+    el('low', { value: hl7Timestamp(start), inclusive: inclusive && String(inclusive.low) }),
+    el('high', { value: hl7Timestamp(end), inclusive: inclusive && String(inclusive.high) }),
+  );
+}
+
+/** Reads a payload whose root must be `{urn:hl7-org:v3}rootName`. */
+export function readPayload<T>(payloadXml: string, rootName: string, read: (root: PayloadNode) => T): T {
+  try {
+    return withXml(payloadXml, (doc) => {
+      const root = doc.root;
+      if (root.namespaceUri !== NS.hl7 || root.name !== rootName) {
+        throw new CabError(`expected payload ${rootName}, got {${root.namespaceUri}}${root.name}`, rootName);
+      }
+      return read(new PayloadNode(root, rootName));
+    });
+  } catch (error) {
+    if (error instanceof CabError) throw error;
+    throw new CabError(`${rootName} payload cannot be read: ${(error as Error).message}`);
+  }
+}
+
+/** An element plus its path for error messages; XPaths use the `hl7:` prefix. */
+export class PayloadNode {
+  constructor(
+    readonly element: XmlElement,
+    readonly path: string,
+  ) {}
+
+  /** Child elements matching `xpath`, each labelled `path/step[n]`. */
+  all(xpath: string): PayloadNode[] {
+    const label = plain(xpath);
+    return this.element
+      .find(xpath, NS)
+      .filter((node): node is XmlElement => 'attrs' in node)
+      .map((found, i) => new PayloadNode(found, `${this.path}/${label}[${i + 1}]`));
+  }
+
+  optional(xpath: string): string | undefined {
+    const value = text(this.element, xpath);
+    return value === '' ? undefined : value;
+  }
+
+  /** A required attribute or text; CabError naming its path when missing or empty. */
+  required(xpath: string): string {
+    const value = this.optional(xpath);
+    if (value === undefined) {
+      const where = `${this.path}/${plain(xpath)}`;
+      throw new CabError(`${where} is missing`, where);
+    }
+    return value;
+  }
+
+  /** A required HL7 TS as an ISO date-time in UTC. */
+  timestamp(xpath: string): string {
+    const value = this.required(xpath);
+    try {
+      return isoFromHl7Timestamp(value);
+    } catch (error) {
+      const where = `${this.path}/${plain(xpath)}`;
+      throw new CabError(`${where}: ${(error as Error).message}`, where);
+    }
+  }
+}
+
+function plain(xpath: string): string {
+  return xpath.replace(/hl7:/g, '');
+}

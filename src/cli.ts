@@ -1,0 +1,155 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, type GatewayConfig, loadConfig } from './config/index.js';
+import { startGateway } from './gateway/index.js';
+import { createLogger } from './ops/index.js';
+import { createCsr, ensureDevPki, initDevPki, inspectCertificates } from './security/pki/index.js';
+import { startSimulator } from './simulator/index.js';
+
+const USAGE = `usage: mhs-gateway <command> [options]
+
+  start [--config FILE]          run the gateway
+  simulate [--config FILE]       run the Spine / e-RS simulator
+  dev [--config FILE]            development PKI on first run, then gateway and simulator
+  pki init [--dir DIR] [--force] development CA, gateway and simulator certificates
+  pki csr --cn FQDN [--out DIR]  key and certificate signing request for NHS onboarding
+  pki inspect FILE               certificate subject, issuer, expiry and chain
+
+Configuration: config/default.json, then --config FILE (or MHS_CONFIG), then MHS_* variables.`;
+
+/** A failure the user can fix; printed as one line, exit 1. */
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start':
+      return runGateway(rest);
+    case 'simulate':
+      return runSimulator(rest);
+    case 'dev':
+      return runDev(rest);
+    case 'pki':
+      return runPki(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    default:
+      throw new UsageError(`unknown command "${command}" (see mhs-gateway --help)`);
+  }
+}
+
+function configFrom(args: string[]): GatewayConfig {
+  const { values } = parseArgs({ args, options: { config: { type: 'string' } }, strict: true });
+  return loadConfig({ file: values.config });
+}
+
+async function runGateway(args: string[]): Promise<void> {
+  const gateway = await startGateway(configFrom(args));
+  stopOnSignal(() => gateway.close());
+}
+
+async function runSimulator(args: string[]): Promise<void> {
+  const simulator = await startSimulator(configFrom(args));
+  stopOnSignal(() => simulator.close());
+}
+
+async function runDev(args: string[]): Promise<void> {
+  const base = configFrom(args);
+  const pki = await ensureDevPki(resolve(base.dataDir, 'pki'));
+  // Development mode always uses the development PKI it generated.
+  const config: GatewayConfig = {
+    ...base,
+    tls: { cert: pki.gatewayCert, key: pki.gatewayKey, ca: pki.caCert },
+    simulator: { ...base.simulator, tls: { cert: pki.simulatorCert, key: pki.simulatorKey, ca: pki.caCert } },
+  };
+  const logger = createLogger(config.logging);
+  const simulator = await startSimulator(config, { logger });
+  const gateway = await startGateway(config, { logger });
+  const api = `http://${config.api.host}:${gateway.apiPort}`;
+  process.stderr.write(
+    [
+      '',
+      'mhs-gateway is running (development mode: simulator as Spine, development PKI)',
+      `  REST API          ${api}   (GET /readyz, POST /, POST /cab/slot-responses, GET /messages/{id})`,
+      `  inbound (mTLS)    https://${config.inbound.host}:${gateway.inboundPort}/`,
+      `  simulator Spine   https://${config.simulator.host}:${simulator.spinePort}/   control http://${config.simulator.controlHost}:${simulator.controlPort}/control/`,
+      `  certificates      ${pki.dir}`,
+      `  RabbitMQ          ${config.amqp.url.replace(/\/\/[^@]*@/, '//***@')}   (PAS queue: mhs.inbound)`,
+      '',
+      `Start a slot poll from e-RS:  curl -s -X POST http://${config.simulator.controlHost}:${simulator.controlPort}/control/slot-polls`,
+      '',
+    ].join('\n'),
+  );
+  stopOnSignal(async () => {
+    await gateway.close();
+    await simulator.close();
+  });
+}
+
+async function runPki(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub === 'init') {
+    const { values } = parseArgs({ args: rest, options: { dir: { type: 'string' }, force: { type: 'boolean' } } });
+    const dir = resolve(values.dir ?? join(loadConfig().dataDir, 'pki'));
+    process.stderr.write(`creating development CA and certificates in ${dir} …\n`);
+    const result = await initDevPki({ dir, force: values.force ?? false });
+    process.stdout.write(`${result.created ? 'created' : 'kept existing'} development PKI in ${dir}\n`);
+    return;
+  }
+  if (sub === 'csr') {
+    const { values } = parseArgs({ args: rest, options: { cn: { type: 'string' }, out: { type: 'string' } } });
+    if (!values.cn) throw new UsageError('pki csr needs --cn FQDN (the endpoint name NHS onboarding registers)');
+    if (!/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)*[a-z0-9-]{1,63}$/i.test(values.cn)) throw new UsageError(`--cn ${values.cn} is not a host name`);
+    const dir = resolve(values.out ?? '.');
+    const { keyPem, csrPem } = await createCsr(values.cn);
+    const keyFile = join(dir, `${values.cn}.key`);
+    const csrFile = join(dir, `${values.cn}.csr`);
+    writeFileSync(keyFile, keyPem, { mode: 0o600, flag: 'wx' });
+    writeFileSync(csrFile, csrPem, { flag: 'wx' });
+    process.stdout.write(`wrote ${keyFile} (keep secret) and ${csrFile} (send to NHS onboarding)\n`);
+    return;
+  }
+  if (sub === 'inspect') {
+    const file = rest[0];
+    if (!file) throw new UsageError('pki inspect needs a FILE (PEM certificate or bundle)');
+    let pem: string;
+    try {
+      pem = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    }
+    process.stdout.write(`${JSON.stringify(inspectCertificates(pem), null, 2)}\n`);
+    return;
+  }
+  throw new UsageError(`unknown pki command "${sub ?? ''}" (init, csr, inspect)`);
+}
+
+function stopOnSignal(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = () => {
+    if (stopping) return;
+    stopping = true;
+    stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
+// Errors a user can act on print one line; anything else is a bug and keeps its stack.
+const EXPECTED_ERRORS = new Set(['UsageError', 'ConfigError', 'TlsConfigError', 'RoutingError', 'BrokerUnavailableError', 'XmlInputError']);
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const name = error instanceof Error ? error.constructor.name : '';
+  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  process.stderr.write(`mhs-gateway: ${message}\n`);
+  if (!EXPECTED_ERRORS.has(name) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+const tlsFiles = z.strictObject({ cert: z.string().min(1), key: z.string().min(1), ca: z.string().min(1) });
+const url = z.string().url();
+
+/** The whole gateway configuration. Unknown keys are errors, so a typo never silently does nothing. */
+export const configSchema = z.strictObject({
+  /** Names this instance's event queue; empty means hostname + pid. */
+  instanceId: z.string(),
+  dataDir: z.string().min(1),
+  /** Our MHS party key (SDS nhsMHSPartyKey), e.g. RTX-821088. */
+  partyKey: z.string().regex(/^[A-Z0-9]+-[0-9]+$/, 'must look like ODS-number, e.g. RTX-821088'),
+  asid: z.string().regex(/^[0-9]{1,12}$/, 'must be up to 12 digits'),
+  odsCode: z.string().min(1),
+  processingCode: z.enum(['P', 'D', 'T']),
+  api: z.strictObject({ host: z.string().min(1), port, maxBodyBytes: z.number().int().positive() }),
+  inbound: z.strictObject({
+    host: z.string().min(1),
+    port,
+    maxBodyBytes: z.number().int().positive(),
+    maxParts: z.number().int().min(2).max(1000),
+    requireSignature: z.boolean(),
+  }),
+  tls: tlsFiles,
+  /** `sqlite:<path>` (default) or `postgres://…`. */
+  store: z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<path> or postgres://…'),
+  amqp: z.strictObject({ url: z.string().regex(/^amqps?:\/\//, 'must be an amqp:// or amqps:// URL'), prefetch: z.number().int().min(1).max(10_000) }),
+  routesFile: z.string().min(1),
+  interactionsFile: z.string().min(1),
+  signing: z.strictObject({ enabled: z.boolean(), algorithm: z.enum(['rsa-sha256', 'rsa-sha1']) }),
+  outbound: z.strictObject({ requestTimeoutMs: z.number().int().positive() }),
+  logging: z.strictObject({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    redactPatientData: z.boolean(),
+  }),
+  simulator: z.strictObject({
+    host: z.string().min(1),
+    port,
+    controlHost: z.string().min(1),
+    controlPort: port,
+    partyKey: z.string().min(1),
+    asid: z.string().min(1),
+    gatewayInboundUrl: url,
+    gatewayPartyKey: z.string().min(1),
+    gatewayAsid: z.string().min(1),
+    tls: tlsFiles,
+    signing: z.boolean(),
+    ackDelayMs: z.number().int().min(0),
+  }),
+});
+
+export type GatewayConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,127 @@
+import type { Logger } from '../ops/index.js';
+import { type Broker, type Delivery, type Disposition, publishToPas, QUEUES } from '../queue/index.js';
+import type { MessageState, MessageStore, StoredMessage } from '../store/index.js';
+import type { Signal } from './signal.js';
+
+const IN_FLIGHT: readonly MessageState[] = ['ACCEPTED', 'SENDING', 'SENT', 'RETRYING'];
+
+/** The JSON a PAS sees for an application acknowledgement. */
+export interface ApplicationAckReply {
+  acknowledgement: 'AA' | 'AE' | 'AR';
+  outcome: 'accepted' | 'business-error' | 'rejected';
+  details: { typeCode: string; code: string; displayName?: string }[];
+  reasons: { code: string; displayName?: string; qualifier: string }[];
+}
+
+/**
+ * Consumes mhs.signals: matches each signal to the message it answers, moves that message's state,
+ * and delivers the mapped reply to the PAS exactly once (the delivery is recorded in the store).
+ */
+export class CorrelationConsumer {
+  constructor(
+    private readonly deps: { store: MessageStore; broker: Broker; logger: Logger; prefetch: number; clock?: () => Date },
+  ) {}
+
+  async start(): Promise<void> {
+    await this.deps.broker.consume(QUEUES.signals, (delivery) => this.handle(delivery), this.deps.prefetch);
+  }
+
+  async handle(delivery: Delivery): Promise<Disposition> {
+    const signal = JSON.parse(delivery.body.toString('utf8')) as Signal;
+    const target = signal.applicationAck?.messageRef ?? signal.refToMessageId;
+    const message = target ? await this.deps.store.get(target) : undefined;
+    const log = this.deps.logger.child({ messageId: target, signalId: signal.signalId, conversationId: signal.conversationId });
+    if (!message || message.direction !== 'outbound') {
+      log.warn({ kind: signal.kind }, 'signal answers no message we sent');
+      if (signal.kind === 'application-ack') await this.deliverUnmatched(signal);
+      return 'ack';
+    }
+    switch (signal.kind) {
+      case 'acknowledgment':
+        await this.deps.store.transition(message.messageId, 'ACKED', {
+          from: IN_FLIGHT,
+          detail: `ebXML Acknowledgment ${signal.signalId}`,
+        });
+        break;
+      case 'message-error': {
+        const detail = `ebXML MessageError ${signal.signalId}: ${(signal.errors ?? []).map((e) => `${e.errorCode} ${e.description ?? ''}`.trim()).join('; ')}`;
+        await this.deps.store.transition(message.messageId, 'NACKED', {
+          from: [...IN_FLIGHT, 'ACKED'],
+          detail,
+          patch: { error: signal.errors ?? [] },
+        });
+        await this.deliverOnce(message.messageId, 'NACKED', {
+          kind: 'error',
+          data: { status: 'NACKED', detail, errors: signal.errors ?? [] },
+          signal,
+          message,
+        });
+        break;
+      }
+      case 'application-ack': {
+        const ack = signal.applicationAck!;
+        const reply = { ...mapApplicationAck(ack), replyMessageId: signal.signalId };
+        const to: MessageState = ack.typeCode === 'AA' ? 'COMPLETED' : 'REJECTED';
+        await this.deps.store.transition(message.messageId, to, {
+          from: [...IN_FLIGHT, 'ACKED'],
+          detail: `application acknowledgement ${ack.typeCode} ${signal.signalId}`,
+          patch: { reply },
+        });
+        await this.deliverOnce(message.messageId, to, { kind: 'application-ack', data: reply, signal, message });
+        break;
+      }
+    }
+    await this.deps.broker.publishEvent(`message.${message.messageId}`, Buffer.from(signal.kind)).catch(() => undefined);
+    return 'ack';
+  }
+
+  /** Publishes the reply unless the store says it was already delivered (a redelivered signal). */
+  private async deliverOnce(
+    messageId: string,
+    expected: MessageState,
+    reply: { kind: 'error' | 'application-ack'; data: unknown; signal: Signal; message: StoredMessage },
+  ): Promise<void> {
+    const current = await this.deps.store.get(messageId);
+    if (!current || current.status !== expected || current.replyDeliveredAt) return;
+    await publishToPas(this.deps.broker, {
+      kind: reply.kind,
+      interactionId: reply.signal.kind === 'application-ack' ? 'MCCI_IN010000UK13' : reply.message.interactionId,
+      messageId: reply.signal.signalId,
+      conversationId: reply.message.conversationId,
+      refToMessageId: messageId,
+      receivedAt: reply.signal.receivedAt,
+      data: reply.data,
+      hl7: reply.signal.hl7,
+      attachments: [],
+    });
+    await this.deps.store.update(messageId, { replyDeliveredAt: this.now().toISOString() });
+  }
+
+  private async deliverUnmatched(signal: Signal): Promise<void> {
+    await publishToPas(this.deps.broker, {
+      kind: 'application-ack',
+      interactionId: 'MCCI_IN010000UK13',
+      messageId: signal.signalId,
+      conversationId: signal.conversationId,
+      refToMessageId: signal.applicationAck?.messageRef ?? signal.refToMessageId,
+      receivedAt: signal.receivedAt,
+      data: signal.applicationAck ? mapApplicationAck(signal.applicationAck) : {},
+      hl7: signal.hl7,
+      attachments: [],
+      unmatched: true,
+    });
+  }
+
+  private now(): Date {
+    return (this.deps.clock ?? (() => new Date()))();
+  }
+}
+
+export function mapApplicationAck(ack: NonNullable<Signal['applicationAck']>): ApplicationAckReply {
+  return {
+    acknowledgement: ack.typeCode,
+    outcome: ack.typeCode === 'AA' ? 'accepted' : ack.typeCode === 'AE' ? 'business-error' : 'rejected',
+    details: (ack.details ?? []).map((d) => ({ typeCode: d.typeCode, code: d.code, ...(d.displayName ? { displayName: d.displayName } : {}) })),
+    reasons: (ack.reasons ?? []).map((r) => ({ code: r.code, qualifier: r.qualifier, ...(r.displayName ? { displayName: r.displayName } : {}) })),
+  };
+}

@@ -1,0 +1,21 @@
+export {
+  buildApplicationAcknowledgement,
+  hl7CreationTime,
+  type WrapOptions,
+  wrapPayload,
+} from './build-wrapper.js';
+export { APPLICATION_ACKNOWLEDGEMENT, HL7_VERSION_CODE, INTERACTION_ID, OID } from './constants.js';
+export { Hl7Error } from './errors.js';
+export { el, type RawXml, raw, renderXml, type XmlChild, type XmlElementSpec } from './markup.js';
+export { parseApplicationAcknowledgement, parseWrapper } from './parse-wrapper.js';
+export type {
+  AcknowledgementDetail,
+  AcknowledgementFields,
+  AcknowledgementType,
+  ApplicationAcknowledgement,
+  BusinessReason,
+  IssueQualifier,
+  ParsedWrapper,
+  ProcessingCode,
+  WrapperFields,
+} from './types.js';

@@ -1,0 +1,252 @@
+import { randomUUID, type X509Certificate } from 'node:crypto';
+import {
+  buildAcknowledgment,
+  buildMessageError,
+  buildSoapFault,
+  type EbxmlError,
+  EbxmlFault,
+  formatTimestamp,
+  type HttpMessage,
+  MSH_SERVICE,
+  type MessageHeader,
+  PARTY_TYPE,
+  type ParsedMessage,
+  parseMessage,
+  parseTimestamp,
+  SPINE_ERRORS,
+} from '../ebxml/index.js';
+import type { Signal } from '../correlation/index.js';
+import { type ParsedWrapper, parseApplicationAcknowledgement, parseWrapper } from '../hl7/index.js';
+import type { Logger } from '../ops/index.js';
+import { type Broker, publishToPas, QUEUES } from '../queue/index.js';
+import type { RouteTable } from '../routing/index.js';
+import { verifyEnvelope } from '../security/xmldsig/index.js';
+import { DuplicateMessageError, type MessageStore } from '../store/index.js';
+import { mapInboundRequest } from './requests.js';
+
+/** The HTTP answer to one inbound POST. */
+export interface InboundAnswer {
+  status: number;
+  contentType?: string;
+  soapAction?: string;
+  body: Buffer;
+}
+
+export interface InboundDependencies {
+  partyKey: string;
+  routes: RouteTable;
+  store: MessageStore;
+  broker: Broker;
+  logger: Logger;
+  trusted: () => X509Certificate[];
+  requireSignature: boolean;
+  maxParts: number;
+  clock?: () => Date;
+}
+
+const APPLICATION_ACK = 'MCCI_IN010000UK13';
+
+/**
+ * The receive pipeline: parse, validate, sign-check, de-duplicate, store, queue (confirmed), and only
+ * then acknowledge. Transient failures answer 500 with no ack so the sender retries.
+ */
+export class InboundPipeline {
+  constructor(private readonly deps: InboundDependencies) {}
+
+  async receive(contentType: string | undefined, soapAction: string | undefined, body: Buffer): Promise<InboundAnswer> {
+    let parsed: ParsedMessage;
+    try {
+      parsed = parseMessage(contentType, body, soapAction, { maxParts: this.deps.maxParts });
+    } catch (error) {
+      if (error instanceof EbxmlFault) return this.answerFault(error);
+      return this.serverFault(error);
+    }
+    const log = this.deps.logger.child({ messageId: parsed.header.messageId, conversationId: parsed.header.conversationId, interactionId: parsed.header.action });
+    const problem = this.validate(parsed);
+    if (problem) {
+      log.warn({ audit: 'refused', errorCode: problem.errorCode, description: problem.description }, 'inbound message refused');
+      return this.messageError(parsed.header, [problem]);
+    }
+    try {
+      if (parsed.kind === 'acknowledgment' || parsed.kind === 'error') return await this.receiveSignal(parsed, log);
+      return await this.receiveBusinessMessage(parsed, log);
+    } catch (error) {
+      log.error({ err: (error as Error).message }, 'inbound message not processed; answering 500 so the sender retries');
+      return this.serverFault(error);
+    }
+  }
+
+  /** Header checks that make a MessageError (spine-ebxml.md §8); undefined when all pass. */
+  private validate(parsed: ParsedMessage): EbxmlError | undefined {
+    const { header } = parsed;
+    if (header.to.id !== this.deps.partyKey) return { ...SPINE_ERRORS.toPartyNotUs, location: 'eb:MessageHeader/eb:To/eb:PartyId' };
+    if (!this.deps.routes.findByCpaId(header.cpaId)) return { ...SPINE_ERRORS.unknownCpaId, location: 'eb:MessageHeader/eb:CPAId' };
+    if (header.service !== MSH_SERVICE) {
+      if (!this.deps.routes.has(header.action)) {
+        return { errorCode: 'ValueNotRecognized', severity: 'Error', description: `unknown action ${header.action}`, location: 'eb:MessageHeader/eb:Action' };
+      }
+      const route = this.deps.routes.resolve(header.action);
+      if (route.service !== header.service) {
+        return { errorCode: 'ValueNotRecognized', severity: 'Error', description: `action ${header.action} is not part of service ${header.service}`, location: 'eb:MessageHeader/eb:Service' };
+      }
+    }
+    if (header.timeToLive) {
+      const ttl = parseTimestamp(header.timeToLive);
+      if (ttl && ttl.getTime() < this.now().getTime()) {
+        return { errorCode: 'TimeToLiveExpired', severity: 'Error', description: `TimeToLive ${header.timeToLive} has passed`, location: 'eb:MessageHeader/eb:MessageData/eb:TimeToLive' };
+      }
+    }
+    return this.checkSignature(parsed);
+  }
+
+  private checkSignature(parsed: ParsedMessage): EbxmlError | undefined {
+    if (!parsed.signaturePresent) {
+      return this.deps.requireSignature
+        ? { errorCode: 'SecurityFailure', severity: 'Error', description: 'a signature is required and none is present' }
+        : undefined;
+    }
+    const result = verifyEnvelope(parsed.envelopeXml, {
+      trusted: this.deps.trusted(),
+      manifestHrefs: parsed.manifest.filter((r) => r.href.startsWith('cid:')).map((r) => r.href),
+      parts: new Map(parsed.parts.map((p) => [p.contentId, p.content])),
+      at: parseTimestamp(parsed.header.timestamp),
+      now: this.now(),
+    });
+    if (result.present && !result.valid) {
+      return { errorCode: 'SecurityFailure', severity: 'Error', description: `signature not valid: ${result.reason}` };
+    }
+    return undefined;
+  }
+
+  /** Acknowledgments and MessageErrors are MSH signals: they change state, and are never acknowledged. */
+  private async receiveSignal(parsed: ParsedMessage, log: Logger): Promise<InboundAnswer> {
+    const ref = parsed.acknowledgment?.refToMessageId ?? parsed.header.refToMessageId;
+    const signal: Signal = {
+      kind: parsed.kind === 'acknowledgment' ? 'acknowledgment' : 'message-error',
+      signalId: parsed.header.messageId,
+      refToMessageId: ref,
+      conversationId: parsed.header.conversationId,
+      receivedAt: this.now().toISOString(),
+    };
+    if (parsed.errors) signal.errors = parsed.errors;
+    await this.publishSignal(signal, parsed.header);
+    log.info({ audit: 'received', kind: signal.kind, refToMessageId: ref }, 'inbound signal');
+    return { status: 202, body: Buffer.alloc(0) };
+  }
+
+  private async receiveBusinessMessage(parsed: ParsedMessage, log: Logger): Promise<InboundAnswer> {
+    const { header } = parsed;
+    const existing = await this.deps.store.get(header.messageId);
+    if (existing) return this.answerDuplicate(existing.ack, header, log);
+    const hl7 = parsed.payload?.content.toString('utf8');
+    if (!hl7) return this.messageError(header, [{ errorCode: 'MimeProblem', severity: 'Error', description: 'no HL7 payload part' }]);
+    let wrapper: ParsedWrapper;
+    let data: unknown;
+    try {
+      wrapper = parseWrapper(hl7);
+      data = header.action === APPLICATION_ACK ? parseApplicationAcknowledgement(hl7) : mapInboundRequest(header.action, wrapper);
+    } catch (error) {
+      return this.messageError(header, [{ errorCode: 'OtherXml', severity: 'Error', description: `HL7 payload: ${(error as Error).message}`, location: `cid:${parsed.payload!.contentId}` }]);
+    }
+    try {
+      await this.deps.store.insert({
+        messageId: header.messageId,
+        direction: 'inbound',
+        interactionId: header.action,
+        conversationId: header.conversationId,
+        refToMessageId: header.refToMessageId,
+        status: 'RECEIVED',
+        http: { contentType: '', soapAction: parsed.soapAction ?? '', body: Buffer.from(parsed.envelopeXml) },
+        data: { request: data, sender: { partyKey: header.from.id, asid: wrapper.fromAsid } },
+        hl7,
+        detail: `from ${header.from.id}`,
+      });
+    } catch (error) {
+      if (error instanceof DuplicateMessageError) return this.answerDuplicate(undefined, header, log);
+      throw error;
+    }
+    const receivedAt = this.now().toISOString();
+    if (header.action === APPLICATION_ACK) {
+      const applicationAck = data as ReturnType<typeof parseApplicationAcknowledgement>;
+      await this.publishSignal(
+        { kind: 'application-ack', signalId: header.messageId, refToMessageId: header.refToMessageId, conversationId: header.conversationId, receivedAt, applicationAck, hl7 },
+        header,
+      );
+    } else {
+      await publishToPas(this.deps.broker, {
+        kind: 'request',
+        interactionId: header.action,
+        messageId: header.messageId,
+        conversationId: header.conversationId,
+        refToMessageId: header.refToMessageId,
+        receivedAt,
+        data: data ?? {},
+        hl7,
+        attachments: parsed.parts
+          .filter((p) => p !== parsed.payload)
+          .map((p) => ({ contentId: p.contentId, contentType: p.contentType, base64: p.content.toString('base64') })),
+      });
+    }
+    const ack = buildAcknowledgment(header, parsed.reliability.ackRequested?.actor, {
+      ourParty: { id: this.deps.partyKey, type: PARTY_TYPE },
+      messageId: randomUUID().toUpperCase(),
+      timestamp: formatTimestamp(this.now()),
+    });
+    await this.deps.store.transition(header.messageId, 'DELIVERED', {
+      from: ['RECEIVED'],
+      detail: header.action === APPLICATION_ACK ? 'queued on mhs.signals' : 'queued on mhs.inbound',
+      patch: { ack },
+    });
+    log.info({ audit: 'received', kind: 'message' }, 'inbound message delivered and acknowledged');
+    return answer(200, ack);
+  }
+
+  /** A MessageId seen before gets the stored original acknowledgment, byte for byte, and no delivery. */
+  private answerDuplicate(ack: HttpMessage | undefined, header: MessageHeader, log: Logger): InboundAnswer {
+    if (!ack) {
+      log.warn({}, 'duplicate arrived while the first copy is still in process; answering 500 so it is retried');
+      return this.serverFault(new Error('message is still being processed'));
+    }
+    log.info({ audit: 'duplicate', refToMessageId: header.refToMessageId }, 'duplicate message: original acknowledgment re-sent');
+    return answer(200, ack);
+  }
+
+  private async publishSignal(signal: Signal, header: MessageHeader): Promise<void> {
+    await this.deps.broker.publish(QUEUES.signals, Buffer.from(JSON.stringify(signal)), {
+      messageId: signal.signalId,
+      correlationId: header.conversationId,
+      type: signal.kind === 'application-ack' ? APPLICATION_ACK : header.action,
+      headers: { kind: signal.kind, refToMessageId: signal.refToMessageId },
+    });
+  }
+
+  private messageError(received: Partial<MessageHeader> & { messageId: string }, errors: EbxmlError[]): InboundAnswer {
+    const message = buildMessageError(received, errors, {
+      ourParty: { id: this.deps.partyKey, type: PARTY_TYPE },
+      messageId: randomUUID().toUpperCase(),
+      timestamp: formatTimestamp(this.now()),
+    });
+    return answer(200, message);
+  }
+
+  private answerFault(fault: EbxmlFault): InboundAnswer {
+    if (fault.headerParsed && fault.header?.messageId) {
+      return this.messageError(fault.header as Partial<MessageHeader> & { messageId: string }, [fault.error]);
+    }
+    this.deps.logger.warn({ errorCode: fault.error.errorCode, description: fault.error.description }, 'unparsable inbound message');
+    return { status: 400, contentType: 'text/xml; charset=UTF-8', body: Buffer.from(buildSoapFault('SOAP:Client', fault.error.description ?? fault.message)) };
+  }
+
+  private serverFault(error: unknown): InboundAnswer {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { status: 500, contentType: 'text/xml; charset=UTF-8', body: Buffer.from(buildSoapFault('SOAP:Server', 'temporary failure; retry later', reason.split('\n')[0])) };
+  }
+
+  private now(): Date {
+    return (this.deps.clock ?? (() => new Date()))();
+  }
+}
+
+function answer(status: number, message: HttpMessage): InboundAnswer {
+  return { status, contentType: message.contentType, soapAction: message.soapAction, body: message.body };
+}

@@ -1,0 +1,92 @@
+import {
+  type EbxmlError,
+  EbxmlFault,
+  isRetriableSoapFault,
+  parseMessage,
+  parseSoapFault,
+  type SoapFault,
+} from '../ebxml/index.js';
+import type { TransportResponse } from './client.js';
+
+/** What one transport answer means for the message (ebms2-reliability-and-signing.md §2). */
+export type SendOutcome =
+  | { kind: 'accepted'; detail: string }
+  | { kind: 'acknowledged'; detail: string }
+  | { kind: 'rejected'; detail: string; errors: SpineError[] }
+  | { kind: 'retry'; detail: string };
+
+/** An error as the PAS sees it: MHS adaptor field names, so existing clients keep working. */
+export interface SpineError {
+  errorType: 'ebxml_error' | 'soap_fault';
+  codeContext?: string;
+  errorCode: string;
+  severity?: string;
+  description?: string;
+  location?: string;
+}
+
+export function classifyResponse(response: TransportResponse, messageId: string): SendOutcome {
+  const { status, body } = response;
+  if (status >= 200 && status < 300) {
+    if (body.byteLength === 0 || body.toString('utf8').trim() === '') return { kind: 'accepted', detail: `HTTP ${status}` };
+    return classifyEbxmlBody(response, messageId);
+  }
+  const fault = safeSoapFault(body);
+  if (fault) {
+    const errors = fault.errors.map(soapError);
+    const codes = fault.errors.map((e) => e.errorCode).join(', ') || 'none';
+    if (isRetriableSoapFault(fault)) return { kind: 'retry', detail: `HTTP ${status} SOAP fault, retriable codes ${codes}` };
+    return { kind: 'rejected', detail: `HTTP ${status} SOAP fault ${fault.faultstring} (codes ${codes})`, errors };
+  }
+  if (status >= 500 || status === 429 || status === 408) return { kind: 'retry', detail: `HTTP ${status} without a SOAP fault` };
+  return {
+    kind: 'rejected',
+    detail: `HTTP ${status}`,
+    errors: [{ errorType: 'soap_fault', errorCode: String(status), description: body.toString('utf8').slice(0, 200) }],
+  };
+}
+
+function classifyEbxmlBody(response: TransportResponse, messageId: string): SendOutcome {
+  try {
+    const parsed = parseMessage(response.contentType, response.body);
+    if (parsed.kind === 'error') {
+      const errors = (parsed.errors ?? []).map(ebxmlError);
+      const fatal = (parsed.errors ?? []).some((e) => e.severity === 'Error');
+      if (fatal) return { kind: 'rejected', detail: `MessageError ${describe(parsed.errors ?? [])}`, errors };
+      return { kind: 'accepted', detail: `HTTP ${response.status} with warnings ${describe(parsed.errors ?? [])}` };
+    }
+    if (parsed.kind === 'acknowledgment') {
+      const ref = parsed.acknowledgment?.refToMessageId ?? parsed.header.refToMessageId;
+      if (ref === messageId) return { kind: 'acknowledged', detail: `Acknowledgment ${parsed.header.messageId} in HTTP ${response.status}` };
+      return { kind: 'accepted', detail: `HTTP ${response.status} with an Acknowledgment for another message (${ref})` };
+    }
+    return { kind: 'accepted', detail: `HTTP ${response.status} with an ebXML ${parsed.header.action}` };
+  } catch (error) {
+    const reason = error instanceof EbxmlFault ? error.error.description : (error as Error).message;
+    return { kind: 'accepted', detail: `HTTP ${response.status} with an unreadable body (${reason})` };
+  }
+}
+
+function safeSoapFault(body: Buffer): SoapFault | undefined {
+  try {
+    return parseSoapFault(body);
+  } catch {
+    return undefined;
+  }
+}
+
+function soapError(error: SoapFault['errors'][number]): SpineError {
+  return { errorType: 'soap_fault', ...error };
+}
+
+function ebxmlError(error: EbxmlError): SpineError {
+  const out: SpineError = { errorType: 'ebxml_error', errorCode: error.errorCode, severity: error.severity };
+  if (error.codeContext) out.codeContext = error.codeContext;
+  if (error.description) out.description = error.description;
+  if (error.location) out.location = error.location;
+  return out;
+}
+
+function describe(errors: EbxmlError[]): string {
+  return errors.map((e) => `${e.errorCode}${e.description ? ` "${e.description}"` : ''}`).join('; ');
+}

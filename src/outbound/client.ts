@@ -1,0 +1,92 @@
+import https from 'node:https';
+import type { HttpMessage } from '../ebxml/index.js';
+import { clientOptions, type TlsContext } from '../security/tls/index.js';
+
+export interface TransportResponse {
+  status: number;
+  contentType?: string;
+  body: Buffer;
+}
+
+/** A failure before any HTTP answer. `certificate` failures are configuration errors, not worth a retry. */
+export class TransportError extends Error {
+  override readonly name = 'TransportError';
+  constructor(
+    message: string,
+    readonly certificate: boolean,
+  ) {
+    super(message);
+  }
+}
+
+const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS_CERT|HOSTNAME|ALTNAME|alert certificate|handshake/i;
+const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
+
+/** POSTs over mutual TLS with keep-alive; server certificate and name always verified. */
+export class MtlsClient {
+  private agent: https.Agent;
+
+  constructor(
+    private readonly tls: TlsContext,
+    private readonly timeoutMs: number,
+  ) {
+    this.agent = this.createAgent();
+    tls.onReload(() => {
+      const old = this.agent;
+      this.agent = this.createAgent();
+      old.destroy();
+    });
+  }
+
+  post(url: string, message: HttpMessage): Promise<TransportResponse> {
+    return new Promise((resolve, reject) => {
+      const request = https.request(
+        url,
+        {
+          method: 'POST',
+          agent: this.agent,
+          timeout: this.timeoutMs,
+          headers: {
+            'Content-Type': message.contentType,
+            SOAPAction: message.soapAction,
+            'Content-Length': message.body.byteLength,
+          },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          response.on('data', (chunk: Buffer) => {
+            size += chunk.byteLength;
+            if (size > MAX_RESPONSE_BYTES) {
+              response.destroy(new TransportError(`response from ${url} exceeds ${MAX_RESPONSE_BYTES} bytes`, false));
+              return;
+            }
+            chunks.push(chunk);
+          });
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, contentType: response.headers['content-type'], body: Buffer.concat(chunks) }),
+          );
+          response.on('error', (error) => reject(toTransportError(error, url)));
+        },
+      );
+      request.on('timeout', () => request.destroy(new TransportError(`no answer from ${url} within ${this.timeoutMs} ms`, false)));
+      request.on('error', (error) => reject(toTransportError(error, url)));
+      request.end(message.body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private createAgent(): https.Agent {
+    return new https.Agent({ ...clientOptions(this.tls.current), keepAlive: true, maxSockets: 64 });
+  }
+}
+
+function toTransportError(error: Error, url: string): TransportError {
+  if (error instanceof TransportError) return error;
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  const certificate = CERTIFICATE_ERRORS.test(code) || CERTIFICATE_ERRORS.test(error.message);
+  return new TransportError(`POST ${url} failed: ${code ? `${code} ` : ''}${error.message}`, certificate);
+}

@@ -1,0 +1,12 @@
+export { classifyResponse, type SendOutcome, type SpineError } from './classify.js';
+export { MtlsClient, TransportError, type TransportResponse } from './client.js';
+export {
+  NotAcceptedError,
+  type OutboundDependencies,
+  OutboundSubmission,
+  type RouteSnapshot,
+  type SubmitRequest,
+  type Submitted,
+  snapshot,
+} from './submission.js';
+export { SendWorker } from './worker.js';

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../ops/index.js';
+import { type Broker, type Delivery, type Disposition, publishToPas, QUEUES } from '../queue/index.js';
+import type { MessageStore, StoredMessage } from '../store/index.js';
+import { classifyResponse, type SendOutcome, type SpineError } from './classify.js';
+import { type MtlsClient, TransportError } from './client.js';
+import type { RouteSnapshot } from './submission.js';
+
+const SENDABLE = ['ACCEPTED', 'RETRYING', 'SENDING'] as const;
+
+/** Consumes mhs.outbound: sends each stored message and records what Spine's answer means. */
+export class SendWorker {
+  constructor(
+    private readonly deps: {
+      store: MessageStore;
+      broker: Broker;
+      client: MtlsClient;
+      logger: Logger;
+      prefetch: number;
+      clock?: () => Date;
+    },
+  ) {}
+
+  async start(): Promise<void> {
+    await this.deps.broker.consume(QUEUES.outbound, (delivery) => this.handle(delivery), this.deps.prefetch);
+  }
+
+  async handle(delivery: Delivery): Promise<Disposition> {
+    const { messageId } = JSON.parse(delivery.body.toString('utf8')) as { messageId: string };
+    const message = await this.deps.store.get(messageId);
+    if (!message?.http) {
+      this.deps.logger.error({ messageId }, 'queued message is not in the store; dropping the queue entry');
+      return 'reject';
+    }
+    if (!(SENDABLE as readonly string[]).includes(message.status)) return 'ack'; // already answered: a redelivery
+    const attempt = message.attempts + 1;
+    await this.deps.store.transition(messageId, 'SENDING', { detail: `attempt ${attempt}`, patch: { attempts: attempt } });
+    const route = message.route as RouteSnapshot;
+    const log = this.deps.logger.child({ messageId, conversationId: message.conversationId, interactionId: message.interactionId });
+    let outcome: SendOutcome;
+    try {
+      const response = await this.deps.client.post(route.endpoint, message.http);
+      outcome = classifyResponse(response, messageId);
+    } catch (error) {
+      if (error instanceof TransportError && error.certificate) {
+        outcome = { kind: 'rejected', detail: error.message, errors: [{ errorType: 'soap_fault', errorCode: 'TLS', description: error.message }] };
+        log.error({ err: error.message }, 'TLS certificate failure sending to Spine: check certificates and trust');
+      } else {
+        outcome = { kind: 'retry', detail: (error as Error).message };
+      }
+    }
+    log.info({ audit: 'sent', attempt, outcome: outcome.kind, detail: outcome.detail }, 'outbound attempt');
+    await this.record(message, route, attempt, outcome);
+    return 'ack';
+  }
+
+  private async record(message: StoredMessage, route: RouteSnapshot, attempt: number, outcome: SendOutcome): Promise<void> {
+    const { store } = this.deps;
+    const id = message.messageId;
+    switch (outcome.kind) {
+      case 'accepted':
+        await store.transition(id, 'SENT', { from: ['SENDING'], detail: outcome.detail });
+        return;
+      case 'acknowledged':
+        await store.transition(id, 'ACKED', { from: ['SENDING', 'SENT'], detail: outcome.detail });
+        return;
+      case 'rejected':
+        if (await store.transition(id, 'NACKED', { from: ['SENDING'], detail: outcome.detail, patch: { error: outcome.errors } })) {
+          await this.tellPas(message, 'NACKED', outcome.detail, outcome.errors);
+        }
+        return;
+      case 'retry': {
+        if (attempt > route.retries) {
+          const detail = `retries exhausted after ${attempt} attempts: ${outcome.detail}`;
+          await this.fail(message, detail);
+          return;
+        }
+        const next = new Date((this.deps.clock ?? (() => new Date()))().getTime() + route.retryIntervalMs);
+        await store.transition(id, 'RETRYING', {
+          from: ['SENDING'],
+          detail: `${outcome.detail}; retry at ${next.toISOString()}`,
+          patch: { nextAttemptAt: next.toISOString() },
+        });
+        await this.deps.broker.publish(QUEUES.outboundRetry, Buffer.from(JSON.stringify({ messageId: id })), {
+          messageId: id,
+          correlationId: message.conversationId,
+          type: message.interactionId,
+          expiration: route.retryIntervalMs,
+        });
+        return;
+      }
+    }
+  }
+
+  private async fail(message: StoredMessage, detail: string): Promise<void> {
+    const errors: SpineError[] = [{ errorType: 'ebxml_error', errorCode: 'DeliveryFailure', severity: 'Error', description: detail }];
+    if (!(await this.deps.store.transition(message.messageId, 'FAILED', { from: ['SENDING'], detail, patch: { error: errors } }))) return;
+    await this.deps.broker.publish(QUEUES.deadLetter, Buffer.from(JSON.stringify({ messageId: message.messageId, reason: detail })), {
+      messageId: message.messageId,
+      correlationId: message.conversationId,
+      type: message.interactionId,
+      headers: { reason: detail },
+    });
+    await this.tellPas(message, 'FAILED', detail, errors);
+  }
+
+  private async tellPas(message: StoredMessage, status: string, detail: string, errors: SpineError[]): Promise<void> {
+    await publishToPas(this.deps.broker, {
+      kind: 'error',
+      interactionId: message.interactionId,
+      messageId: randomUUID().toUpperCase(),
+      conversationId: message.conversationId,
+      refToMessageId: message.messageId,
+      receivedAt: (this.deps.clock ?? (() => new Date()))().toISOString(),
+      data: { status, detail, errors },
+      attachments: [],
+    });
+    await this.deps.broker.publishEvent(`message.${message.messageId}`, Buffer.from(status)).catch(() => undefined);
+  }
+}

@@ -1,0 +1,280 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import { declareTopology, EVENTS_EXCHANGE, eventQueueName } from './topology.js';
+
+export interface PublishProperties {
+  messageId: string;
+  correlationId?: string;
+  /** Interaction id. */
+  type?: string;
+  contentType?: string;
+  headers?: Record<string, string | number | boolean | undefined>;
+  /** Milliseconds before a message in a TTL queue dead-letters onwards. */
+  expiration?: number;
+}
+
+export interface Delivery {
+  body: Buffer;
+  messageId?: string;
+  correlationId?: string;
+  type?: string;
+  contentType?: string;
+  headers: Record<string, unknown>;
+  redelivered: boolean;
+}
+
+/** What a consumer wants done with a delivery once its handler returns. */
+export type Disposition = 'ack' | 'requeue' | 'reject';
+export type Handler = (delivery: Delivery) => Promise<Disposition>;
+
+export interface BrokerLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+interface Subscription {
+  queue: string;
+  prefetch: number;
+  handler: Handler;
+  channel?: Channel;
+}
+
+export class BrokerUnavailableError extends Error {
+  override readonly name = 'BrokerUnavailableError';
+}
+
+/**
+ * One long-lived AMQP connection: a confirm channel for publishing, one channel per consumer, and
+ * a reconnect loop with backoff that re-declares the topology and resumes every consumer.
+ */
+export class Broker {
+  private model?: ChannelModel;
+  private publisher?: ConfirmChannel;
+  private readonly subscriptions: Subscription[] = [];
+  private connecting?: Promise<void>;
+  private closed = false;
+  private eventHandlers: ((routingKey: string, body: Buffer) => void)[] = [];
+
+  constructor(
+    private readonly url: string,
+    private readonly options: { instanceId: string; logger: BrokerLogger; connectTimeoutMs?: number },
+  ) {}
+
+  get connected(): boolean {
+    return this.publisher !== undefined;
+  }
+
+  /** Connects (retrying until connectTimeoutMs) and declares the topology. */
+  async start(): Promise<void> {
+    await this.ensureConnected(this.options.connectTimeoutMs ?? 30_000);
+  }
+
+  /** Publishes persistently and resolves only when the broker has confirmed the message. */
+  async publish(queue: string, body: Buffer, properties: PublishProperties): Promise<void> {
+    await this.publishTo('', queue, body, properties);
+  }
+
+  /** Publishes a transient event for every instance (waking waiters); not a durable promise. */
+  async publishEvent(routingKey: string, body: Buffer): Promise<void> {
+    await this.publishTo(EVENTS_EXCHANGE, routingKey, body, { messageId: routingKey }, false);
+  }
+
+  /** Calls `listener` for every event published by any instance. */
+  onEvent(listener: (routingKey: string, body: Buffer) => void): void {
+    this.eventHandlers.push(listener);
+  }
+
+  /** Consumes a queue with manual acks and bounded prefetch, resumed after every reconnect. */
+  async consume(queue: string, handler: Handler, prefetch = 20): Promise<void> {
+    const subscription: Subscription = { queue, prefetch, handler };
+    this.subscriptions.push(subscription);
+    if (this.model) await this.subscribe(this.model, subscription);
+  }
+
+  async queueDepth(queue: string): Promise<{ messages: number; consumers: number }> {
+    const model = await this.requireModel();
+    const channel = await model.createChannel();
+    try {
+      const info = await channel.checkQueue(queue);
+      return { messages: info.messageCount, consumers: info.consumerCount };
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  }
+
+  async purge(queue: string): Promise<void> {
+    const model = await this.requireModel();
+    const channel = await model.createChannel();
+    try {
+      await channel.purgeQueue(queue);
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const model = this.model;
+    this.model = undefined;
+    this.publisher = undefined;
+    await model?.close().catch(() => undefined);
+  }
+
+  private async publishTo(
+    exchange: string,
+    routingKey: string,
+    body: Buffer,
+    properties: PublishProperties,
+    persistent = true,
+  ): Promise<void> {
+    await this.ensureConnected(5_000);
+    const channel = this.publisher;
+    if (!channel) throw new BrokerUnavailableError('RabbitMQ is not connected');
+    const headers = Object.fromEntries(Object.entries(properties.headers ?? {}).filter(([, v]) => v !== undefined));
+    await new Promise<void>((resolve, reject) => {
+      try {
+        channel.publish(
+          exchange,
+          routingKey,
+          body,
+          {
+            persistent,
+            messageId: properties.messageId,
+            correlationId: properties.correlationId,
+            type: properties.type,
+            contentType: properties.contentType ?? 'application/json',
+            headers,
+            timestamp: Math.floor(Date.now() / 1000),
+            ...(properties.expiration !== undefined ? { expiration: String(properties.expiration) } : {}),
+          },
+          (error) => (error ? reject(new BrokerUnavailableError(`RabbitMQ did not confirm: ${error}`)) : resolve()),
+        );
+      } catch (error) {
+        reject(new BrokerUnavailableError(`RabbitMQ publish failed: ${(error as Error).message}`));
+      }
+    });
+  }
+
+  private async requireModel(): Promise<ChannelModel> {
+    await this.ensureConnected(5_000);
+    if (!this.model) throw new BrokerUnavailableError('RabbitMQ is not connected');
+    return this.model;
+  }
+
+  private async ensureConnected(timeoutMs: number): Promise<void> {
+    if (this.publisher) return;
+    if (this.closed) throw new BrokerUnavailableError('broker client is closed');
+    this.connecting ??= this.connectLoop().finally(() => {
+      this.connecting = undefined;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new BrokerUnavailableError(`RabbitMQ not reachable within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.connecting, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async connectLoop(): Promise<void> {
+    let delay = 250;
+    for (;;) {
+      if (this.closed) throw new BrokerUnavailableError('broker client is closed');
+      try {
+        await this.connectOnce();
+        return;
+      } catch (error) {
+        this.options.logger.warn({ err: String(error), retryInMs: delay }, 'RabbitMQ connection failed');
+        await sleep(delay);
+        delay = Math.min(delay * 2, 10_000);
+      }
+    }
+  }
+
+  private async connectOnce(): Promise<void> {
+    const model = await amqp.connect(this.url, { clientProperties: { connection_name: `mhs-gateway ${this.options.instanceId}` } });
+    try {
+      const setup = await model.createChannel();
+      await declareTopology(setup);
+      await setup.close();
+      const publisher = await model.createConfirmChannel();
+      publisher.on('error', () => undefined);
+      model.on('error', (error) => this.options.logger.warn({ err: String(error) }, 'RabbitMQ connection error'));
+      model.on('close', () => this.onConnectionLost(model));
+      this.model = model;
+      this.publisher = publisher;
+      await this.subscribeEvents(model);
+      for (const subscription of this.subscriptions) await this.subscribe(model, subscription);
+      this.options.logger.info({ instanceId: this.options.instanceId }, 'RabbitMQ connected');
+    } catch (error) {
+      await model.close().catch(() => undefined);
+      this.model = undefined;
+      this.publisher = undefined;
+      throw error;
+    }
+  }
+
+  private onConnectionLost(model: ChannelModel): void {
+    if (this.model !== model) return;
+    this.model = undefined;
+    this.publisher = undefined;
+    if (this.closed) return;
+    this.options.logger.warn({}, 'RabbitMQ connection lost; reconnecting');
+    this.ensureConnected(Number.MAX_SAFE_INTEGER).catch(() => undefined);
+  }
+
+  private async subscribe(model: ChannelModel, subscription: Subscription): Promise<void> {
+    const channel = await model.createChannel();
+    channel.on('error', (error) => this.options.logger.warn({ err: String(error), queue: subscription.queue }, 'consumer channel error'));
+    await channel.prefetch(subscription.prefetch);
+    subscription.channel = channel;
+    await channel.consume(subscription.queue, (message) => {
+      if (!message) return; // cancelled by the broker; the reconnect resubscribes
+      this.dispatch(channel, subscription, message);
+    });
+  }
+
+  private dispatch(channel: Channel, subscription: Subscription, message: ConsumeMessage): void {
+    const delivery: Delivery = {
+      body: message.content,
+      messageId: message.properties.messageId as string | undefined,
+      correlationId: message.properties.correlationId as string | undefined,
+      type: message.properties.type as string | undefined,
+      contentType: message.properties.contentType as string | undefined,
+      headers: (message.properties.headers ?? {}) as Record<string, unknown>,
+      redelivered: message.fields.redelivered,
+    };
+    subscription
+      .handler(delivery)
+      .catch((error) => {
+        this.options.logger.error({ err: String(error), queue: subscription.queue }, 'consumer failed; requeueing');
+        return 'requeue' as const;
+      })
+      .then((disposition) => {
+        try {
+          if (disposition === 'ack') channel.ack(message);
+          else channel.nack(message, false, disposition === 'requeue');
+        } catch {
+          // The channel closed meanwhile; the broker redelivers the unacked message.
+        }
+      });
+  }
+
+  private async subscribeEvents(model: ChannelModel): Promise<void> {
+    const channel = await model.createChannel();
+    const queue = eventQueueName(this.options.instanceId);
+    await channel.assertQueue(queue, { exclusive: true, autoDelete: true, durable: false });
+    await channel.bindQueue(queue, EVENTS_EXCHANGE, '#');
+    await channel.consume(
+      queue,
+      (message) => {
+        if (!message) return;
+        for (const listener of this.eventHandlers) listener(message.fields.routingKey, message.content);
+      },
+      { noAck: true },
+    );
+  }
+}

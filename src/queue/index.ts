@@ -1,0 +1,11 @@
+export {
+  Broker,
+  type BrokerLogger,
+  BrokerUnavailableError,
+  type Delivery,
+  type Disposition,
+  type Handler,
+  type PublishProperties,
+} from './broker.js';
+export { EVENTS_EXCHANGE, eventQueueName, QUEUES, type QueueName } from './topology.js';
+export { type PasMessage, publishToPas } from './pas.js';

@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { ACTOR_NEXT_MSH, ACTOR_TO_PARTY_MSH, type ReliabilityFlags } from '../ebxml/model.js';
+import {
+  type Catalogue,
+  catalogueSchema,
+  type ReliabilitySettings,
+  type RoutesFile,
+  routesFileSchema,
+  type Workflow,
+} from './catalogue.js';
+import { parseDuration } from './duration.js';
+
+/** Everything needed to send one interaction, resolved from the catalogue and the routes file. */
+export interface Route {
+  interactionId: string;
+  name: string;
+  service: string;
+  action: string;
+  workflow: Workflow;
+  direction: 'inbound' | 'outbound' | 'both';
+  endpoint: string;
+  toPartyKey: string;
+  cpaId: string;
+  sign: boolean;
+  reliability: ReliabilitySettings;
+  retryIntervalMs: number;
+  persistDurationMs: number;
+}
+
+export class RoutingError extends Error {
+  override readonly name = 'RoutingError';
+}
+
+export class RouteTable {
+  constructor(
+    readonly catalogue: Catalogue,
+    private readonly routesFile: RoutesFile,
+  ) {
+    // Resolve every catalogued interaction now, so a bad file stops start-up instead of a send.
+    for (const id of Object.keys(catalogue.interactions)) this.resolve(id);
+  }
+
+  has(interactionId: string): boolean {
+    return interactionId in this.catalogue.interactions;
+  }
+
+  /** The route for an interaction; throws RoutingError when it is not catalogued or incomplete. */
+  resolve(interactionId: string): Route {
+    const interaction = this.catalogue.interactions[interactionId];
+    if (!interaction) throw new RoutingError(`unknown interaction ${interactionId}`);
+    const overrides = this.routesFile.routes[interactionId] ?? {};
+    const defaults = this.routesFile.defaults;
+    const profile = this.catalogue.reliabilityProfiles[interaction.reliability]!;
+    const reliability = { ...profile, ...defaults.reliability, ...overrides.reliability } as ReliabilitySettings;
+    const endpoint = overrides.endpoint ?? defaults.endpoint;
+    const toPartyKey = overrides.toPartyKey ?? defaults.toPartyKey;
+    const cpaId = overrides.cpaId ?? defaults.cpaId;
+    const missing = !endpoint ? 'endpoint' : !toPartyKey ? 'toPartyKey' : !cpaId ? 'cpaId' : undefined;
+    if (missing) throw new RoutingError(`route for ${interactionId} has no ${missing}`);
+    return {
+      interactionId,
+      name: interaction.name,
+      service: interaction.service,
+      action: interactionId,
+      workflow: interaction.workflow,
+      direction: interaction.direction,
+      endpoint: endpoint!,
+      toPartyKey: toPartyKey!,
+      cpaId: cpaId!,
+      sign: overrides.sign ?? defaults.sign ?? true,
+      reliability,
+      retryIntervalMs: parseDuration(reliability.retryInterval)!,
+      persistDurationMs: parseDuration(reliability.persistDuration)!,
+    };
+  }
+
+  /** The interaction whose route uses this CPA id, for inbound validation. */
+  findByCpaId(cpaId: string): Route | undefined {
+    for (const id of Object.keys(this.catalogue.interactions)) {
+      const route = this.resolve(id);
+      if (route.cpaId === cpaId) return route;
+    }
+    return undefined;
+  }
+}
+
+/** The envelope flags a route asks for (SDS values; the workflow table is only the fallback data). */
+export function reliabilityFlags(route: Route): ReliabilityFlags {
+  const r = route.reliability;
+  const flags: ReliabilityFlags = {
+    duplicateElimination: r.duplicateElimination === 'always',
+    syncReply: r.syncReplyMode !== 'none',
+  };
+  if (r.ackRequested === 'always') {
+    flags.ackRequested = { actor: r.actor === ACTOR_NEXT_MSH ? ACTOR_NEXT_MSH : ACTOR_TO_PARTY_MSH, signed: false };
+  }
+  return flags;
+}
+
+export function loadRouteTable(interactionsFile: string, routesFile: string): RouteTable {
+  const catalogue = parseFile(interactionsFile, catalogueSchema);
+  const routes = parseFile(routesFile, routesFileSchema);
+  return new RouteTable(catalogue, routes);
+}
+
+function parseFile<T>(path: string, schema: z.ZodType<T>): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new RoutingError(`${path}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new RoutingError(`${path}: ${issue.path.join('.')} ${issue.message}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,4 @@
+export { type CsrResult, createCsr } from './csr.js';
+export { ensureDevPki, type InitOptions, initDevPki } from './dev-pki.js';
+export { type CertificateSummary, inspectCertificates } from './inspect.js';
+export { type DevPkiPaths, devPkiPaths } from './paths.js';

@@ -1,0 +1,4 @@
+export { TlsContext } from './context.js';
+export { TlsConfigError } from './errors.js';
+export { type LoadedTls, loadTls, type TlsFiles } from './load.js';
+export { clientOptions, serverOptions, TLS_CIPHERS, TLS_MIN_VERSION } from './options.js';

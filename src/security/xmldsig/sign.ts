@@ -1,0 +1,110 @@
+// Signing per the ebMS 2.0 profile. The envelope text is only ever extended by string insertion
+// of the ds:Signature; libxml2 parses it to compute what is signed, never to write it back.
+import crypto from 'node:crypto';
+import { withXml, type XmlDocument, type XmlElement } from '../../xml/index.js';
+import { canonicalEnvelope, canonicalSignedInfo } from './c14n.js';
+import { allSignatures, childElements, isDs, qualifiedName, soapHeader } from './envelope.js';
+import { insertIntoHeader } from './insert.js';
+import { C14N_URI, type C14nKind, SIGNATURE_METHODS, type SignatureAlgorithm } from './profile.js';
+import { type SignatureTemplate, signatureXml } from './template.js';
+
+export interface SigningIdentity {
+  privateKey: crypto.KeyObject;
+  certificate: crypto.X509Certificate;
+}
+
+export interface SignOptions {
+  /** Default `rsa-sha256`; the digest algorithm follows (SHA-1 with `rsa-sha1`). */
+  algorithm?: SignatureAlgorithm;
+  /** Default `inclusive`; used for SignedInfo and as the last `URI=""` transform. */
+  c14n?: C14nKind;
+}
+
+const MIN_RSA_BITS = 2048;
+
+/**
+ * Inserts ds:Signature as the LAST child of the SOAP Header (whatever its prefix) by string
+ * insertion, computes the URI="" reference (enveloped + ebXML XPath filter + C14N) and one
+ * reference per cid: part (href `cid:${contentId}` over the decoded part bytes), canonicalises
+ * SignedInfo in place, signs. Returns the complete signed envelope text. Never re-serialises
+ * the document.
+ */
+export function signEnvelope(
+  envelopeXml: string,
+  parts: { contentId: string; content: Buffer }[],
+  identity: SigningIdentity,
+  options: SignOptions = {},
+): string {
+  const method = SIGNATURE_METHODS[options.algorithm ?? 'rsa-sha256'];
+  const c14n = { kind: options.c14n ?? 'inclusive' } as const;
+  checkIdentity(identity);
+  checkParts(parts);
+
+  const headerQName = withXml(envelopeXml, (doc) => {
+    const header = soapHeader(doc);
+    if (!header) throw new Error('cannot sign: envelope has no SOAP 1.1 Envelope/Header');
+    if (allSignatures(doc).length > 0)
+      throw new Error('cannot sign: envelope already contains a ds:Signature');
+    return qualifiedName(header);
+  });
+  const digest = (data: string | Buffer) => crypto.createHash(method.hash).update(data).digest('base64');
+  const template: SignatureTemplate = {
+    c14nUri: C14N_URI[c14n.kind],
+    signatureUri: method.uri,
+    digestUri: method.digestUri,
+    envelope: { uri: '', digestValue: '' },
+    parts: parts.map((part) => ({ uri: `cid:${part.contentId}`, digestValue: digest(part.content) })),
+    signatureValue: '',
+    certificateBase64: identity.certificate.raw.toString('base64'),
+  };
+  const withTemplate = () => insertIntoHeader(envelopeXml, headerQName, signatureXml(template));
+
+  // The signature subtree is outside the URI="" node set, so empty values do not change it; the
+  // envelope is still digested with the skeleton in place so the whitespace around it is final.
+  template.envelope.digestValue = withXml(withTemplate(), (doc) =>
+    digest(canonicalEnvelope(doc, insertedSignature(doc), c14n)),
+  );
+  const signedInfo = withXml(withTemplate(), (doc) => {
+    const info = childElements(insertedSignature(doc)).find((el) => isDs(el, 'SignedInfo'));
+    if (!info) throw new Error('cannot sign: ds:SignedInfo missing from our own template');
+    return canonicalSignedInfo(doc, info, c14n);
+  });
+  template.signatureValue = crypto
+    .sign(method.hash, Buffer.from(signedInfo, 'utf8'), identity.privateKey)
+    .toString('base64');
+  return withTemplate();
+}
+
+/** Our ds:Signature: the Header's last element child, and the only signature in the document. */
+function insertedSignature(doc: XmlDocument): XmlElement {
+  const header = soapHeader(doc);
+  const last = header ? childElements(header).at(-1) : undefined;
+  if (!last || !isDs(last, 'Signature') || allSignatures(doc).length !== 1) {
+    throw new Error('cannot sign: inserted ds:Signature is not the last child of the SOAP Header');
+  }
+  return last;
+}
+
+function checkIdentity({ privateKey, certificate }: SigningIdentity): void {
+  if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'rsa') {
+    throw new Error('cannot sign: signing key must be an RSA private key');
+  }
+  const bits = privateKey.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (bits < MIN_RSA_BITS) throw new Error(`cannot sign: RSA key is ${bits} bits, under ${MIN_RSA_BITS}`);
+  if (!certificate.checkPrivateKey(privateKey)) {
+    throw new Error('cannot sign: private key does not match the signing certificate');
+  }
+}
+
+function checkParts(parts: { contentId: string }[]): void {
+  const seen = new Set<string>();
+  for (const { contentId } of parts) {
+    if (!contentId || /[<>\s]/.test(contentId)) {
+      throw new Error(
+        `cannot sign: Content-ID "${contentId}" must be non-empty, without angle brackets or spaces`,
+      );
+    }
+    if (seen.has(contentId)) throw new Error(`cannot sign: duplicate Content-ID ${contentId}`);
+    seen.add(contentId);
+  }
+}

@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { GatewayConfig } from '../config/index.js';
+import { EbxmlFault, type HttpMessage, type ParsedMessage, parseMessage, parseTimestamp } from '../ebxml/index.js';
+import { parseWrapper } from '../hl7/index.js';
+import { createLogger, type Logger } from '../ops/index.js';
+import { MtlsClient } from '../outbound/index.js';
+import { loadRouteTable, type RouteTable } from '../routing/index.js';
+import { serverOptions, TlsContext } from '../security/tls/index.js';
+import { verifyEnvelope } from '../security/xmldsig/index.js';
+import { type BuildContext, acknowledgmentFor, applicationAckMessage, slotPollMessage } from './messages.js';
+import { DEFAULT_FAULTS, type Faults, type ReceivedMessage } from './state.js';
+
+export type { Faults, ReceivedMessage } from './state.js';
+
+export interface RunningSimulator {
+  spinePort: number;
+  controlPort: number;
+  close(): Promise<void>;
+}
+
+const MSH_SERVICE = 'urn:oasis:names:tc:ebxml-msg:service';
+
+/**
+ * Spine and e-RS in one process: an mTLS endpoint that receives the gateway's messages (checking
+ * signatures), answers 202 and then sends the signals e-RS would; and a loopback control API that
+ * starts e-RS requests and reports what arrived.
+ */
+export async function startSimulator(config: GatewayConfig, options: { logger?: Logger } = {}): Promise<RunningSimulator> {
+  const sim = config.simulator;
+  const logger = (options.logger ?? createLogger({ ...config.logging, name: 'simulator' })).child({ component: 'simulator' });
+  const routes = loadRouteTable(config.interactionsFile, config.routesFile);
+  const tls = new TlsContext(sim.tls);
+  const client = new MtlsClient(tls, config.outbound.requestTimeoutMs);
+  const received: ReceivedMessage[] = [];
+  let faults: Faults = { ...DEFAULT_FAULTS, delayMs: sim.ackDelayMs };
+  const context = (): BuildContext => ({
+    parties: { partyKey: sim.partyKey, asid: sim.asid, gatewayPartyKey: sim.gatewayPartyKey, gatewayAsid: sim.gatewayAsid },
+    routes,
+    identity: sim.signing ? { privateKey: tls.current.privateKey, certificate: tls.current.certificate } : undefined,
+    now: new Date(),
+    newId: () => randomUUID().toUpperCase(),
+  });
+  const sendToGateway = (message: HttpMessage) => client.post(sim.gatewayInboundUrl, message);
+
+  const spine = https.createServer(serverOptions(tls.current), (request, response) => {
+    collect(request, 6_000_000)
+      .then(async (body) => {
+        let parsed: ParsedMessage;
+        try {
+          parsed = parseMessage(request.headers['content-type'], body, headerValue(request.headers.soapaction));
+        } catch (error) {
+          const reason = error instanceof EbxmlFault ? error.error.description : (error as Error).message;
+          logger.warn({ reason }, 'simulator received an unparsable message');
+          response.writeHead(400, { 'Content-Type': 'text/plain' }).end(`${reason}\n`);
+          return;
+        }
+        const record = recordMessage(parsed, tls, routes);
+        received.push(record);
+        response.writeHead(202).end();
+        void answerLater(parsed, record).catch((error) => logger.warn({ err: String(error) }, 'simulator could not send signals'));
+      })
+      .catch((error) => {
+        response.writeHead(413, { 'Content-Type': 'text/plain' }).end(`${(error as Error).message}\n`);
+      });
+  });
+
+  /** What e-RS and Spine send back after the 202: the hop ack, then e-RS's application ack. */
+  async function answerLater(parsed: ParsedMessage, record: ReceivedMessage): Promise<void> {
+    if (parsed.header.service === MSH_SERVICE) return;
+    if (faults.delayMs > 0) await sleep(faults.delayMs);
+    if (parsed.reliability.ackRequested && !faults.dropAcks) {
+      const ack = acknowledgmentFor(context(), parsed.header, parsed.reliability.ackRequested.actor);
+      const answer = await sendToGateway(ack);
+      record.signalsSent.push({ kind: 'acknowledgment', messageId: idOf(ack), status: answer.status });
+    }
+    if (parsed.header.action === 'MCCI_IN010000UK13' || !record.hl7) return;
+    const hl7MessageId = parseWrapper(record.hl7).messageId;
+    const appAck = applicationAckMessage(context(), { messageId: parsed.header.messageId, hl7MessageId, conversationId: parsed.header.conversationId }, faults.applicationAck);
+    const answer = await sendToGateway(appAck);
+    record.signalsSent.push({ kind: `application-ack ${faults.applicationAck}`, messageId: idOf(appAck), status: answer.status });
+  }
+
+  const control = http.createServer((request, response) => {
+    handleControl(request, response).catch((error) => {
+      logger.error({ err: String(error) }, 'control API request failed');
+      json(response, 500, { title: 'simulator error', detail: (error as Error).message });
+    });
+  });
+
+  async function handleControl(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://control');
+    if (request.method === 'GET' && url.pathname === '/control/messages') return json(response, 200, { messages: received });
+    if (request.method === 'GET' && url.pathname === '/control/faults') return json(response, 200, faults);
+    if (request.method === 'PUT' && url.pathname === '/control/faults') {
+      const body = JSON.parse((await collect(request, 100_000)).toString('utf8') || '{}') as Partial<Faults>;
+      faults = { ...faults, ...body };
+      return json(response, 200, faults);
+    }
+    if (request.method === 'POST' && url.pathname === '/control/slot-polls') {
+      const body = JSON.parse((await collect(request, 100_000)).toString('utf8') || '{}') as {
+        clinicId?: string;
+        start?: string;
+        end?: string;
+        toPartyKey?: string;
+      };
+      const start = body.start ?? new Date(Date.now() + 86_400_000).toISOString().slice(0, 10) + 'T00:00:00.000Z';
+      const end = body.end ?? new Date(Date.parse(start) + 14 * 86_400_000).toISOString();
+      const poll = { requestId: randomUUID().toUpperCase(), clinicId: body.clinicId ?? 'CLINIC-001', period: { start, end } };
+      const ids = { messageId: randomUUID().toUpperCase(), conversationId: randomUUID().toUpperCase(), toPartyKey: body.toPartyKey };
+      const answer = await sendToGateway(slotPollMessage(context(), poll, ids));
+      return json(response, 200, { messageId: ids.messageId, conversationId: ids.conversationId, requestId: poll.requestId, poll, gatewayResponse: describeAnswer(answer.status, answer.contentType, answer.body) });
+    }
+    json(response, 404, { title: 'Not found', detail: `${request.method} ${url.pathname}` });
+  }
+
+  await listen(spine, sim.port, sim.host);
+  await listen(control, sim.controlPort, sim.controlHost);
+  const running: RunningSimulator = {
+    spinePort: (spine.address() as AddressInfo).port,
+    controlPort: (control.address() as AddressInfo).port,
+    close: async () => {
+      client.close();
+      await Promise.all([spine, control].map((server) => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); })));
+    },
+  };
+  logger.info({ spine: running.spinePort, control: running.controlPort, partyKey: sim.partyKey }, 'simulator started');
+  return running;
+}
+
+function recordMessage(parsed: ParsedMessage, tls: TlsContext, routes: RouteTable): ReceivedMessage {
+  const { header } = parsed;
+  let signature: ReceivedMessage['signature'] = { present: false };
+  if (parsed.signaturePresent) {
+    const result = verifyEnvelope(parsed.envelopeXml, {
+      trusted: tls.current.caCertificates,
+      manifestHrefs: parsed.manifest.filter((r) => r.href.startsWith('cid:')).map((r) => r.href),
+      parts: new Map(parsed.parts.map((p) => [p.contentId, p.content])),
+      at: parseTimestamp(header.timestamp),
+    });
+    signature = result.present ? (result.valid ? { present: true, valid: true } : { present: true, valid: false, reason: result.reason }) : { present: false };
+  }
+  void routes;
+  const record: ReceivedMessage = {
+    messageId: header.messageId,
+    action: header.action,
+    service: header.service,
+    conversationId: header.conversationId,
+    from: header.from.id,
+    to: header.to.id,
+    cpaId: header.cpaId,
+    receivedAt: new Date().toISOString(),
+    signature,
+    duplicateElimination: parsed.reliability.duplicateElimination,
+    signalsSent: [],
+  };
+  if (header.refToMessageId) record.refToMessageId = header.refToMessageId;
+  if (parsed.reliability.ackRequested) record.ackRequested = { actor: parsed.reliability.ackRequested.actor };
+  if (parsed.payload) record.hl7 = parsed.payload.content.toString('utf8');
+  return record;
+}
+
+function describeAnswer(status: number, contentType: string | undefined, body: Buffer): unknown {
+  if (body.byteLength === 0) return { status };
+  try {
+    const parsed = parseMessage(contentType, body);
+    return { status, kind: parsed.kind, refToMessageId: parsed.header.refToMessageId, errors: parsed.errors ?? [] };
+  } catch {
+    return { status, body: body.toString('utf8').slice(0, 2000) };
+  }
+}
+
+function idOf(message: HttpMessage): string {
+  return /<eb:MessageId>([^<]+)<\/eb:MessageId>/.exec(message.body.toString('utf8'))?.[1] ?? '';
+}
+
+function collect(stream: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > limit) {
+        reject(new Error(`body over ${limit} bytes`));
+        stream.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('error', reject);
+  });
+}
+
+function json(response: http.ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function listen(server: http.Server | https.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,87 @@
+import {
+  buildAcknowledgment,
+  buildMessage,
+  formatTimestamp,
+  type HttpMessage,
+  type MessageHeader,
+  PARTY_TYPE,
+  toHttpMessage,
+} from '../ebxml/index.js';
+import { buildApplicationAcknowledgement, wrapPayload } from '../hl7/index.js';
+import { buildSlotPollPayload, type SlotPoll } from '../cab/index.js';
+import { type RouteTable, reliabilityFlags } from '../routing/index.js';
+import { type SigningIdentity, signEnvelope } from '../security/xmldsig/index.js';
+
+/** Who the simulator is (e-RS behind Spine) and whom it talks to. */
+export interface SimulatorParties {
+  partyKey: string;
+  asid: string;
+  gatewayPartyKey: string;
+  gatewayAsid: string;
+}
+
+export interface BuildContext {
+  parties: SimulatorParties;
+  routes: RouteTable;
+  identity?: SigningIdentity;
+  now: Date;
+  newId: () => string;
+}
+
+/** An e-RS business message to the gateway, wrapped, enveloped and (optionally) signed. */
+export function ersMessage(
+  context: BuildContext,
+  interactionId: string,
+  hl7: string,
+  ids: { messageId: string; conversationId: string; refToMessageId?: string; toPartyKey?: string },
+): HttpMessage {
+  const route = context.routes.resolve(interactionId);
+  const header: MessageHeader = {
+    from: { id: context.parties.partyKey, type: PARTY_TYPE },
+    to: { id: ids.toPartyKey ?? context.parties.gatewayPartyKey, type: PARTY_TYPE },
+    cpaId: route.cpaId,
+    conversationId: ids.conversationId,
+    service: route.service,
+    action: interactionId,
+    messageId: ids.messageId,
+    timestamp: formatTimestamp(context.now),
+  };
+  if (ids.refToMessageId) header.refToMessageId = ids.refToMessageId;
+  const built = buildMessage({ header, reliability: reliabilityFlags(route), payloadXml: hl7, attachments: [], externalAttachments: [] });
+  const envelopeXml = context.identity ? signEnvelope(built.envelopeXml, built.parts, context.identity) : built.envelopeXml;
+  return toHttpMessage({ envelopeXml, parts: built.parts }, header);
+}
+
+export function slotPollMessage(context: BuildContext, poll: SlotPoll, ids: { messageId: string; conversationId: string; toPartyKey?: string }): HttpMessage {
+  const hl7 = wrapPayload(
+    { interactionId: 'PRSC_IN080000UK07', messageId: ids.messageId, creationTime: context.now, toAsid: context.parties.gatewayAsid, fromAsid: context.parties.asid },
+    buildSlotPollPayload(poll),
+  );
+  return ersMessage(context, 'PRSC_IN080000UK07', hl7, ids);
+}
+
+export function applicationAckMessage(
+  context: BuildContext,
+  answered: { messageId: string; hl7MessageId: string; conversationId: string },
+  typeCode: 'AA' | 'AE' | 'AR',
+): HttpMessage {
+  const messageId = context.newId();
+  const hl7 = buildApplicationAcknowledgement(
+    { messageId, creationTime: context.now, toAsid: context.parties.gatewayAsid, fromAsid: context.parties.asid },
+    {
+      typeCode,
+      messageRef: answered.hl7MessageId,
+      ...(typeCode === 'AR' ? { details: [{ typeCode: 'ER' as const, code: '1', displayName: 'Access denied' }] } : {}),
+    },
+    typeCode === 'AE' ? [{ code: '100', displayName: 'Slot no longer available', qualifier: 'ER' }] : undefined,
+  );
+  return ersMessage(context, 'MCCI_IN010000UK13', hl7, { messageId, conversationId: answered.conversationId, refToMessageId: answered.messageId });
+}
+
+export function acknowledgmentFor(context: BuildContext, received: MessageHeader, actor: string | undefined): HttpMessage {
+  return buildAcknowledgment(received, actor, {
+    ourParty: { id: context.parties.partyKey, type: PARTY_TYPE },
+    messageId: context.newId(),
+    timestamp: formatTimestamp(context.now),
+  });
+}

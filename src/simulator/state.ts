@@ -1,0 +1,30 @@
+/** Fault injection settings (PUT /control/faults). */
+export interface Faults {
+  /** The application acknowledgement e-RS answers with. */
+  applicationAck: 'AA' | 'AE' | 'AR';
+  /** Never send the ebXML Acknowledgment. */
+  dropAcks: boolean;
+  /** Milliseconds to wait before sending signals back. */
+  delayMs: number;
+}
+
+export const DEFAULT_FAULTS: Faults = { applicationAck: 'AA', dropAcks: false, delayMs: 0 };
+
+/** A message the simulator received on its Spine endpoint. */
+export interface ReceivedMessage {
+  messageId: string;
+  action: string;
+  service: string;
+  conversationId: string;
+  refToMessageId?: string;
+  from: string;
+  to: string;
+  cpaId: string;
+  receivedAt: string;
+  signature: { present: boolean; valid?: boolean; reason?: string };
+  ackRequested?: { actor?: string };
+  duplicateElimination: boolean;
+  hl7?: string;
+  /** What the gateway answered to the signals the simulator sent back. */
+  signalsSent: { kind: string; messageId: string; status: number }[];
+}

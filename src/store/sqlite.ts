@@ -1,0 +1,228 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  DuplicateMessageError,
+  type HistoryEntry,
+  type MessagePatch,
+  type MessageState,
+  type MessageStore,
+  type NewMessage,
+  type StoredHttp,
+  type StoredMessage,
+  type TransitionOptions,
+} from './types.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS messages (
+  message_id TEXT PRIMARY KEY,
+  direction TEXT NOT NULL,
+  interaction_id TEXT NOT NULL,
+  conversation_id TEXT NOT NULL,
+  ref_to_message_id TEXT,
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at TEXT,
+  route_json TEXT,
+  http_content_type TEXT,
+  http_soap_action TEXT,
+  http_body BLOB,
+  data_json TEXT,
+  hl7 TEXT,
+  reply_json TEXT,
+  ack_content_type TEXT,
+  ack_soap_action TEXT,
+  ack_body BLOB,
+  error_json TEXT,
+  reply_delivered_at TEXT
+);
+CREATE INDEX IF NOT EXISTS messages_status ON messages (status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS messages_conversation ON messages (conversation_id);
+CREATE TABLE IF NOT EXISTS history (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  message_id TEXT NOT NULL,
+  at TEXT NOT NULL,
+  status TEXT NOT NULL,
+  detail TEXT
+);
+CREATE INDEX IF NOT EXISTS history_message ON history (message_id, id);
+`;
+
+interface Row {
+  message_id: string;
+  direction: 'outbound' | 'inbound';
+  interaction_id: string;
+  conversation_id: string;
+  ref_to_message_id: string | null;
+  status: MessageState;
+  created_at: string;
+  updated_at: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  route_json: string | null;
+  http_content_type: string | null;
+  http_soap_action: string | null;
+  http_body: Buffer | null;
+  data_json: string | null;
+  hl7: string | null;
+  reply_json: string | null;
+  ack_content_type: string | null;
+  ack_soap_action: string | null;
+  ack_body: Buffer | null;
+  error_json: string | null;
+  reply_delivered_at: string | null;
+}
+
+/** SQLite store for one gateway node: WAL, synchronous=FULL, one writer. */
+export class SqliteMessageStore implements MessageStore {
+  private readonly db: Database.Database;
+
+  constructor(
+    path: string,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+  }
+
+  async insert(message: NewMessage): Promise<void> {
+    const now = this.clock().toISOString();
+    const insert = this.db.transaction(() => {
+      const result = this.db
+        .prepare(
+          `INSERT INTO messages (message_id, direction, interaction_id, conversation_id, ref_to_message_id, status,
+             created_at, updated_at, route_json, http_content_type, http_soap_action, http_body, data_json, hl7)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
+        )
+        .run(
+          message.messageId,
+          message.direction,
+          message.interactionId,
+          message.conversationId,
+          message.refToMessageId ?? null,
+          message.status,
+          now,
+          now,
+          toJson(message.route),
+          message.http?.contentType ?? null,
+          message.http?.soapAction ?? null,
+          message.http?.body ?? null,
+          toJson(message.data),
+          message.hl7 ?? null,
+        );
+      if (result.changes === 0) throw new DuplicateMessageError(message.messageId);
+      this.addHistory(message.messageId, now, message.status, message.detail);
+    });
+    insert();
+  }
+
+  async get(messageId: string): Promise<StoredMessage | undefined> {
+    const row = this.db.prepare('SELECT * FROM messages WHERE message_id = ?').get(messageId) as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  async transition(messageId: string, to: MessageState, options: TransitionOptions = {}): Promise<boolean> {
+    const now = this.clock().toISOString();
+    const move = this.db.transaction(() => {
+      const current = this.db.prepare('SELECT status FROM messages WHERE message_id = ?').get(messageId) as
+        | { status: MessageState }
+        | undefined;
+      if (!current) return false;
+      if (options.from && !options.from.includes(current.status)) return false;
+      this.db.prepare('UPDATE messages SET status = ?, updated_at = ? WHERE message_id = ?').run(to, now, messageId);
+      if (options.patch) this.applyPatch(messageId, options.patch, now);
+      this.addHistory(messageId, now, to, options.detail);
+      return true;
+    });
+    return move();
+  }
+
+  async update(messageId: string, patch: MessagePatch): Promise<void> {
+    this.applyPatch(messageId, patch, this.clock().toISOString());
+  }
+
+  async history(messageId: string): Promise<HistoryEntry[]> {
+    const rows = this.db
+      .prepare('SELECT at, status, detail FROM history WHERE message_id = ? ORDER BY id')
+      .all(messageId) as { at: string; status: MessageState; detail: string | null }[];
+    return rows.map((row) => (row.detail === null ? { at: row.at, status: row.status } : { ...row, detail: row.detail }));
+  }
+
+  async checkWritable(): Promise<void> {
+    this.db.prepare('CREATE TABLE IF NOT EXISTS readiness (at TEXT)').run();
+    this.db.prepare('DELETE FROM readiness').run();
+    this.db.prepare('INSERT INTO readiness (at) VALUES (?)').run(this.clock().toISOString());
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private addHistory(messageId: string, at: string, status: MessageState, detail: string | undefined): void {
+    this.db
+      .prepare('INSERT INTO history (message_id, at, status, detail) VALUES (?, ?, ?, ?)')
+      .run(messageId, at, status, detail ?? null);
+  }
+
+  private applyPatch(messageId: string, patch: MessagePatch, now: string): void {
+    const sets: string[] = ['updated_at = ?'];
+    const values: unknown[] = [now];
+    if (patch.attempts !== undefined) sets.push('attempts = ?') && values.push(patch.attempts);
+    if (patch.nextAttemptAt !== undefined) sets.push('next_attempt_at = ?') && values.push(patch.nextAttemptAt);
+    if (patch.reply !== undefined) sets.push('reply_json = ?') && values.push(toJson(patch.reply));
+    if (patch.error !== undefined) sets.push('error_json = ?') && values.push(toJson(patch.error));
+    if (patch.replyDeliveredAt !== undefined) sets.push('reply_delivered_at = ?') && values.push(patch.replyDeliveredAt);
+    if (patch.ack !== undefined) {
+      sets.push('ack_content_type = ?', 'ack_soap_action = ?', 'ack_body = ?');
+      values.push(patch.ack.contentType, patch.ack.soapAction, patch.ack.body);
+    }
+    this.db.prepare(`UPDATE messages SET ${sets.join(', ')} WHERE message_id = ?`).run(...values, messageId);
+  }
+}
+
+function toJson(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}
+
+function fromJson(value: string | null): unknown {
+  return value === null ? undefined : JSON.parse(value);
+}
+
+function http(contentType: string | null, soapAction: string | null, body: Buffer | null): StoredHttp | undefined {
+  return body === null ? undefined : { contentType: contentType ?? '', soapAction: soapAction ?? '', body };
+}
+
+function fromRow(row: Row): StoredMessage {
+  const message: StoredMessage = {
+    messageId: row.message_id,
+    direction: row.direction,
+    interactionId: row.interaction_id,
+    conversationId: row.conversation_id,
+    status: row.status,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    attempts: row.attempts,
+  };
+  if (row.ref_to_message_id !== null) message.refToMessageId = row.ref_to_message_id;
+  if (row.next_attempt_at !== null) message.nextAttemptAt = row.next_attempt_at;
+  if (row.reply_delivered_at !== null) message.replyDeliveredAt = row.reply_delivered_at;
+  const optional = {
+    route: fromJson(row.route_json),
+    http: http(row.http_content_type, row.http_soap_action, row.http_body),
+    data: fromJson(row.data_json),
+    hl7: row.hl7 ?? undefined,
+    reply: fromJson(row.reply_json),
+    ack: http(row.ack_content_type, row.ack_soap_action, row.ack_body),
+    error: fromJson(row.error_json),
+  };
+  for (const [key, value] of Object.entries(optional)) {
+    if (value !== undefined) (message as unknown as Record<string, unknown>)[key] = value;
+  }
+  return message;
+}

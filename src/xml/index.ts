@@ -1,0 +1,112 @@
+// Our one door to libxml2-wasm: hostile-input checks first, then a namespace-aware DOM that is
+// always disposed. Other folders use these helpers, never libxml2-wasm directly (except the
+// signer, which needs C14N over the same document).
+import { XmlDocument, type XmlElement, type XmlNode } from 'libxml2-wasm';
+
+export type { XmlDocument, XmlElement, XmlNode } from 'libxml2-wasm';
+
+export const NS = {
+  soap: 'http://schemas.xmlsoap.org/soap/envelope/',
+  eb: 'http://www.oasis-open.org/committees/ebxml-msg/schema/msg-header-2_0.xsd',
+  xlink: 'http://www.w3.org/1999/xlink',
+  hl7ebxml: 'urn:hl7-org:transport/ebXML/DSTUv1.0',
+  ds: 'http://www.w3.org/2000/09/xmldsig#',
+  hl7: 'urn:hl7-org:v3',
+  wsa: 'http://schemas.xmlsoap.org/ws/2004/08/addressing',
+  nasp: 'http://national.carerecords.nhs.uk/schema/',
+  xml: 'http://www.w3.org/XML/1998/namespace',
+} as const;
+
+/** Thrown for input we refuse to parse; `message` names the problem in one line. */
+export class XmlInputError extends Error {
+  override readonly name = 'XmlInputError';
+}
+
+export interface ParseLimits {
+  /** Largest document accepted, in bytes. */
+  maxBytes?: number;
+}
+
+const DEFAULT_MAX_BYTES = 6 * 1024 * 1024;
+const DOCTYPE = /<!DOCTYPE|<!ENTITY/i;
+
+/**
+ * Parses untrusted XML. DTDs are refused outright (libxml2 would expand internal entities),
+ * so no entity expansion or external fetch can happen. libxml2's own nesting limit applies.
+ */
+export function parseXml(input: string | Uint8Array, limits: ParseLimits = {}): XmlDocument {
+  const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
+  const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.byteLength;
+  if (size > maxBytes) throw new XmlInputError(`XML document is ${size} bytes, over the ${maxBytes}-byte limit`);
+  const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
+  if (DOCTYPE.test(text)) throw new XmlInputError('XML document declares a DTD or entity, which is not allowed');
+  if (typeof input !== 'string' && !isValidUtf8(input)) {
+    throw new XmlInputError('XML document is not valid UTF-8');
+  }
+  try {
+    return typeof input === 'string' ? XmlDocument.fromString(input) : XmlDocument.fromBuffer(input);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message.split('\n')[0]?.trim() : String(error);
+    throw new XmlInputError(`XML is not well-formed: ${detail}`);
+  }
+}
+
+/** Parses, runs `use`, and always frees the WASM memory behind the document. */
+export function withXml<T>(input: string | Uint8Array, use: (doc: XmlDocument) => T, limits?: ParseLimits): T {
+  const doc = parseXml(input, limits);
+  try {
+    return use(doc);
+  } finally {
+    doc.dispose();
+  }
+}
+
+export function isValidUtf8(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** First element matching an XPath (namespaces from NS by prefix), or undefined. */
+export function element(context: XmlNode, xpath: string): XmlElement | undefined {
+  const found = context.get(xpath, NS);
+  return found && isElement(found) ? found : undefined;
+}
+
+export function elements(context: XmlNode, xpath: string): XmlElement[] {
+  return context.find(xpath, NS).filter(isElement);
+}
+
+/** Trimmed text content of the first match, or undefined when absent. */
+export function text(context: XmlNode, xpath: string): string | undefined {
+  const found = context.get(xpath, NS);
+  return found ? found.content.trim() : undefined;
+}
+
+/** Attribute value by local name and optional namespace URI, or undefined. */
+export function attribute(el: XmlElement, localName: string, namespaceUri?: string): string | undefined {
+  for (const attr of el.attrs) {
+    if (attr.name !== localName) continue;
+    const uri = attr.namespaceUri || undefined;
+    if (uri === namespaceUri) return attr.value;
+  }
+  return undefined;
+}
+
+function isElement(node: XmlNode): node is XmlElement {
+  return 'attrs' in node && 'namespaceUri' in node;
+}
+
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+
+/** Escapes a value for element text or a double- or single-quoted attribute. */
+export function escapeXml(value: string): string {
+  // Characters XML 1.0 cannot carry at all are refused rather than silently dropped.
+  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(value)) {
+    throw new XmlInputError('value contains a character that XML 1.0 cannot carry');
+  }
+  return value.replace(/[&<>"']/g, (c) => XML_ESCAPES[c] ?? c);
+}

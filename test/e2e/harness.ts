@@ -1,0 +1,138 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type GatewayConfig, loadConfig, packageRoot } from '../../src/config/index.js';
+import { type RunningGateway, startGateway } from '../../src/gateway/index.js';
+import { Broker, type Delivery, QUEUES } from '../../src/queue/index.js';
+import { initDevPki } from '../../src/security/pki/index.js';
+import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
+
+export const quietLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export interface Harness {
+  dir: string;
+  config: GatewayConfig;
+  gateway: RunningGateway;
+  simulator: RunningSimulator;
+  pas: PasClient;
+  api: string;
+  control: string;
+  close(): Promise<void>;
+}
+
+/** Ports apart from the development defaults, so a running `npm start` cannot collide. */
+const PORTS = { api: 18080, inbound: 18443, spine: 19443, control: 19080 };
+
+/** Gateway + simulator in this process, over real mutual TLS, RabbitMQ and signatures. */
+export async function startHarness(overrides: Record<string, string> = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'mhs-e2e-'));
+  const pki = await initDevPki({ dir: join(dir, 'pki') });
+  const routesFile = join(dir, 'routes.json');
+  const routes = JSON.parse((await import('node:fs')).readFileSync(join(packageRoot, 'config', 'routes.json'), 'utf8'));
+  routes.defaults.endpoint = `https://localhost:${PORTS.spine}/reliablemessaging/intermediary`;
+  writeFileSync(routesFile, JSON.stringify(routes));
+  const config = loadConfig({
+    env: {
+      MHS_DATA_DIR: dir,
+      MHS_STORE: `sqlite:${join(dir, 'state.db')}`,
+      MHS_API_PORT: String(PORTS.api),
+      MHS_INBOUND_PORT: String(PORTS.inbound),
+      MHS_TLS_CERT: pki.paths.gatewayCert,
+      MHS_TLS_KEY: pki.paths.gatewayKey,
+      MHS_TLS_CA: pki.paths.caCert,
+      MHS_ROUTES_FILE: routesFile,
+      MHS_INTERACTIONS_FILE: join(packageRoot, 'config', 'interactions.json'),
+      MHS_LOGGING_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',
+      MHS_SIMULATOR_PORT: String(PORTS.spine),
+      MHS_SIMULATOR_CONTROL_PORT: String(PORTS.control),
+      MHS_SIMULATOR_GATEWAY_INBOUND_URL: `https://localhost:${PORTS.inbound}/`,
+      MHS_SIMULATOR_TLS_CERT: pki.paths.simulatorCert,
+      MHS_SIMULATOR_TLS_KEY: pki.paths.simulatorKey,
+      MHS_SIMULATOR_TLS_CA: pki.paths.caCert,
+      ...overrides,
+    },
+  });
+  const pas = await PasClient.connect(config.amqp.url);
+  const simulator = await startSimulator(config);
+  const gateway = await startGateway(config);
+  return {
+    dir,
+    config,
+    gateway,
+    simulator,
+    pas,
+    api: `http://127.0.0.1:${gateway.apiPort}`,
+    control: `http://127.0.0.1:${simulator.controlPort}`,
+    close: async () => {
+      await gateway.close();
+      await simulator.close();
+      await pas.close();
+    },
+  };
+}
+
+export interface PasDelivery extends Delivery {
+  json: Record<string, unknown> & { data: Record<string, unknown> };
+}
+
+/** A stand-in PAS: reads mhs.inbound and keeps everything it saw. */
+export class PasClient {
+  readonly received: PasDelivery[] = [];
+
+  private constructor(private readonly broker: Broker) {}
+
+  static async connect(url: string): Promise<PasClient> {
+    const broker = new Broker(url, { instanceId: `pas-test-${process.pid}`, logger: quietLogger });
+    await broker.start();
+    for (const queue of Object.values(QUEUES)) await broker.purge(queue);
+    const client = new PasClient(broker);
+    await broker.consume(QUEUES.inbound, async (delivery) => {
+      client.received.push({ ...delivery, json: JSON.parse(delivery.body.toString('utf8')) });
+      return 'ack';
+    });
+    return client;
+  }
+
+  async waitFor(predicate: (delivery: PasDelivery) => boolean, what: string, timeoutMs = 15_000): Promise<PasDelivery> {
+    const found = await eventually(() => this.received.find(predicate), timeoutMs);
+    if (!found) throw new Error(`PAS never received ${what}; it saw ${JSON.stringify(this.received.map((d) => [d.headers.kind, d.type, d.messageId]))}`);
+    return found;
+  }
+
+  close(): Promise<void> {
+    return this.broker.close();
+  }
+}
+
+export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    await sleep(50);
+  }
+  return undefined;
+}
+
+export async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: response.headers };
+}
+
+/** Waits until GET /messages/{id} reports `status`; returns the message. */
+export async function waitForStatus(api: string, messageId: string, status: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+  let last: Record<string, unknown> = {};
+  const found = await eventually(async () => {
+    last = (await getJson(`${api}/messages/${messageId}`)).body;
+    return last.status === status ? last : undefined;
+  }, timeoutMs);
+  if (!found) throw new Error(`message ${messageId} never reached ${status}; last seen ${JSON.stringify(last)}`);
+  return found;
+}

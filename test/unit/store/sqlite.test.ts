@@ -1,0 +1,67 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DuplicateMessageError, SqliteMessageStore } from '../../../src/store/index.js';
+
+function openTemp(): SqliteMessageStore {
+  return new SqliteMessageStore(join(mkdtempSync(join(tmpdir(), 'mhs-store-')), 'state.db'));
+}
+
+const base = {
+  direction: 'outbound' as const,
+  interactionId: 'PRSC_IN090000UK09',
+  conversationId: 'C1',
+  status: 'ACCEPTED' as const,
+};
+
+describe('SqliteMessageStore', () => {
+  it('stores a message with its exact HTTP bytes and first history row', async () => {
+    const store = openTemp();
+    const body = Buffer.from([0, 1, 2, 0xff, 0x0d, 0x0a]);
+    await store.insert({ ...base, messageId: 'M1', http: { contentType: 'multipart/related', soapAction: 'a/b', body }, data: { x: 1 } });
+    const stored = await store.get('M1');
+    expect(stored?.http?.body.equals(body)).toBe(true);
+    expect(stored?.data).toEqual({ x: 1 });
+    expect(stored?.status).toBe('ACCEPTED');
+    expect((await store.history('M1')).map((h) => h.status)).toEqual(['ACCEPTED']);
+    await store.close();
+  });
+
+  it('refuses a second insert of the same message id', async () => {
+    const store = openTemp();
+    await store.insert({ ...base, messageId: 'M1' });
+    await expect(store.insert({ ...base, messageId: 'M1' })).rejects.toBeInstanceOf(DuplicateMessageError);
+    expect(await store.history('M1')).toHaveLength(1);
+    await store.close();
+  });
+
+  it('moves state only from the allowed states, recording history', async () => {
+    const store = openTemp();
+    await store.insert({ ...base, messageId: 'M1' });
+    expect(await store.transition('M1', 'SENT', { from: ['ACCEPTED', 'SENDING'], detail: 'HTTP 202' })).toBe(true);
+    expect(await store.transition('M1', 'SENT', { from: ['ACCEPTED'] })).toBe(false);
+    expect(await store.transition('M1', 'ACKED', { patch: { reply: { ok: true }, attempts: 1 } })).toBe(true);
+    expect(await store.transition('missing', 'ACKED')).toBe(false);
+    const stored = await store.get('M1');
+    expect(stored).toMatchObject({ status: 'ACKED', attempts: 1, reply: { ok: true } });
+    expect(await store.history('M1')).toMatchObject([
+      { status: 'ACCEPTED' },
+      { status: 'SENT', detail: 'HTTP 202' },
+      { status: 'ACKED' },
+    ]);
+    await store.close();
+  });
+
+  it('keeps state across reopening the file', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'mhs-store-')), 'state.db');
+    const first = new SqliteMessageStore(path);
+    await first.insert({ ...base, messageId: 'M1' });
+    await first.update('M1', { ack: { contentType: 'text/xml', soapAction: 's', body: Buffer.from('<ack/>') } });
+    await first.close();
+    const second = new SqliteMessageStore(path);
+    expect((await second.get('M1'))?.ack?.body.toString()).toBe('<ack/>');
+    await second.checkWritable();
+    await second.close();
+  });
+});

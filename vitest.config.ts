@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // End-to-end suites share RabbitMQ queues and fixed ports: run files one at a time.
+    fileParallelism: false,
+    reporters: ['default'],
+  },
+});
