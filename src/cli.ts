@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, type GatewayConfig, loadConfig } from './config/index.js';
+import { type GatewayConfig, loadConfig } from './config/index.js';
 import { startGateway } from './gateway/index.js';
 import { createLogger } from './ops/index.js';
 import { createCsr, ensureDevPki, initDevPki, inspectCertificates } from './security/pki/index.js';
@@ -94,7 +94,10 @@ async function runDev(args: string[]): Promise<void> {
 async function runPki(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   if (sub === 'init') {
-    const { values } = parseArgs({ args: rest, options: { dir: { type: 'string' }, force: { type: 'boolean' } } });
+    const { values } = parseArgs({
+      args: rest,
+      options: { dir: { type: 'string' }, force: { type: 'boolean' } },
+    });
     const dir = resolve(values.dir ?? join(loadConfig().dataDir, 'pki'));
     process.stderr.write(`creating development CA and certificates in ${dir} …\n`);
     const result = await initDevPki({ dir, force: values.force ?? false });
@@ -102,9 +105,14 @@ async function runPki(args: string[]): Promise<void> {
     return;
   }
   if (sub === 'csr') {
-    const { values } = parseArgs({ args: rest, options: { cn: { type: 'string' }, out: { type: 'string' } } });
-    if (!values.cn) throw new UsageError('pki csr needs --cn FQDN (the endpoint name NHS onboarding registers)');
-    if (!/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)*[a-z0-9-]{1,63}$/i.test(values.cn)) throw new UsageError(`--cn ${values.cn} is not a host name`);
+    const { values } = parseArgs({
+      args: rest,
+      options: { cn: { type: 'string' }, out: { type: 'string' } },
+    });
+    if (!values.cn)
+      throw new UsageError('pki csr needs --cn FQDN (the endpoint name NHS onboarding registers)');
+    if (!/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)*[a-z0-9-]{1,63}$/i.test(values.cn))
+      throw new UsageError(`--cn ${values.cn} is not a host name`);
     const dir = resolve(values.out ?? '.');
     const { keyPem, csrPem } = await createCsr(values.cn);
     const keyFile = join(dir, `${values.cn}.key`);
@@ -144,12 +152,20 @@ function stopOnSignal(stop: () => Promise<void>): void {
 }
 
 // Errors a user can act on print one line; anything else is a bug and keeps its stack.
-const EXPECTED_ERRORS = new Set(['UsageError', 'ConfigError', 'TlsConfigError', 'RoutingError', 'BrokerUnavailableError', 'XmlInputError']);
+const EXPECTED_ERRORS = new Set([
+  'UsageError',
+  'ConfigError',
+  'TlsConfigError',
+  'RoutingError',
+  'BrokerUnavailableError',
+  'XmlInputError',
+]);
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   const name = error instanceof Error ? error.constructor.name : '';
   const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
   process.stderr.write(`mhs-gateway: ${message}\n`);
-  if (!EXPECTED_ERRORS.has(name) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  if (!EXPECTED_ERRORS.has(name) && error instanceof Error && error.stack)
+    process.stderr.write(`${error.stack}\n`);
   process.exit(1);
 });

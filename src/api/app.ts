@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { type ReadinessCheck, readiness } from '../ops/index.js';
 import type { Logger } from '../ops/index.js';
+import { type ReadinessCheck, readiness } from '../ops/index.js';
 import { type CabRouteDependencies, cabRoutes } from './cab.js';
 import { messageRoutes } from './messages.js';
 import { type MhsRouteDependencies, mhsRoutes } from './mhs.js';
@@ -28,13 +28,38 @@ export function createApi(deps: ApiDependencies): express.Express {
   app.use(cabRoutes(deps));
   app.use(messageRoutes(deps.store));
   app.use((request: Request, response: Response) => {
-    sendProblem(response, { title: 'Not found', status: 404, detail: `${request.method} ${request.path} is not an API route` });
+    sendProblem(response, {
+      title: 'Not found',
+      status: 404,
+      detail: `${request.method} ${request.path} is not an API route`,
+    });
   });
-  app.use((error: Error & { status?: number; type?: string }, _request: Request, response: Response, _next: NextFunction) => {
-    if (error.type === 'entity.too.large') return sendProblem(response, { title: 'Request body too large', status: 413, detail: `limit is ${deps.maxBodyBytes} bytes` });
-    if (error.type === 'entity.parse.failed') return sendProblem(response, { title: 'Invalid request', status: 400, detail: `body is not valid JSON: ${error.message}` });
-    deps.logger.error({ err: error.message }, 'API request failed');
-    return sendProblem(response, { title: 'Internal error', status: 500, detail: 'the gateway could not process this request; see its log' });
-  });
+  app.use(
+    (
+      error: Error & { status?: number; type?: string },
+      _request: Request,
+      response: Response,
+      _next: NextFunction,
+    ) => {
+      if (error.type === 'entity.too.large')
+        return sendProblem(response, {
+          title: 'Request body too large',
+          status: 413,
+          detail: `limit is ${deps.maxBodyBytes} bytes`,
+        });
+      if (error.type === 'entity.parse.failed')
+        return sendProblem(response, {
+          title: 'Invalid request',
+          status: 400,
+          detail: `body is not valid JSON: ${error.message}`,
+        });
+      deps.logger.error({ err: error.message }, 'API request failed');
+      return sendProblem(response, {
+        title: 'Internal error',
+        status: 500,
+        detail: 'the gateway could not process this request; see its log',
+      });
+    },
+  );
   return app;
 }

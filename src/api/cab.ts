@@ -4,8 +4,8 @@ import { buildSlotResponsePayload, type SlotPoll, slotResponseRequestSchema } fr
 import { wrapPayload } from '../hl7/index.js';
 import type { OutboundSubmission } from '../outbound/index.js';
 import type { MessageStore, StoredMessage } from '../store/index.js';
-import { sendProblem, validationProblem } from './problem.js';
 import { accepted, submitProblem } from './mhs.js';
+import { sendProblem, validationProblem } from './problem.js';
 
 export interface CabRouteDependencies {
   store: MessageStore;
@@ -30,7 +30,12 @@ export function cabRoutes(deps: CabRouteDependencies): Router {
     if (!parsed.success) return sendProblem(response, validationProblem(parsed.error));
     const answer = parsed.data;
     const poll = await deps.store.get(answer.inResponseTo);
-    const problem = requestProblem(poll, answer.inResponseTo, 'PRSC_IN080000UK07', 'a slot poll (PRSC_IN080000UK07)');
+    const problem = requestProblem(
+      poll,
+      answer.inResponseTo,
+      'PRSC_IN080000UK07',
+      'a slot poll (PRSC_IN080000UK07)',
+    );
     if (problem) return sendProblem(response, problem);
     const stored = poll!.data as StoredRequest;
     const slotPoll = stored.request as SlotPoll;
@@ -69,7 +74,11 @@ export function cabRoutes(deps: CabRouteDependencies): Router {
         refToMessageId: poll!.messageId,
         data: answer,
       });
-      return response.status(202).json({ ...accepted(submitted), inResponseTo: answer.inResponseTo, interactionId: 'PRSC_IN090000UK09' });
+      return response.status(202).json({
+        ...accepted(submitted),
+        inResponseTo: answer.inResponseTo,
+        interactionId: 'PRSC_IN090000UK09',
+      });
     } catch (error) {
       return sendProblem(response, submitProblem(error));
     }
@@ -79,11 +88,21 @@ export function cabRoutes(deps: CabRouteDependencies): Router {
 }
 
 function requestProblem(message: StoredMessage | undefined, id: string, interactionId: string, what: string) {
-  if (!message || message.direction !== 'inbound') {
-    return { title: 'Unknown request', status: 404, detail: `inResponseTo ${id} names no request received from e-RS`, errors: [{ field: 'inResponseTo', message: 'unknown request' }] };
+  if (message?.direction !== 'inbound') {
+    return {
+      title: 'Unknown request',
+      status: 404,
+      detail: `inResponseTo ${id} names no request received from e-RS`,
+      errors: [{ field: 'inResponseTo', message: 'unknown request' }],
+    };
   }
   if (message.interactionId !== interactionId) {
-    return { title: 'Wrong request', status: 409, detail: `inResponseTo ${id} is a ${message.interactionId}, not ${what}`, errors: [{ field: 'inResponseTo', message: `must name ${what}` }] };
+    return {
+      title: 'Wrong request',
+      status: 409,
+      detail: `inResponseTo ${id} is a ${message.interactionId}, not ${what}`,
+      errors: [{ field: 'inResponseTo', message: `must name ${what}` }],
+    };
   }
   return undefined;
 }

@@ -6,7 +6,12 @@ export function messageRoutes(store: MessageStore): Router {
   const router = Router();
   router.get('/messages/:messageId', async (request, response) => {
     const message = await store.get(request.params.messageId);
-    if (!message) return sendProblem(response, { title: 'Unknown message', status: 404, detail: `no message ${request.params.messageId}` });
+    if (!message)
+      return sendProblem(response, {
+        title: 'Unknown message',
+        status: 404,
+        detail: `no message ${request.params.messageId}`,
+      });
     const body: Record<string, unknown> = {
       messageId: message.messageId,
       conversationId: message.conversationId,

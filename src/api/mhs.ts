@@ -1,16 +1,29 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import type { Waiters } from '../correlation/index.js';
 import type { Attachment, ExternalAttachment } from '../ebxml/index.js';
 import { NotAcceptedError, type OutboundSubmission, type Submitted } from '../outbound/index.js';
 import type { RouteTable } from '../routing/index.js';
 import { DuplicateMessageError, type MessageStore, type StoredMessage } from '../store/index.js';
-import type { Waiters } from '../correlation/index.js';
 import { type Problem, sendProblem, validationProblem } from './problem.js';
 
 // The NHS MHS adaptor's request body, with its limits (reference-system.md §2).
 const CONTENT_TYPES = [
-  'text/plain', 'text/html', 'application/pdf', 'text/xml', 'application/xml', 'text/rtf', 'audio/basic', 'audio/mpeg',
-  'image/png', 'image/gif', 'image/jpeg', 'image/tiff', 'video/mpeg', 'application/msword', 'application/octet-stream',
+  'text/plain',
+  'text/html',
+  'application/pdf',
+  'text/xml',
+  'application/xml',
+  'text/rtf',
+  'audio/basic',
+  'audio/mpeg',
+  'image/png',
+  'image/gif',
+  'image/jpeg',
+  'image/tiff',
+  'video/mpeg',
+  'application/msword',
+  'application/octet-stream',
 ] as const;
 const NCNAME = /^[A-Za-z_][\w.-]*$/;
 const bodySchema = z.strictObject({
@@ -53,31 +66,57 @@ export function mhsRoutes(deps: MhsRouteDependencies): Router {
   const router = Router();
   router.post('/', async (request, response) => {
     const interactionId = request.get('Interaction-Id');
-    if (!interactionId) return sendProblem(response, { title: 'Required Interaction-Id header not found', status: 404 });
-    if (!deps.routes.has(interactionId)) return sendProblem(response, { title: `Unknown interaction ID: ${interactionId}`, status: 404 });
+    if (!interactionId)
+      return sendProblem(response, { title: 'Required Interaction-Id header not found', status: 404 });
+    if (!deps.routes.has(interactionId))
+      return sendProblem(response, { title: `Unknown interaction ID: ${interactionId}`, status: 404 });
     const wait = request.get('wait-for-response')?.toLowerCase();
     if (wait !== 'true' && wait !== 'false') {
-      return sendProblem(response, { title: 'Invalid request', status: 400, detail: 'wait-for-response header must be true or false', errors: [{ field: 'wait-for-response', message: 'must be true or false' }] });
+      return sendProblem(response, {
+        title: 'Invalid request',
+        status: 400,
+        detail: 'wait-for-response header must be true or false',
+        errors: [{ field: 'wait-for-response', message: 'must be true or false' }],
+      });
     }
     if (!request.is('application/json')) {
-      return sendProblem(response, { title: 'Unsupported Media Type', status: 415, detail: 'Content-Type must be application/json' });
+      return sendProblem(response, {
+        title: 'Unsupported Media Type',
+        status: 415,
+        detail: 'Content-Type must be application/json',
+      });
     }
     for (const header of ['Message-Id', 'Correlation-Id'] as const) {
       const value = request.get(header);
       if (value !== undefined && !ID.test(value)) {
-        return sendProblem(response, { title: 'Invalid request', status: 400, detail: `${header} must be 1-100 letters, digits, '.', '_' or '-'`, errors: [{ field: header, message: 'invalid' }] });
+        return sendProblem(response, {
+          title: 'Invalid request',
+          status: 400,
+          detail: `${header} must be 1-100 letters, digits, '.', '_' or '-'`,
+          errors: [{ field: header, message: 'invalid' }],
+        });
       }
     }
     const parsed = bodySchema.safeParse(request.body);
     if (!parsed.success) return sendProblem(response, validationProblem(parsed.error));
     const body = parsed.data;
-    const size = Buffer.byteLength(body.payload) + (body.attachments ?? []).reduce((n, a) => n + Buffer.byteLength(a.payload), 0);
+    const size =
+      Buffer.byteLength(body.payload) +
+      (body.attachments ?? []).reduce((n, a) => n + Buffer.byteLength(a.payload), 0);
     if (size > deps.maxRequestBytes) {
-      return sendProblem(response, { title: 'Request to send to Spine is too large', status: 400, detail: `MaxRequestSize=${deps.maxRequestBytes} RequestSize=${size} (bytes)` });
+      return sendProblem(response, {
+        title: 'Request to send to Spine is too large',
+        status: 400,
+        detail: `MaxRequestSize=${deps.maxRequestBytes} RequestSize=${size} (bytes)`,
+      });
     }
     const route = deps.routes.resolve(interactionId);
     if (route.direction === 'inbound') {
-      return sendProblem(response, { title: 'Invalid request', status: 400, detail: `${interactionId} is sent by e-RS, not by the PAS` });
+      return sendProblem(response, {
+        title: 'Invalid request',
+        status: 400,
+        detail: `${interactionId} is sent by e-RS, not by the PAS`,
+      });
     }
     try {
       const submitted = await deps.submission.submit({
@@ -85,15 +124,29 @@ export function mhsRoutes(deps: MhsRouteDependencies): Router {
         payloadXml: body.payload,
         messageId: request.get('Message-Id'),
         conversationId: request.get('Correlation-Id'),
-        data: { source: 'mhs-compatible', odsCode: request.get('ods-code'), fromAsid: request.get('from-asid') },
+        data: {
+          source: 'mhs-compatible',
+          odsCode: request.get('ods-code'),
+          fromAsid: request.get('from-asid'),
+        },
         attachments: (body.attachments ?? []).map(toAttachment),
         externalAttachments: (body.external_attachments ?? []).map(toExternal),
       });
       response.set({ 'Message-Id': submitted.messageId, 'Correlation-Id': submitted.conversationId });
       if (wait === 'false') return response.status(202).json(accepted(submitted));
-      const done = await deps.waiters.waitFor(submitted.messageId, async () => TERMINAL.includes((await deps.store.get(submitted.messageId))?.status ?? ''), route.persistDurationMs);
+      const done = await deps.waiters.waitFor(
+        submitted.messageId,
+        async () => TERMINAL.includes((await deps.store.get(submitted.messageId))?.status ?? ''),
+        route.persistDurationMs,
+      );
       const finished = (await deps.store.get(submitted.messageId))!;
-      if (!done) return sendProblem(response, { title: 'No response received in time', status: 504, detail: `message ${submitted.messageId} is ${finished.status}`, messageId: submitted.messageId });
+      if (!done)
+        return sendProblem(response, {
+          title: 'No response received in time',
+          status: 504,
+          detail: `message ${submitted.messageId} is ${finished.status}`,
+          messageId: submitted.messageId,
+        });
       return await sendFinished(response, finished, deps.store);
     } catch (error) {
       return sendProblem(response, submitProblem(error, request.get('Message-Id')));
@@ -102,7 +155,11 @@ export function mhsRoutes(deps: MhsRouteDependencies): Router {
   return router;
 }
 
-async function sendFinished(response: import('express').Response, message: StoredMessage, store: MessageStore): Promise<void> {
+async function sendFinished(
+  response: import('express').Response,
+  message: StoredMessage,
+  store: MessageStore,
+): Promise<void> {
   if (message.status === 'COMPLETED' || message.status === 'REJECTED') {
     const replyId = (message.reply as { replyMessageId?: string } | undefined)?.replyMessageId;
     const reply = replyId ? await store.get(replyId) : undefined;
@@ -120,18 +177,30 @@ async function sendFinished(response: import('express').Response, message: Store
 
 /** The 202 body: `correlationId` is the MHS adaptor's name for the ebXML ConversationId. */
 export function accepted(submitted: Submitted): { messageId: string; correlationId: string; status: string } {
-  return { messageId: submitted.messageId, correlationId: submitted.conversationId, status: submitted.status };
+  return {
+    messageId: submitted.messageId,
+    correlationId: submitted.conversationId,
+    status: submitted.status,
+  };
 }
 
 export function submitProblem(error: unknown, messageId?: string): Problem {
   if (error instanceof DuplicateMessageError) {
-    return { title: 'Message-Id already used', status: 409, detail: `message ${messageId} was accepted before; use a new Message-Id` };
+    return {
+      title: 'Message-Id already used',
+      status: 409,
+      detail: `message ${messageId} was accepted before; use a new Message-Id`,
+    };
   }
-  if (error instanceof NotAcceptedError) return { title: 'Not accepted: try again later', status: 503, detail: error.message };
+  if (error instanceof NotAcceptedError)
+    return { title: 'Not accepted: try again later', status: 503, detail: error.message };
   throw error;
 }
 
-function toAttachment(a: NonNullable<z.infer<typeof bodySchema>['attachments']>[number], index: number): Attachment {
+function toAttachment(
+  a: NonNullable<z.infer<typeof bodySchema>['attachments']>[number],
+  index: number,
+): Attachment {
   const content = a.is_base64 ? Buffer.from(a.payload, 'base64') : Buffer.from(a.payload, 'utf8');
   const attachment: Attachment = {
     contentId: `${crypto.randomUUID().toUpperCase()}@spine.nhs.uk`,
@@ -144,7 +213,9 @@ function toAttachment(a: NonNullable<z.infer<typeof bodySchema>['attachments']>[
   return attachment;
 }
 
-function toExternal(a: NonNullable<z.infer<typeof bodySchema>['external_attachments']>[number]): ExternalAttachment {
+function toExternal(
+  a: NonNullable<z.infer<typeof bodySchema>['external_attachments']>[number],
+): ExternalAttachment {
   const external: ExternalAttachment = { messageId: a.message_id, description: a.description };
   if (a.document_id) external.documentId = a.document_id;
   return external;

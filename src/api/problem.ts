@@ -26,5 +26,11 @@ export function validationProblem(error: z.ZodError, title = 'Invalid request'):
 }
 
 export function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '') || '(body)';
+  return (
+    path.reduce<string>(
+      (out, key) =>
+        typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key),
+      '',
+    ) || '(body)'
+  );
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type GatewayConfig, configSchema } from './schema.js';
+import { configSchema, type GatewayConfig } from './schema.js';
 
 /** Thrown when configuration is unusable; `message` is one line naming the key and why. */
 export class ConfigError extends Error {
@@ -30,7 +30,8 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
   const env = options.env ?? process.env;
   let merged = readJson(defaultConfigFile) as { [key: string]: Json };
   // The embedded catalogue and routes ship with the package; a site's own files are cwd-relative.
-  for (const key of ['routesFile', 'interactionsFile']) merged[key] = resolve(packageRoot, merged[key] as string);
+  for (const key of ['routesFile', 'interactionsFile'])
+    merged[key] = resolve(packageRoot, merged[key] as string);
   const file = options.file ?? env.MHS_CONFIG;
   if (file) merged = deepMerge(merged, readJson(resolve(file)) as { [key: string]: Json });
   merged = applyEnvironment(merged, env);
@@ -39,7 +40,9 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
     const issue = result.error.issues[0]!;
     const key = issue.path.join('.') || '(root)';
     const name = issue.code === 'unrecognized_keys' ? `${key ? `${key}.` : ''}${issue.keys.join(', ')}` : key;
-    throw new ConfigError(`configuration key ${name} (${environmentName(name.split('.'))}): ${issue.message}`);
+    throw new ConfigError(
+      `configuration key ${name} (${environmentName(name.split('.'))}): ${issue.message}`,
+    );
   }
   return result.data;
 }
@@ -49,7 +52,9 @@ function readJson(path: string): Json {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`configuration file ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    throw new ConfigError(
+      `configuration file ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
   }
   try {
     return JSON.parse(text) as Json;
@@ -101,7 +106,8 @@ function applyEnvironment(config: { [key: string]: Json }, env: NodeJS.ProcessEn
 function coerce(raw: string, current: Json, name: string): Json {
   if (typeof current === 'number') {
     const value = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(value)) throw new ConfigError(`${name}: "${raw}" is not a number`);
+    if (raw.trim() === '' || !Number.isFinite(value))
+      throw new ConfigError(`${name}: "${raw}" is not a number`);
     return value;
   }
   if (typeof current === 'boolean') {

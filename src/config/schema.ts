@@ -25,7 +25,10 @@ export const configSchema = z.strictObject({
   tls: tlsFiles,
   /** `sqlite:<path>` (default) or `postgres://…`. */
   store: z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<path> or postgres://…'),
-  amqp: z.strictObject({ url: z.string().regex(/^amqps?:\/\//, 'must be an amqp:// or amqps:// URL'), prefetch: z.number().int().min(1).max(10_000) }),
+  amqp: z.strictObject({
+    url: z.string().regex(/^amqps?:\/\//, 'must be an amqp:// or amqps:// URL'),
+    prefetch: z.number().int().min(1).max(10_000),
+  }),
   routesFile: z.string().min(1),
   interactionsFile: z.string().min(1),
   signing: z.strictObject({ enabled: z.boolean(), algorithm: z.enum(['rsa-sha256', 'rsa-sha1']) }),

@@ -19,7 +19,13 @@ export interface ApplicationAckReply {
  */
 export class CorrelationConsumer {
   constructor(
-    private readonly deps: { store: MessageStore; broker: Broker; logger: Logger; prefetch: number; clock?: () => Date },
+    private readonly deps: {
+      store: MessageStore;
+      broker: Broker;
+      logger: Logger;
+      prefetch: number;
+      clock?: () => Date;
+    },
   ) {}
 
   async start(): Promise<void> {
@@ -30,8 +36,12 @@ export class CorrelationConsumer {
     const signal = JSON.parse(delivery.body.toString('utf8')) as Signal;
     const target = signal.applicationAck?.messageRef ?? signal.refToMessageId;
     const message = target ? await this.deps.store.get(target) : undefined;
-    const log = this.deps.logger.child({ messageId: target, signalId: signal.signalId, conversationId: signal.conversationId });
-    if (!message || message.direction !== 'outbound') {
+    const log = this.deps.logger.child({
+      messageId: target,
+      signalId: signal.signalId,
+      conversationId: signal.conversationId,
+    });
+    if (message?.direction !== 'outbound') {
       log.warn({ kind: signal.kind }, 'signal answers no message we sent');
       if (signal.kind === 'application-ack') await this.deliverUnmatched(signal);
       return 'ack';
@@ -67,11 +77,18 @@ export class CorrelationConsumer {
           detail: `application acknowledgement ${ack.typeCode} ${signal.signalId}`,
           patch: { reply },
         });
-        await this.deliverOnce(message.messageId, to, { kind: 'application-ack', data: reply, signal, message });
+        await this.deliverOnce(message.messageId, to, {
+          kind: 'application-ack',
+          data: reply,
+          signal,
+          message,
+        });
         break;
       }
     }
-    await this.deps.broker.publishEvent(`message.${message.messageId}`, Buffer.from(signal.kind)).catch(() => undefined);
+    await this.deps.broker
+      .publishEvent(`message.${message.messageId}`, Buffer.from(signal.kind))
+      .catch(() => undefined);
     return 'ack';
   }
 
@@ -85,7 +102,8 @@ export class CorrelationConsumer {
     if (!current || current.status !== expected || current.replyDeliveredAt) return;
     await publishToPas(this.deps.broker, {
       kind: reply.kind,
-      interactionId: reply.signal.kind === 'application-ack' ? 'MCCI_IN010000UK13' : reply.message.interactionId,
+      interactionId:
+        reply.signal.kind === 'application-ack' ? 'MCCI_IN010000UK13' : reply.message.interactionId,
       messageId: reply.signal.signalId,
       conversationId: reply.message.conversationId,
       refToMessageId: messageId,
@@ -121,7 +139,15 @@ export function mapApplicationAck(ack: NonNullable<Signal['applicationAck']>): A
   return {
     acknowledgement: ack.typeCode,
     outcome: ack.typeCode === 'AA' ? 'accepted' : ack.typeCode === 'AE' ? 'business-error' : 'rejected',
-    details: (ack.details ?? []).map((d) => ({ typeCode: d.typeCode, code: d.code, ...(d.displayName ? { displayName: d.displayName } : {}) })),
-    reasons: (ack.reasons ?? []).map((r) => ({ code: r.code, qualifier: r.qualifier, ...(r.displayName ? { displayName: r.displayName } : {}) })),
+    details: (ack.details ?? []).map((d) => ({
+      typeCode: d.typeCode,
+      code: d.code,
+      ...(d.displayName ? { displayName: d.displayName } : {}),
+    })),
+    reasons: (ack.reasons ?? []).map((r) => ({
+      code: r.code,
+      qualifier: r.qualifier,
+      ...(r.displayName ? { displayName: r.displayName } : {}),
+    })),
   };
 }

@@ -32,7 +32,10 @@ export class Waiters {
         resolve(result);
       };
       const check = () => {
-        isDone().then((done) => done && finish(true), () => undefined);
+        isDone().then(
+          (done) => done && finish(true),
+          () => undefined,
+        );
       };
       set.add(check);
       const timer = setTimeout(() => finish(false), timeoutMs);

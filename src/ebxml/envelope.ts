@@ -81,7 +81,9 @@ function manifestLines(message: OutboundMessage, payloadContentId: string): stri
   for (const ref of references) {
     let idAttr = '';
     if (ref.documentId !== undefined) {
-      if (!isNcName(ref.documentId)) throw new RangeError(`eb:id ${JSON.stringify(ref.documentId)} is not an NCName`);
+      if (!isNcName(ref.documentId)) {
+        throw new RangeError(`eb:id ${JSON.stringify(ref.documentId)} is not an NCName`);
+      }
       idAttr = ` eb:id="${xmlAttr(ref.documentId)}"`;
     }
     lines.push(

@@ -22,7 +22,11 @@ export function partyIdXml(party: PartyId): string {
 }
 
 /** eb:MessageHeader lines at the given indentation (schema order: From … MessageData, DuplicateElimination). */
-export function messageHeaderLines(header: MessageHeader, duplicateElimination: boolean, level: number): string[] {
+export function messageHeaderLines(
+  header: MessageHeader,
+  duplicateElimination: boolean,
+  level: number,
+): string[] {
   const lines = [
     '<eb:MessageHeader SOAP:mustUnderstand="1" eb:version="2.0">',
     '  <eb:From>',

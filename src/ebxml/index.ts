@@ -1,12 +1,13 @@
 // ebMS 2.0 as Spine speaks it: envelope and MIME building, Acknowledgment and MessageError
 // signals, tolerant inbound parsing, and SOAP faults. Pure functions over strings and buffers.
-export * from './model.js';
+
 export { type ContentType, parseContentType } from './content-type.js';
 export { buildMessage } from './envelope.js';
 export { EbxmlFault } from './fault.js';
+export { type ParsedEbxmlMessage, parseMessage } from './message-parse.js';
 export { frameMime, toHttpMessage } from './mime-build.js';
 export { DEFAULT_MAX_BYTES, DEFAULT_MAX_PARTS, type MimeLimits, parseMime } from './mime-parse.js';
-export { type ParsedEbxmlMessage, parseMessage } from './message-parse.js';
+export * from './model.js';
 export { buildAcknowledgment, buildMessageError, type SignalContext, SPINE_ERRORS } from './signals.js';
 export { buildSoapFault, isRetriableSoapFault, parseSoapFault, type SoapFault } from './soap-fault.js';
 export { formatTimestamp, parseTimestamp } from './timestamp.js';

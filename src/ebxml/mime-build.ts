@@ -49,7 +49,11 @@ export function frameMime(
 /** Frames a built (and possibly signed) message for POSTing; SOAPAction is Spine's unquoted form. */
 export function toHttpMessage(built: BuiltMessage, header: MessageHeader): HttpMessage {
   const { contentType, body } = frameMime(built.envelopeXml, built.parts);
-  return { contentType, soapAction: checkHeaderValue('SOAPAction', `${header.service}/${header.action}`), body };
+  return {
+    contentType,
+    soapAction: checkHeaderValue('SOAPAction', `${header.service}/${header.action}`),
+    body,
+  };
 }
 
 function encodeContent(part: MimePart): Buffer {
@@ -73,13 +77,17 @@ function wrapBase64(text: string): string {
 
 /** The requested boundary, or one with a random suffix when some part contains its delimiter. */
 function chooseBoundary(requested: string, contents: Buffer[], randomSuffix: () => string): string {
-  if (!BOUNDARY.test(requested)) throw new RangeError(`MIME boundary ${JSON.stringify(requested)} is not valid`);
+  if (!BOUNDARY.test(requested)) {
+    throw new RangeError(`MIME boundary ${JSON.stringify(requested)} is not valid`);
+  }
   let candidate = requested;
   for (let attempt = 0; attempt < MAX_BOUNDARY_ATTEMPTS; attempt++) {
     const delimiter = Buffer.from(`--${candidate}`, 'latin1');
     if (!contents.some((content) => content.includes(delimiter))) return candidate;
     candidate = `${requested}_${randomSuffix()}`;
-    if (!BOUNDARY.test(candidate)) throw new RangeError(`MIME boundary ${JSON.stringify(candidate)} is not valid`);
+    if (!BOUNDARY.test(candidate)) {
+      throw new RangeError(`MIME boundary ${JSON.stringify(candidate)} is not valid`);
+    }
   }
   throw new RangeError('could not find a MIME boundary that no part contains');
 }

@@ -49,7 +49,9 @@ export function splitMime(
 ): { root: EncodedPart; parts: EncodedPart[] } {
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxParts = limits.maxParts ?? DEFAULT_MAX_PARTS;
-  if (body.length > maxBytes) throw mimeFault(`body is ${body.length} bytes, over the ${maxBytes}-byte limit`);
+  if (body.length > maxBytes) {
+    throw mimeFault(`body is ${body.length} bytes, over the ${maxBytes}-byte limit`);
+  }
 
   const type = contentType?.trim() ? parseContentType(contentType) : sniffContentType(body);
   if (!type.mediaType.startsWith('multipart/')) {
@@ -74,7 +76,9 @@ export function splitMime(
   const all = splitParts(body, boundary, maxParts).map((raw, index) => readPart(raw, index + 1));
   const seen = new Set<string>();
   for (const part of all) {
-    if (part.contentId && seen.has(part.contentId)) throw mimeFault(`Content-ID <${part.contentId}> appears twice`);
+    if (part.contentId && seen.has(part.contentId)) {
+      throw mimeFault(`Content-ID <${part.contentId}> appears twice`);
+    }
     seen.add(part.contentId);
   }
   const rootIndex = findRoot(all, type.params.get('start'));
@@ -89,9 +93,13 @@ export function decodePart(part: EncodedPart): MimePart {
 
 /** No Content-Type: an XML document as is, or a MIME body whose first line names the boundary. */
 function sniffContentType(body: Buffer): ContentType {
-  const head = body.subarray(0, 1024).toString('latin1').replace(/^\uFEFF|^\xEF\xBB\xBF/, '');
+  const head = body
+    .subarray(0, 1024)
+    .toString('latin1')
+    .replace(/^\uFEFF|^\xEF\xBB\xBF/, '');
   const firstLine = /^\s*--([^\r\n]+?)[ \t]*\r?\n/.exec(head);
-  if (firstLine?.[1]) return { mediaType: 'multipart/related', params: new Map([['boundary', firstLine[1]]]) };
+  if (firstLine?.[1])
+    return { mediaType: 'multipart/related', params: new Map([['boundary', firstLine[1]]]) };
   if (head.trimStart().startsWith('<')) return { mediaType: 'text/xml', params: new Map() };
   throw mimeFault('no Content-Type, and the body is neither XML nor MIME');
 }
@@ -144,7 +152,9 @@ function readPart(raw: Buffer, number: number): EncodedPart {
   let at = 0;
   let contentStart = -1;
   while (contentStart < 0) {
-    if (at > MAX_PART_HEADER_BYTES) throw mimeFault(`${label} has more than ${MAX_PART_HEADER_BYTES} bytes of headers`);
+    if (at > MAX_PART_HEADER_BYTES) {
+      throw mimeFault(`${label} has more than ${MAX_PART_HEADER_BYTES} bytes of headers`);
+    }
     const lf = raw.indexOf(LF, at);
     // A part may end right after its headers: the last line break went to the delimiter.
     const lineEnd = lf < 0 ? raw.length : lf > at && raw[lf - 1] === CR ? lf - 1 : lf;
@@ -177,7 +187,9 @@ function unfoldHeaders(lines: string[], label: string): Map<string, string> {
   const headers = new Map<string, string>();
   for (const line of unfolded) {
     const colon = line.indexOf(':');
-    if (colon <= 0) throw mimeFault(`${label} has a malformed header line ${JSON.stringify(line.slice(0, 80))}`);
+    if (colon <= 0) {
+      throw mimeFault(`${label} has a malformed header line ${JSON.stringify(line.slice(0, 80))}`);
+    }
     const name = line.slice(0, colon).trim().toLowerCase();
     if (!headers.has(name)) headers.set(name, line.slice(colon + 1).trim());
   }

@@ -14,24 +14,25 @@ export interface SignalContext {
 const SIGNAL_CONTENT_TYPE = 'text/xml; charset=UTF-8';
 
 /** Spine's own texts for the two MessageErrors we raise (spine-ebxml.md §8). */
-export const SPINE_ERRORS: { readonly toPartyNotUs: EbxmlError; readonly unknownCpaId: EbxmlError } = Object.freeze({
-  toPartyNotUs: Object.freeze({
-    errorCode: 'ValueNotRecognized',
-    severity: 'Error',
-    codeContext: ERROR_CODE_CONTEXT,
-    spineCode: '501314',
-    description: '501314:Invalid To Party Type attribute',
-    location: 'eb:To/eb:PartyId',
-  }),
-  unknownCpaId: Object.freeze({
-    errorCode: 'ValueNotRecognized',
-    severity: 'Error',
-    codeContext: ERROR_CODE_CONTEXT,
-    spineCode: '501319',
-    description: '501319:Unknown eb:CPAId',
-    location: 'eb:CPAId',
-  }),
-});
+export const SPINE_ERRORS: { readonly toPartyNotUs: EbxmlError; readonly unknownCpaId: EbxmlError } =
+  Object.freeze({
+    toPartyNotUs: Object.freeze({
+      errorCode: 'ValueNotRecognized',
+      severity: 'Error',
+      codeContext: ERROR_CODE_CONTEXT,
+      spineCode: '501314',
+      description: '501314:Invalid To Party Type attribute',
+      location: 'eb:To/eb:PartyId',
+    }),
+    unknownCpaId: Object.freeze({
+      errorCode: 'ValueNotRecognized',
+      severity: 'Error',
+      codeContext: ERROR_CODE_CONTEXT,
+      spineCode: '501319',
+      description: '501319:Unknown eb:CPAId',
+      location: 'eb:CPAId',
+    }),
+  });
 
 export function buildAcknowledgment(
   received: MessageHeader,
@@ -88,8 +89,12 @@ function signalHeader(
   action: 'Acknowledgment' | 'MessageError',
   context: SignalContext,
 ): MessageHeader {
-  if (!received.from?.id) throw new RangeError(`cannot address an ${action}: the received From party is unknown`);
-  if (!received.messageId) throw new RangeError(`cannot address an ${action}: the received MessageId is unknown`);
+  if (!received.from?.id) {
+    throw new RangeError(`cannot address an ${action}: the received From party is unknown`);
+  }
+  if (!received.messageId) {
+    throw new RangeError(`cannot address an ${action}: the received MessageId is unknown`);
+  }
   return {
     from: context.ourParty,
     to: received.from,

@@ -7,7 +7,13 @@ import { xmlText } from './values.js';
 export interface SoapFault {
   faultcode: string;
   faultstring: string;
-  errors: { codeContext?: string; errorCode: string; severity?: string; location?: string; description?: string }[];
+  errors: {
+    codeContext?: string;
+    errorCode: string;
+    severity?: string;
+    location?: string;
+    description?: string;
+  }[];
 }
 
 /** Spine codes that mean "transient, send the same message again" (spine-ebxml.md §9). */
@@ -46,10 +52,16 @@ function readFault(fault: XmlElement): SoapFault {
 
 /** Retry only when every error is a transient Spine code; an empty list is not retriable. */
 export function isRetriableSoapFault(fault: SoapFault): boolean {
-  return fault.errors.length > 0 && fault.errors.every((error) => RETRIABLE_CODES.has(error.errorCode.trim()));
+  return (
+    fault.errors.length > 0 && fault.errors.every((error) => RETRIABLE_CODES.has(error.errorCode.trim()))
+  );
 }
 
-export function buildSoapFault(faultcode: 'SOAP:Client' | 'SOAP:Server', faultstring: string, detail?: string): string {
+export function buildSoapFault(
+  faultcode: 'SOAP:Client' | 'SOAP:Server',
+  faultstring: string,
+  detail?: string,
+): string {
   const lines = [
     XML_DECLARATION,
     `<SOAP:Envelope xmlns:SOAP="${NS.soap}">`,

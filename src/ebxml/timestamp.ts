@@ -1,7 +1,8 @@
 // xsd:dateTime as ebXML uses it. Spine has sent timestamps without a zone (read as UTC) and
 // with fractional seconds, so reading is lenient; writing is always `YYYY-MM-DDThh:mm:ssZ`.
 
-const DATE_TIME = /^\s*(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})?\s*$/;
+const DATE_TIME =
+  /^\s*(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})?\s*$/;
 
 /** Parses an xsd:dateTime; no zone means UTC. Undefined when the value is not a real instant. */
 export function parseTimestamp(value: string): Date | undefined {

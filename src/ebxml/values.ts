@@ -15,7 +15,9 @@ export function xmlAttr(value: string): string {
 /** Content-ID without angle brackets: printable ASCII, no spaces or brackets (RFC 2392 msg-id). */
 export function checkContentId(contentId: string): string {
   if (!/^[\x21-\x7e]+$/.test(contentId) || /[<>]/.test(contentId)) {
-    throw new RangeError(`Content-ID ${JSON.stringify(contentId)} is not printable ASCII without spaces or <>`);
+    throw new RangeError(
+      `Content-ID ${JSON.stringify(contentId)} is not printable ASCII without spaces or <>`,
+    );
   }
   return contentId;
 }
@@ -52,7 +54,7 @@ export function contentIdOfHref(href: string): string | undefined {
   }
 }
 
-const NCNAME = /^[\p{L}_][\p{L}\p{N}_.\-\u00B7\u0300-\u036F\u203F-\u2040]*$/u;
+const NCNAME = /^[\p{L}_][\p{L}\p{M}\p{N}_.\-\u00B7\u203F-\u2040]*$/u;
 
 /** `eb:id` values must be XML NCNames (no colon, not starting with a digit). */
 export function isNcName(value: string): boolean {

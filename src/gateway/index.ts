@@ -1,8 +1,8 @@
-import http from 'node:http';
-import { hostname } from 'node:os';
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import http from 'node:http';
 import type https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { createApi } from '../api/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import { CorrelationConsumer, Waiters } from '../correlation/index.js';
@@ -22,14 +22,19 @@ export interface RunningGateway {
 }
 
 /** Starts every part of one gateway instance. Anything misconfigured fails here, before traffic. */
-export async function startGateway(config: GatewayConfig, options: { logger?: Logger } = {}): Promise<RunningGateway> {
+export async function startGateway(
+  config: GatewayConfig,
+  options: { logger?: Logger } = {},
+): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger(config.logging);
   const instanceId = config.instanceId || `${hostname()}-${process.pid}`;
   const routes = loadRouteTable(config.interactionsFile, config.routesFile);
   const tls = new TlsContext(config.tls);
   const stopWatching = tls.watch();
   tls.onReload((loaded) => logger.info({ validTo: loaded.certificate.validTo }, 'TLS certificates reloaded'));
-  tls.onReloadError((error) => logger.error({ err: error.message }, 'TLS reload refused; keeping the current certificates'));
+  tls.onReloadError((error) =>
+    logger.error({ err: error.message }, 'TLS reload refused; keeping the current certificates'),
+  );
   const store = openStore(config.store);
   const broker = new Broker(config.amqp.url, { instanceId, logger });
   const closers: (() => Promise<void> | void)[] = [stopWatching, () => store.close()];
@@ -44,7 +49,9 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
       store,
       broker,
       signingIdentity: () =>
-        config.signing.enabled ? { privateKey: tls.current.privateKey, certificate: tls.current.certificate } : undefined,
+        config.signing.enabled
+          ? { privateKey: tls.current.privateKey, certificate: tls.current.certificate }
+          : undefined,
       signatureAlgorithm: config.signing.algorithm,
     });
     await new SendWorker({ store, broker, client, logger, prefetch: config.amqp.prefetch }).start();
@@ -72,9 +79,21 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
       maxRequestBytes: config.inbound.maxBodyBytes,
       maxBodyBytes: config.api.maxBodyBytes,
       readinessChecks: [
-        { name: 'rabbitmq', check: () => { if (!broker.connected) throw new Error('RabbitMQ is not connected'); } },
+        {
+          name: 'rabbitmq',
+          check: () => {
+            if (!broker.connected) throw new Error('RabbitMQ is not connected');
+          },
+        },
         { name: 'store', check: () => store.checkWritable() },
-        { name: 'certificates', check: () => { const cert = tls.current.certificate; if (new Date(cert.validTo).getTime() < Date.now()) throw new Error(`gateway certificate expired ${cert.validTo}`); } },
+        {
+          name: 'certificates',
+          check: () => {
+            const cert = tls.current.certificate;
+            if (new Date(cert.validTo).getTime() < Date.now())
+              throw new Error(`gateway certificate expired ${cert.validTo}`);
+          },
+        },
       ],
     });
     const inboundServer = await listen(inbound, config.inbound.port, config.inbound.host);
@@ -87,7 +106,10 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
       logger,
       close: () => closeAll(closers),
     };
-    logger.info({ instanceId, api: running.apiPort, inbound: running.inboundPort, partyKey: config.partyKey }, 'gateway started');
+    logger.info(
+      { instanceId, api: running.apiPort, inbound: running.inboundPort, partyKey: config.partyKey },
+      'gateway started',
+    );
     return running;
   } catch (error) {
     await closeAll(closers);

@@ -1,4 +1,5 @@
 import { randomUUID, type X509Certificate } from 'node:crypto';
+import type { Signal } from '../correlation/index.js';
 import {
   buildAcknowledgment,
   buildMessageError,
@@ -7,15 +8,14 @@ import {
   EbxmlFault,
   formatTimestamp,
   type HttpMessage,
-  MSH_SERVICE,
   type MessageHeader,
+  MSH_SERVICE,
   PARTY_TYPE,
   type ParsedMessage,
   parseMessage,
   parseTimestamp,
   SPINE_ERRORS,
 } from '../ebxml/index.js';
-import type { Signal } from '../correlation/index.js';
 import { type ParsedWrapper, parseApplicationAcknowledgement, parseWrapper } from '../hl7/index.js';
 import type { Logger } from '../ops/index.js';
 import { type Broker, publishToPas, QUEUES } from '../queue/index.js';
@@ -53,7 +53,11 @@ const APPLICATION_ACK = 'MCCI_IN010000UK13';
 export class InboundPipeline {
   constructor(private readonly deps: InboundDependencies) {}
 
-  async receive(contentType: string | undefined, soapAction: string | undefined, body: Buffer): Promise<InboundAnswer> {
+  async receive(
+    contentType: string | undefined,
+    soapAction: string | undefined,
+    body: Buffer,
+  ): Promise<InboundAnswer> {
     let parsed: ParsedMessage;
     try {
       parsed = parseMessage(contentType, body, soapAction, { maxParts: this.deps.maxParts });
@@ -61,17 +65,28 @@ export class InboundPipeline {
       if (error instanceof EbxmlFault) return this.answerFault(error);
       return this.serverFault(error);
     }
-    const log = this.deps.logger.child({ messageId: parsed.header.messageId, conversationId: parsed.header.conversationId, interactionId: parsed.header.action });
+    const log = this.deps.logger.child({
+      messageId: parsed.header.messageId,
+      conversationId: parsed.header.conversationId,
+      interactionId: parsed.header.action,
+    });
     const problem = this.validate(parsed);
     if (problem) {
-      log.warn({ audit: 'refused', errorCode: problem.errorCode, description: problem.description }, 'inbound message refused');
+      log.warn(
+        { audit: 'refused', errorCode: problem.errorCode, description: problem.description },
+        'inbound message refused',
+      );
       return this.messageError(parsed.header, [problem]);
     }
     try {
-      if (parsed.kind === 'acknowledgment' || parsed.kind === 'error') return await this.receiveSignal(parsed, log);
+      if (parsed.kind === 'acknowledgment' || parsed.kind === 'error')
+        return await this.receiveSignal(parsed, log);
       return await this.receiveBusinessMessage(parsed, log);
     } catch (error) {
-      log.error({ err: (error as Error).message }, 'inbound message not processed; answering 500 so the sender retries');
+      log.error(
+        { err: (error as Error).message },
+        'inbound message not processed; answering 500 so the sender retries',
+      );
       return this.serverFault(error);
     }
   }
@@ -79,21 +94,38 @@ export class InboundPipeline {
   /** Header checks that make a MessageError (spine-ebxml.md §8); undefined when all pass. */
   private validate(parsed: ParsedMessage): EbxmlError | undefined {
     const { header } = parsed;
-    if (header.to.id !== this.deps.partyKey) return { ...SPINE_ERRORS.toPartyNotUs, location: 'eb:MessageHeader/eb:To/eb:PartyId' };
-    if (!this.deps.routes.findByCpaId(header.cpaId)) return { ...SPINE_ERRORS.unknownCpaId, location: 'eb:MessageHeader/eb:CPAId' };
+    if (header.to.id !== this.deps.partyKey)
+      return { ...SPINE_ERRORS.toPartyNotUs, location: 'eb:MessageHeader/eb:To/eb:PartyId' };
+    if (!this.deps.routes.findByCpaId(header.cpaId))
+      return { ...SPINE_ERRORS.unknownCpaId, location: 'eb:MessageHeader/eb:CPAId' };
     if (header.service !== MSH_SERVICE) {
       if (!this.deps.routes.has(header.action)) {
-        return { errorCode: 'ValueNotRecognized', severity: 'Error', description: `unknown action ${header.action}`, location: 'eb:MessageHeader/eb:Action' };
+        return {
+          errorCode: 'ValueNotRecognized',
+          severity: 'Error',
+          description: `unknown action ${header.action}`,
+          location: 'eb:MessageHeader/eb:Action',
+        };
       }
       const route = this.deps.routes.resolve(header.action);
       if (route.service !== header.service) {
-        return { errorCode: 'ValueNotRecognized', severity: 'Error', description: `action ${header.action} is not part of service ${header.service}`, location: 'eb:MessageHeader/eb:Service' };
+        return {
+          errorCode: 'ValueNotRecognized',
+          severity: 'Error',
+          description: `action ${header.action} is not part of service ${header.service}`,
+          location: 'eb:MessageHeader/eb:Service',
+        };
       }
     }
     if (header.timeToLive) {
       const ttl = parseTimestamp(header.timeToLive);
       if (ttl && ttl.getTime() < this.now().getTime()) {
-        return { errorCode: 'TimeToLiveExpired', severity: 'Error', description: `TimeToLive ${header.timeToLive} has passed`, location: 'eb:MessageHeader/eb:MessageData/eb:TimeToLive' };
+        return {
+          errorCode: 'TimeToLiveExpired',
+          severity: 'Error',
+          description: `TimeToLive ${header.timeToLive} has passed`,
+          location: 'eb:MessageHeader/eb:MessageData/eb:TimeToLive',
+        };
       }
     }
     return this.checkSignature(parsed);
@@ -102,7 +134,11 @@ export class InboundPipeline {
   private checkSignature(parsed: ParsedMessage): EbxmlError | undefined {
     if (!parsed.signaturePresent) {
       return this.deps.requireSignature
-        ? { errorCode: 'SecurityFailure', severity: 'Error', description: 'a signature is required and none is present' }
+        ? {
+            errorCode: 'SecurityFailure',
+            severity: 'Error',
+            description: 'a signature is required and none is present',
+          }
         : undefined;
     }
     const result = verifyEnvelope(parsed.envelopeXml, {
@@ -113,7 +149,11 @@ export class InboundPipeline {
       now: this.now(),
     });
     if (result.present && !result.valid) {
-      return { errorCode: 'SecurityFailure', severity: 'Error', description: `signature not valid: ${result.reason}` };
+      return {
+        errorCode: 'SecurityFailure',
+        severity: 'Error',
+        description: `signature not valid: ${result.reason}`,
+      };
     }
     return undefined;
   }
@@ -139,14 +179,27 @@ export class InboundPipeline {
     const existing = await this.deps.store.get(header.messageId);
     if (existing) return this.answerDuplicate(existing.ack, header, log);
     const hl7 = parsed.payload?.content.toString('utf8');
-    if (!hl7) return this.messageError(header, [{ errorCode: 'MimeProblem', severity: 'Error', description: 'no HL7 payload part' }]);
+    if (!hl7)
+      return this.messageError(header, [
+        { errorCode: 'MimeProblem', severity: 'Error', description: 'no HL7 payload part' },
+      ]);
     let wrapper: ParsedWrapper;
     let data: unknown;
     try {
       wrapper = parseWrapper(hl7);
-      data = header.action === APPLICATION_ACK ? parseApplicationAcknowledgement(hl7) : mapInboundRequest(header.action, wrapper);
+      data =
+        header.action === APPLICATION_ACK
+          ? parseApplicationAcknowledgement(hl7)
+          : mapInboundRequest(header.action, wrapper);
     } catch (error) {
-      return this.messageError(header, [{ errorCode: 'OtherXml', severity: 'Error', description: `HL7 payload: ${(error as Error).message}`, location: `cid:${parsed.payload!.contentId}` }]);
+      return this.messageError(header, [
+        {
+          errorCode: 'OtherXml',
+          severity: 'Error',
+          description: `HL7 payload: ${(error as Error).message}`,
+          location: `cid:${parsed.payload!.contentId}`,
+        },
+      ]);
     }
     try {
       await this.deps.store.insert({
@@ -169,7 +222,15 @@ export class InboundPipeline {
     if (header.action === APPLICATION_ACK) {
       const applicationAck = data as ReturnType<typeof parseApplicationAcknowledgement>;
       await this.publishSignal(
-        { kind: 'application-ack', signalId: header.messageId, refToMessageId: header.refToMessageId, conversationId: header.conversationId, receivedAt, applicationAck, hl7 },
+        {
+          kind: 'application-ack',
+          signalId: header.messageId,
+          refToMessageId: header.refToMessageId,
+          conversationId: header.conversationId,
+          receivedAt,
+          applicationAck,
+          hl7,
+        },
         header,
       );
     } else {
@@ -184,7 +245,11 @@ export class InboundPipeline {
         hl7,
         attachments: parsed.parts
           .filter((p) => p !== parsed.payload)
-          .map((p) => ({ contentId: p.contentId, contentType: p.contentType, base64: p.content.toString('base64') })),
+          .map((p) => ({
+            contentId: p.contentId,
+            contentType: p.contentType,
+            base64: p.content.toString('base64'),
+          })),
       });
     }
     const ack = buildAcknowledgment(header, parsed.reliability.ackRequested?.actor, {
@@ -204,10 +269,16 @@ export class InboundPipeline {
   /** A MessageId seen before gets the stored original acknowledgment, byte for byte, and no delivery. */
   private answerDuplicate(ack: HttpMessage | undefined, header: MessageHeader, log: Logger): InboundAnswer {
     if (!ack) {
-      log.warn({}, 'duplicate arrived while the first copy is still in process; answering 500 so it is retried');
+      log.warn(
+        {},
+        'duplicate arrived while the first copy is still in process; answering 500 so it is retried',
+      );
       return this.serverFault(new Error('message is still being processed'));
     }
-    log.info({ audit: 'duplicate', refToMessageId: header.refToMessageId }, 'duplicate message: original acknowledgment re-sent');
+    log.info(
+      { audit: 'duplicate', refToMessageId: header.refToMessageId },
+      'duplicate message: original acknowledgment re-sent',
+    );
     return answer(200, ack);
   }
 
@@ -220,7 +291,10 @@ export class InboundPipeline {
     });
   }
 
-  private messageError(received: Partial<MessageHeader> & { messageId: string }, errors: EbxmlError[]): InboundAnswer {
+  private messageError(
+    received: Partial<MessageHeader> & { messageId: string },
+    errors: EbxmlError[],
+  ): InboundAnswer {
     const message = buildMessageError(received, errors, {
       ourParty: { id: this.deps.partyKey, type: PARTY_TYPE },
       messageId: randomUUID().toUpperCase(),
@@ -233,13 +307,26 @@ export class InboundPipeline {
     if (fault.headerParsed && fault.header?.messageId) {
       return this.messageError(fault.header as Partial<MessageHeader> & { messageId: string }, [fault.error]);
     }
-    this.deps.logger.warn({ errorCode: fault.error.errorCode, description: fault.error.description }, 'unparsable inbound message');
-    return { status: 400, contentType: 'text/xml; charset=UTF-8', body: Buffer.from(buildSoapFault('SOAP:Client', fault.error.description ?? fault.message)) };
+    this.deps.logger.warn(
+      { errorCode: fault.error.errorCode, description: fault.error.description },
+      'unparsable inbound message',
+    );
+    return {
+      status: 400,
+      contentType: 'text/xml; charset=UTF-8',
+      body: Buffer.from(buildSoapFault('SOAP:Client', fault.error.description ?? fault.message)),
+    };
   }
 
   private serverFault(error: unknown): InboundAnswer {
     const reason = error instanceof Error ? error.message : String(error);
-    return { status: 500, contentType: 'text/xml; charset=UTF-8', body: Buffer.from(buildSoapFault('SOAP:Server', 'temporary failure; retry later', reason.split('\n')[0])) };
+    return {
+      status: 500,
+      contentType: 'text/xml; charset=UTF-8',
+      body: Buffer.from(
+        buildSoapFault('SOAP:Server', 'temporary failure; retry later', reason.split('\n')[0]),
+      ),
+    };
   }
 
   private now(): Date {

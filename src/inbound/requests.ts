@@ -5,7 +5,8 @@ import type { ParsedWrapper } from '../hl7/index.js';
 export function mapInboundRequest(interactionId: string, wrapper: ParsedWrapper): unknown | undefined {
   switch (interactionId) {
     case 'PRSC_IN080000UK07': {
-      if (!wrapper.payloadXml) throw new Error('RequestAvailableSlots payload is missing from ControlActEvent/subject');
+      if (!wrapper.payloadXml)
+        throw new Error('RequestAvailableSlots payload is missing from ControlActEvent/subject');
       return parseSlotPollPayload(wrapper.payloadXml);
     }
     default:

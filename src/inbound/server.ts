@@ -4,48 +4,70 @@ import { serverOptions, type TlsContext } from '../security/tls/index.js';
 import type { InboundPipeline } from './pipeline.js';
 
 /** The mTLS endpoint Spine calls: a client certificate from the configured CAs is required at TLS. */
-export function createInboundServer(deps: { tls: TlsContext; pipeline: InboundPipeline; maxBodyBytes: number; logger: Logger }): https.Server {
-  const server = https.createServer({ ...serverOptions(deps.tls.current), headersTimeout: 20_000, requestTimeout: 60_000, maxHeaderSize: 16_384 }, (request, response) => {
-    if (request.method !== 'POST') {
-      response.writeHead(405, { Allow: 'POST', 'Content-Type': 'text/plain' }).end('only POST is accepted here\n');
-      return;
-    }
-    const declared = Number(request.headers['content-length'] ?? 0);
-    if (declared > deps.maxBodyBytes) {
-      response.writeHead(413, { 'Content-Type': 'text/plain', Connection: 'close' }).end(`body over ${deps.maxBodyBytes} bytes\n`);
-      request.destroy();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > deps.maxBodyBytes) {
-        response.writeHead(413, { 'Content-Type': 'text/plain', Connection: 'close' }).end(`body over ${deps.maxBodyBytes} bytes\n`);
+export function createInboundServer(deps: {
+  tls: TlsContext;
+  pipeline: InboundPipeline;
+  maxBodyBytes: number;
+  logger: Logger;
+}): https.Server {
+  const server = https.createServer(
+    {
+      ...serverOptions(deps.tls.current),
+      headersTimeout: 20_000,
+      requestTimeout: 60_000,
+      maxHeaderSize: 16_384,
+    },
+    (request, response) => {
+      if (request.method !== 'POST') {
+        response
+          .writeHead(405, { Allow: 'POST', 'Content-Type': 'text/plain' })
+          .end('only POST is accepted here\n');
+        return;
+      }
+      const declared = Number(request.headers['content-length'] ?? 0);
+      if (declared > deps.maxBodyBytes) {
+        response
+          .writeHead(413, { 'Content-Type': 'text/plain', Connection: 'close' })
+          .end(`body over ${deps.maxBodyBytes} bytes\n`);
         request.destroy();
         return;
       }
-      chunks.push(chunk);
-    });
-    request.on('end', () => {
-      if (response.headersSent) return;
-      const soapAction = headerValue(request.headers.soapaction);
-      deps.pipeline
-        .receive(request.headers['content-type'], soapAction, Buffer.concat(chunks))
-        .then((answer) => {
-          const headers: Record<string, string | number> = { 'Content-Length': answer.body.byteLength };
-          if (answer.contentType) headers['Content-Type'] = answer.contentType;
-          if (answer.soapAction) headers.SOAPAction = answer.soapAction;
-          response.writeHead(answer.status, headers).end(answer.body);
-        })
-        .catch((error) => {
-          deps.logger.error({ err: String(error) }, 'inbound pipeline crashed');
-          if (!response.headersSent) response.writeHead(500, { 'Content-Type': 'text/plain' }).end('internal error\n');
-        });
-    });
-  });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      request.on('data', (chunk: Buffer) => {
+        size += chunk.byteLength;
+        if (size > deps.maxBodyBytes) {
+          response
+            .writeHead(413, { 'Content-Type': 'text/plain', Connection: 'close' })
+            .end(`body over ${deps.maxBodyBytes} bytes\n`);
+          request.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      request.on('end', () => {
+        if (response.headersSent) return;
+        const soapAction = headerValue(request.headers.soapaction);
+        deps.pipeline
+          .receive(request.headers['content-type'], soapAction, Buffer.concat(chunks))
+          .then((answer) => {
+            const headers: Record<string, string | number> = { 'Content-Length': answer.body.byteLength };
+            if (answer.contentType) headers['Content-Type'] = answer.contentType;
+            if (answer.soapAction) headers.SOAPAction = answer.soapAction;
+            response.writeHead(answer.status, headers).end(answer.body);
+          })
+          .catch((error) => {
+            deps.logger.error({ err: String(error) }, 'inbound pipeline crashed');
+            if (!response.headersSent)
+              response.writeHead(500, { 'Content-Type': 'text/plain' }).end('internal error\n');
+          });
+      });
+    },
+  );
   deps.tls.onReload((tls) => server.setSecureContext(serverOptions(tls)));
-  server.on('tlsClientError', (error) => deps.logger.warn({ err: error.message }, 'inbound TLS handshake refused'));
+  server.on('tlsClientError', (error) =>
+    deps.logger.warn({ err: error.message }, 'inbound TLS handshake refused'),
+  );
   return server;
 }
 

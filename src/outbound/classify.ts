@@ -28,21 +28,34 @@ export interface SpineError {
 export function classifyResponse(response: TransportResponse, messageId: string): SendOutcome {
   const { status, body } = response;
   if (status >= 200 && status < 300) {
-    if (body.byteLength === 0 || body.toString('utf8').trim() === '') return { kind: 'accepted', detail: `HTTP ${status}` };
+    if (body.byteLength === 0 || body.toString('utf8').trim() === '')
+      return { kind: 'accepted', detail: `HTTP ${status}` };
     return classifyEbxmlBody(response, messageId);
   }
   const fault = safeSoapFault(body);
   if (fault) {
     const errors = fault.errors.map(soapError);
     const codes = fault.errors.map((e) => e.errorCode).join(', ') || 'none';
-    if (isRetriableSoapFault(fault)) return { kind: 'retry', detail: `HTTP ${status} SOAP fault, retriable codes ${codes}` };
-    return { kind: 'rejected', detail: `HTTP ${status} SOAP fault ${fault.faultstring} (codes ${codes})`, errors };
+    if (isRetriableSoapFault(fault))
+      return { kind: 'retry', detail: `HTTP ${status} SOAP fault, retriable codes ${codes}` };
+    return {
+      kind: 'rejected',
+      detail: `HTTP ${status} SOAP fault ${fault.faultstring} (codes ${codes})`,
+      errors,
+    };
   }
-  if (status >= 500 || status === 429 || status === 408) return { kind: 'retry', detail: `HTTP ${status} without a SOAP fault` };
+  if (status >= 500 || status === 429 || status === 408)
+    return { kind: 'retry', detail: `HTTP ${status} without a SOAP fault` };
   return {
     kind: 'rejected',
     detail: `HTTP ${status}`,
-    errors: [{ errorType: 'soap_fault', errorCode: String(status), description: body.toString('utf8').slice(0, 200) }],
+    errors: [
+      {
+        errorType: 'soap_fault',
+        errorCode: String(status),
+        description: body.toString('utf8').slice(0, 200),
+      },
+    ],
   };
 }
 
@@ -53,12 +66,22 @@ function classifyEbxmlBody(response: TransportResponse, messageId: string): Send
       const errors = (parsed.errors ?? []).map(ebxmlError);
       const fatal = (parsed.errors ?? []).some((e) => e.severity === 'Error');
       if (fatal) return { kind: 'rejected', detail: `MessageError ${describe(parsed.errors ?? [])}`, errors };
-      return { kind: 'accepted', detail: `HTTP ${response.status} with warnings ${describe(parsed.errors ?? [])}` };
+      return {
+        kind: 'accepted',
+        detail: `HTTP ${response.status} with warnings ${describe(parsed.errors ?? [])}`,
+      };
     }
     if (parsed.kind === 'acknowledgment') {
       const ref = parsed.acknowledgment?.refToMessageId ?? parsed.header.refToMessageId;
-      if (ref === messageId) return { kind: 'acknowledged', detail: `Acknowledgment ${parsed.header.messageId} in HTTP ${response.status}` };
-      return { kind: 'accepted', detail: `HTTP ${response.status} with an Acknowledgment for another message (${ref})` };
+      if (ref === messageId)
+        return {
+          kind: 'acknowledged',
+          detail: `Acknowledgment ${parsed.header.messageId} in HTTP ${response.status}`,
+        };
+      return {
+        kind: 'accepted',
+        detail: `HTTP ${response.status} with an Acknowledgment for another message (${ref})`,
+      };
     }
     return { kind: 'accepted', detail: `HTTP ${response.status} with an ebXML ${parsed.header.action}` };
   } catch (error) {

@@ -19,7 +19,8 @@ export class TransportError extends Error {
   }
 }
 
-const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS_CERT|HOSTNAME|ALTNAME|alert certificate|handshake/i;
+const CERTIFICATE_ERRORS =
+  /CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS_CERT|HOSTNAME|ALTNAME|alert certificate|handshake/i;
 const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
 
 /** POSTs over mutual TLS with keep-alive; server certificate and name always verified. */
@@ -58,18 +59,26 @@ export class MtlsClient {
           response.on('data', (chunk: Buffer) => {
             size += chunk.byteLength;
             if (size > MAX_RESPONSE_BYTES) {
-              response.destroy(new TransportError(`response from ${url} exceeds ${MAX_RESPONSE_BYTES} bytes`, false));
+              response.destroy(
+                new TransportError(`response from ${url} exceeds ${MAX_RESPONSE_BYTES} bytes`, false),
+              );
               return;
             }
             chunks.push(chunk);
           });
           response.on('end', () =>
-            resolve({ status: response.statusCode ?? 0, contentType: response.headers['content-type'], body: Buffer.concat(chunks) }),
+            resolve({
+              status: response.statusCode ?? 0,
+              contentType: response.headers['content-type'],
+              body: Buffer.concat(chunks),
+            }),
           );
           response.on('error', (error) => reject(toTransportError(error, url)));
         },
       );
-      request.on('timeout', () => request.destroy(new TransportError(`no answer from ${url} within ${this.timeoutMs} ms`, false)));
+      request.on('timeout', () =>
+        request.destroy(new TransportError(`no answer from ${url} within ${this.timeoutMs} ms`, false)),
+      );
       request.on('error', (error) => reject(toTransportError(error, url)));
       request.end(message.body);
     });

@@ -8,7 +8,7 @@ import {
   PARTY_TYPE,
   toHttpMessage,
 } from '../ebxml/index.js';
-import { BrokerUnavailableError, type Broker, QUEUES } from '../queue/index.js';
+import { type Broker, BrokerUnavailableError, QUEUES } from '../queue/index.js';
 import { type Route, type RouteTable, reliabilityFlags } from '../routing/index.js';
 import { type SigningIdentity, signEnvelope } from '../security/xmldsig/index.js';
 import type { MessageStore } from '../store/index.js';
@@ -112,9 +112,13 @@ export class OutboundSubmission {
       });
     } catch (error) {
       // Not queued, so not accepted: say so durably and let the PAS retry with the same Message-Id later.
-      await this.deps.store.transition(messageId, 'FAILED', { detail: `not queued: ${(error as Error).message}` });
+      await this.deps.store.transition(messageId, 'FAILED', {
+        detail: `not queued: ${(error as Error).message}`,
+      });
       throw new NotAcceptedError(
-        error instanceof BrokerUnavailableError ? error.message : `queueing failed: ${(error as Error).message}`,
+        error instanceof BrokerUnavailableError
+          ? error.message
+          : `queueing failed: ${(error as Error).message}`,
       );
     }
     return { messageId, conversationId, status: 'ACCEPTED' };

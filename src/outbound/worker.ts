@@ -34,17 +34,31 @@ export class SendWorker {
     }
     if (!(SENDABLE as readonly string[]).includes(message.status)) return 'ack'; // already answered: a redelivery
     const attempt = message.attempts + 1;
-    await this.deps.store.transition(messageId, 'SENDING', { detail: `attempt ${attempt}`, patch: { attempts: attempt } });
+    await this.deps.store.transition(messageId, 'SENDING', {
+      detail: `attempt ${attempt}`,
+      patch: { attempts: attempt },
+    });
     const route = message.route as RouteSnapshot;
-    const log = this.deps.logger.child({ messageId, conversationId: message.conversationId, interactionId: message.interactionId });
+    const log = this.deps.logger.child({
+      messageId,
+      conversationId: message.conversationId,
+      interactionId: message.interactionId,
+    });
     let outcome: SendOutcome;
     try {
       const response = await this.deps.client.post(route.endpoint, message.http);
       outcome = classifyResponse(response, messageId);
     } catch (error) {
       if (error instanceof TransportError && error.certificate) {
-        outcome = { kind: 'rejected', detail: error.message, errors: [{ errorType: 'soap_fault', errorCode: 'TLS', description: error.message }] };
-        log.error({ err: error.message }, 'TLS certificate failure sending to Spine: check certificates and trust');
+        outcome = {
+          kind: 'rejected',
+          detail: error.message,
+          errors: [{ errorType: 'soap_fault', errorCode: 'TLS', description: error.message }],
+        };
+        log.error(
+          { err: error.message },
+          'TLS certificate failure sending to Spine: check certificates and trust',
+        );
       } else {
         outcome = { kind: 'retry', detail: (error as Error).message };
       }
@@ -54,7 +68,12 @@ export class SendWorker {
     return 'ack';
   }
 
-  private async record(message: StoredMessage, route: RouteSnapshot, attempt: number, outcome: SendOutcome): Promise<void> {
+  private async record(
+    message: StoredMessage,
+    route: RouteSnapshot,
+    attempt: number,
+    outcome: SendOutcome,
+  ): Promise<void> {
     const { store } = this.deps;
     const id = message.messageId;
     switch (outcome.kind) {
@@ -65,7 +84,13 @@ export class SendWorker {
         await store.transition(id, 'ACKED', { from: ['SENDING', 'SENT'], detail: outcome.detail });
         return;
       case 'rejected':
-        if (await store.transition(id, 'NACKED', { from: ['SENDING'], detail: outcome.detail, patch: { error: outcome.errors } })) {
+        if (
+          await store.transition(id, 'NACKED', {
+            from: ['SENDING'],
+            detail: outcome.detail,
+            patch: { error: outcome.errors },
+          })
+        ) {
           await this.tellPas(message, 'NACKED', outcome.detail, outcome.errors);
         }
         return;
@@ -93,18 +118,36 @@ export class SendWorker {
   }
 
   private async fail(message: StoredMessage, detail: string): Promise<void> {
-    const errors: SpineError[] = [{ errorType: 'ebxml_error', errorCode: 'DeliveryFailure', severity: 'Error', description: detail }];
-    if (!(await this.deps.store.transition(message.messageId, 'FAILED', { from: ['SENDING'], detail, patch: { error: errors } }))) return;
-    await this.deps.broker.publish(QUEUES.deadLetter, Buffer.from(JSON.stringify({ messageId: message.messageId, reason: detail })), {
-      messageId: message.messageId,
-      correlationId: message.conversationId,
-      type: message.interactionId,
-      headers: { reason: detail },
-    });
+    const errors: SpineError[] = [
+      { errorType: 'ebxml_error', errorCode: 'DeliveryFailure', severity: 'Error', description: detail },
+    ];
+    if (
+      !(await this.deps.store.transition(message.messageId, 'FAILED', {
+        from: ['SENDING'],
+        detail,
+        patch: { error: errors },
+      }))
+    )
+      return;
+    await this.deps.broker.publish(
+      QUEUES.deadLetter,
+      Buffer.from(JSON.stringify({ messageId: message.messageId, reason: detail })),
+      {
+        messageId: message.messageId,
+        correlationId: message.conversationId,
+        type: message.interactionId,
+        headers: { reason: detail },
+      },
+    );
     await this.tellPas(message, 'FAILED', detail, errors);
   }
 
-  private async tellPas(message: StoredMessage, status: string, detail: string, errors: SpineError[]): Promise<void> {
+  private async tellPas(
+    message: StoredMessage,
+    status: string,
+    detail: string,
+    errors: SpineError[],
+  ): Promise<void> {
     await publishToPas(this.deps.broker, {
       kind: 'error',
       interactionId: message.interactionId,
@@ -115,6 +158,8 @@ export class SendWorker {
       data: { status, detail, errors },
       attachments: [],
     });
-    await this.deps.broker.publishEvent(`message.${message.messageId}`, Buffer.from(status)).catch(() => undefined);
+    await this.deps.broker
+      .publishEvent(`message.${message.messageId}`, Buffer.from(status))
+      .catch(() => undefined);
   }
 }

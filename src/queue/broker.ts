@@ -131,7 +131,9 @@ export class Broker {
     await this.ensureConnected(5_000);
     const channel = this.publisher;
     if (!channel) throw new BrokerUnavailableError('RabbitMQ is not connected');
-    const headers = Object.fromEntries(Object.entries(properties.headers ?? {}).filter(([, v]) => v !== undefined));
+    const headers = Object.fromEntries(
+      Object.entries(properties.headers ?? {}).filter(([, v]) => v !== undefined),
+    );
     await new Promise<void>((resolve, reject) => {
       try {
         channel.publish(
@@ -148,7 +150,8 @@ export class Broker {
             timestamp: Math.floor(Date.now() / 1000),
             ...(properties.expiration !== undefined ? { expiration: String(properties.expiration) } : {}),
           },
-          (error) => (error ? reject(new BrokerUnavailableError(`RabbitMQ did not confirm: ${error}`)) : resolve()),
+          (error) =>
+            error ? reject(new BrokerUnavailableError(`RabbitMQ did not confirm: ${error}`)) : resolve(),
         );
       } catch (error) {
         reject(new BrokerUnavailableError(`RabbitMQ publish failed: ${(error as Error).message}`));
@@ -170,7 +173,10 @@ export class Broker {
     });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new BrokerUnavailableError(`RabbitMQ not reachable within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new BrokerUnavailableError(`RabbitMQ not reachable within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     });
     try {
       await Promise.race([this.connecting, timeout]);
@@ -195,14 +201,18 @@ export class Broker {
   }
 
   private async connectOnce(): Promise<void> {
-    const model = await amqp.connect(this.url, { clientProperties: { connection_name: `mhs-gateway ${this.options.instanceId}` } });
+    const model = await amqp.connect(this.url, {
+      clientProperties: { connection_name: `mhs-gateway ${this.options.instanceId}` },
+    });
     try {
       const setup = await model.createChannel();
       await declareTopology(setup);
       await setup.close();
       const publisher = await model.createConfirmChannel();
       publisher.on('error', () => undefined);
-      model.on('error', (error) => this.options.logger.warn({ err: String(error) }, 'RabbitMQ connection error'));
+      model.on('error', (error) =>
+        this.options.logger.warn({ err: String(error) }, 'RabbitMQ connection error'),
+      );
       model.on('close', () => this.onConnectionLost(model));
       this.model = model;
       this.publisher = publisher;
@@ -228,7 +238,9 @@ export class Broker {
 
   private async subscribe(model: ChannelModel, subscription: Subscription): Promise<void> {
     const channel = await model.createChannel();
-    channel.on('error', (error) => this.options.logger.warn({ err: String(error), queue: subscription.queue }, 'consumer channel error'));
+    channel.on('error', (error) =>
+      this.options.logger.warn({ err: String(error), queue: subscription.queue }, 'consumer channel error'),
+    );
     await channel.prefetch(subscription.prefetch);
     subscription.channel = channel;
     await channel.consume(subscription.queue, (message) => {
@@ -250,7 +262,10 @@ export class Broker {
     subscription
       .handler(delivery)
       .catch((error) => {
-        this.options.logger.error({ err: String(error), queue: subscription.queue }, 'consumer failed; requeueing');
+        this.options.logger.error(
+          { err: String(error), queue: subscription.queue },
+          'consumer failed; requeueing',
+        );
         return 'requeue' as const;
       })
       .then((disposition) => {

@@ -7,5 +7,5 @@ export {
   type Handler,
   type PublishProperties,
 } from './broker.js';
-export { EVENTS_EXCHANGE, eventQueueName, QUEUES, type QueueName } from './topology.js';
 export { type PasMessage, publishToPas } from './pas.js';
+export { EVENTS_EXCHANGE, eventQueueName, QUEUES, type QueueName } from './topology.js';

@@ -4,13 +4,21 @@ import { parseDuration } from './duration.js';
 export const WORKFLOWS = ['sync', 'async-express', 'async-reliable', 'forward-reliable'] as const;
 export type Workflow = (typeof WORKFLOWS)[number];
 
-const duration = z.string().refine((value) => parseDuration(value) !== undefined, 'must be an ISO 8601 duration like PT1M');
-const alwaysNever = z.string().transform((v) => v.toLowerCase()).pipe(z.enum(['always', 'never']));
+const duration = z
+  .string()
+  .refine((value) => parseDuration(value) !== undefined, 'must be an ISO 8601 duration like PT1M');
+const alwaysNever = z
+  .string()
+  .transform((v) => v.toLowerCase())
+  .pipe(z.enum(['always', 'never']));
 
 /** SDS reliability attributes (nhsMHS*), as published; enumerations compared case-insensitively. */
 export const reliabilitySchema = z.strictObject({
   ackRequested: alwaysNever,
-  actor: z.enum(['urn:oasis:names:tc:ebxml-msg:actor:nextMSH', 'urn:oasis:names:tc:ebxml-msg:actor:toPartyMSH']),
+  actor: z.enum([
+    'urn:oasis:names:tc:ebxml-msg:actor:nextMSH',
+    'urn:oasis:names:tc:ebxml-msg:actor:toPartyMSH',
+  ]),
   duplicateElimination: alwaysNever,
   retries: z.number().int().min(0).max(20),
   retryInterval: duration,
@@ -33,7 +41,10 @@ const interactionSchema = z.strictObject({
 export const catalogueSchema = z
   .strictObject({
     reliabilityProfiles: z.record(z.string(), reliabilitySchema),
-    interactions: z.record(z.string().regex(/^[A-Z]{4}_IN\d{6}UK\d{2}$/, 'is not an HL7 interaction id'), interactionSchema),
+    interactions: z.record(
+      z.string().regex(/^[A-Z]{4}_IN\d{6}UK\d{2}$/, 'is not an HL7 interaction id'),
+      interactionSchema,
+    ),
   })
   .superRefine((catalogue, ctx) => {
     for (const [id, interaction] of Object.entries(catalogue.interactions)) {

@@ -52,7 +52,11 @@ export class RouteTable {
     const overrides = this.routesFile.routes[interactionId] ?? {};
     const defaults = this.routesFile.defaults;
     const profile = this.catalogue.reliabilityProfiles[interaction.reliability]!;
-    const reliability = { ...profile, ...defaults.reliability, ...overrides.reliability } as ReliabilitySettings;
+    const reliability = {
+      ...profile,
+      ...defaults.reliability,
+      ...overrides.reliability,
+    } as ReliabilitySettings;
     const endpoint = overrides.endpoint ?? defaults.endpoint;
     const toPartyKey = overrides.toPartyKey ?? defaults.toPartyKey;
     const cpaId = overrides.cpaId ?? defaults.cpaId;
@@ -93,7 +97,10 @@ export function reliabilityFlags(route: Route): ReliabilityFlags {
     syncReply: r.syncReplyMode !== 'none',
   };
   if (r.ackRequested === 'always') {
-    flags.ackRequested = { actor: r.actor === ACTOR_NEXT_MSH ? ACTOR_NEXT_MSH : ACTOR_TO_PARTY_MSH, signed: false };
+    flags.ackRequested = {
+      actor: r.actor === ACTOR_NEXT_MSH ? ACTOR_NEXT_MSH : ACTOR_TO_PARTY_MSH,
+      signed: false,
+    };
   }
   return flags;
 }

@@ -4,14 +4,20 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GatewayConfig } from '../config/index.js';
-import { EbxmlFault, type HttpMessage, type ParsedMessage, parseMessage, parseTimestamp } from '../ebxml/index.js';
+import {
+  EbxmlFault,
+  type HttpMessage,
+  type ParsedMessage,
+  parseMessage,
+  parseTimestamp,
+} from '../ebxml/index.js';
 import { parseWrapper } from '../hl7/index.js';
 import { createLogger, type Logger } from '../ops/index.js';
 import { MtlsClient } from '../outbound/index.js';
 import { loadRouteTable, type RouteTable } from '../routing/index.js';
 import { serverOptions, TlsContext } from '../security/tls/index.js';
 import { verifyEnvelope } from '../security/xmldsig/index.js';
-import { type BuildContext, acknowledgmentFor, applicationAckMessage, slotPollMessage } from './messages.js';
+import { acknowledgmentFor, applicationAckMessage, type BuildContext, slotPollMessage } from './messages.js';
 import { DEFAULT_FAULTS, type Faults, type ReceivedMessage } from './state.js';
 
 export type { Faults, ReceivedMessage } from './state.js';
@@ -29,18 +35,30 @@ const MSH_SERVICE = 'urn:oasis:names:tc:ebxml-msg:service';
  * signatures), answers 202 and then sends the signals e-RS would; and a loopback control API that
  * starts e-RS requests and reports what arrived.
  */
-export async function startSimulator(config: GatewayConfig, options: { logger?: Logger } = {}): Promise<RunningSimulator> {
+export async function startSimulator(
+  config: GatewayConfig,
+  options: { logger?: Logger } = {},
+): Promise<RunningSimulator> {
   const sim = config.simulator;
-  const logger = (options.logger ?? createLogger({ ...config.logging, name: 'simulator' })).child({ component: 'simulator' });
+  const logger = (options.logger ?? createLogger({ ...config.logging, name: 'simulator' })).child({
+    component: 'simulator',
+  });
   const routes = loadRouteTable(config.interactionsFile, config.routesFile);
   const tls = new TlsContext(sim.tls);
   const client = new MtlsClient(tls, config.outbound.requestTimeoutMs);
   const received: ReceivedMessage[] = [];
   let faults: Faults = { ...DEFAULT_FAULTS, delayMs: sim.ackDelayMs };
   const context = (): BuildContext => ({
-    parties: { partyKey: sim.partyKey, asid: sim.asid, gatewayPartyKey: sim.gatewayPartyKey, gatewayAsid: sim.gatewayAsid },
+    parties: {
+      partyKey: sim.partyKey,
+      asid: sim.asid,
+      gatewayPartyKey: sim.gatewayPartyKey,
+      gatewayAsid: sim.gatewayAsid,
+    },
     routes,
-    identity: sim.signing ? { privateKey: tls.current.privateKey, certificate: tls.current.certificate } : undefined,
+    identity: sim.signing
+      ? { privateKey: tls.current.privateKey, certificate: tls.current.certificate }
+      : undefined,
     now: new Date(),
     newId: () => randomUUID().toUpperCase(),
   });
@@ -51,7 +69,11 @@ export async function startSimulator(config: GatewayConfig, options: { logger?: 
       .then(async (body) => {
         let parsed: ParsedMessage;
         try {
-          parsed = parseMessage(request.headers['content-type'], body, headerValue(request.headers.soapaction));
+          parsed = parseMessage(
+            request.headers['content-type'],
+            body,
+            headerValue(request.headers.soapaction),
+          );
         } catch (error) {
           const reason = error instanceof EbxmlFault ? error.error.description : (error as Error).message;
           logger.warn({ reason }, 'simulator received an unparsable message');
@@ -61,7 +83,9 @@ export async function startSimulator(config: GatewayConfig, options: { logger?: 
         const record = recordMessage(parsed, tls, routes);
         received.push(record);
         response.writeHead(202).end();
-        void answerLater(parsed, record).catch((error) => logger.warn({ err: String(error) }, 'simulator could not send signals'));
+        void answerLater(parsed, record).catch((error) =>
+          logger.warn({ err: String(error) }, 'simulator could not send signals'),
+        );
       })
       .catch((error) => {
         response.writeHead(413, { 'Content-Type': 'text/plain' }).end(`${(error as Error).message}\n`);
@@ -79,9 +103,17 @@ export async function startSimulator(config: GatewayConfig, options: { logger?: 
     }
     if (parsed.header.action === 'MCCI_IN010000UK13' || !record.hl7) return;
     const hl7MessageId = parseWrapper(record.hl7).messageId;
-    const appAck = applicationAckMessage(context(), { messageId: parsed.header.messageId, hl7MessageId, conversationId: parsed.header.conversationId }, faults.applicationAck);
+    const appAck = applicationAckMessage(
+      context(),
+      { messageId: parsed.header.messageId, hl7MessageId, conversationId: parsed.header.conversationId },
+      faults.applicationAck,
+    );
     const answer = await sendToGateway(appAck);
-    record.signalsSent.push({ kind: `application-ack ${faults.applicationAck}`, messageId: idOf(appAck), status: answer.status });
+    record.signalsSent.push({
+      kind: `application-ack ${faults.applicationAck}`,
+      messageId: idOf(appAck),
+      status: answer.status,
+    });
   }
 
   const control = http.createServer((request, response) => {
@@ -93,7 +125,8 @@ export async function startSimulator(config: GatewayConfig, options: { logger?: 
 
   async function handleControl(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://control');
-    if (request.method === 'GET' && url.pathname === '/control/messages') return json(response, 200, { messages: received });
+    if (request.method === 'GET' && url.pathname === '/control/messages')
+      return json(response, 200, { messages: received });
     if (request.method === 'GET' && url.pathname === '/control/faults') return json(response, 200, faults);
     if (request.method === 'PUT' && url.pathname === '/control/faults') {
       const body = JSON.parse((await collect(request, 100_000)).toString('utf8') || '{}') as Partial<Faults>;
@@ -107,12 +140,27 @@ export async function startSimulator(config: GatewayConfig, options: { logger?: 
         end?: string;
         toPartyKey?: string;
       };
-      const start = body.start ?? new Date(Date.now() + 86_400_000).toISOString().slice(0, 10) + 'T00:00:00.000Z';
+      const start =
+        body.start ?? `${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}T00:00:00.000Z`;
       const end = body.end ?? new Date(Date.parse(start) + 14 * 86_400_000).toISOString();
-      const poll = { requestId: randomUUID().toUpperCase(), clinicId: body.clinicId ?? 'CLINIC-001', period: { start, end } };
-      const ids = { messageId: randomUUID().toUpperCase(), conversationId: randomUUID().toUpperCase(), toPartyKey: body.toPartyKey };
+      const poll = {
+        requestId: randomUUID().toUpperCase(),
+        clinicId: body.clinicId ?? 'CLINIC-001',
+        period: { start, end },
+      };
+      const ids = {
+        messageId: randomUUID().toUpperCase(),
+        conversationId: randomUUID().toUpperCase(),
+        toPartyKey: body.toPartyKey,
+      };
       const answer = await sendToGateway(slotPollMessage(context(), poll, ids));
-      return json(response, 200, { messageId: ids.messageId, conversationId: ids.conversationId, requestId: poll.requestId, poll, gatewayResponse: describeAnswer(answer.status, answer.contentType, answer.body) });
+      return json(response, 200, {
+        messageId: ids.messageId,
+        conversationId: ids.conversationId,
+        requestId: poll.requestId,
+        poll,
+        gatewayResponse: describeAnswer(answer.status, answer.contentType, answer.body),
+      });
     }
     json(response, 404, { title: 'Not found', detail: `${request.method} ${url.pathname}` });
   }
@@ -124,10 +172,21 @@ export async function startSimulator(config: GatewayConfig, options: { logger?: 
     controlPort: (control.address() as AddressInfo).port,
     close: async () => {
       client.close();
-      await Promise.all([spine, control].map((server) => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); })));
+      await Promise.all(
+        [spine, control].map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              server.close(() => resolve());
+              server.closeAllConnections();
+            }),
+        ),
+      );
     },
   };
-  logger.info({ spine: running.spinePort, control: running.controlPort, partyKey: sim.partyKey }, 'simulator started');
+  logger.info(
+    { spine: running.spinePort, control: running.controlPort, partyKey: sim.partyKey },
+    'simulator started',
+  );
   return running;
 }
 
@@ -141,7 +200,11 @@ function recordMessage(parsed: ParsedMessage, tls: TlsContext, routes: RouteTabl
       parts: new Map(parsed.parts.map((p) => [p.contentId, p.content])),
       at: parseTimestamp(header.timestamp),
     });
-    signature = result.present ? (result.valid ? { present: true, valid: true } : { present: true, valid: false, reason: result.reason }) : { present: false };
+    signature = result.present
+      ? result.valid
+        ? { present: true, valid: true }
+        : { present: true, valid: false, reason: result.reason }
+      : { present: false };
   }
   void routes;
   const record: ReceivedMessage = {
@@ -167,7 +230,12 @@ function describeAnswer(status: number, contentType: string | undefined, body: B
   if (body.byteLength === 0) return { status };
   try {
     const parsed = parseMessage(contentType, body);
-    return { status, kind: parsed.kind, refToMessageId: parsed.header.refToMessageId, errors: parsed.errors ?? [] };
+    return {
+      status,
+      kind: parsed.kind,
+      refToMessageId: parsed.header.refToMessageId,
+      errors: parsed.errors ?? [],
+    };
   } catch {
     return { status, body: body.toString('utf8').slice(0, 2000) };
   }

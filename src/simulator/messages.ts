@@ -1,3 +1,4 @@
+import { buildSlotPollPayload, type SlotPoll } from '../cab/index.js';
 import {
   buildAcknowledgment,
   buildMessage,
@@ -8,7 +9,6 @@ import {
   toHttpMessage,
 } from '../ebxml/index.js';
 import { buildApplicationAcknowledgement, wrapPayload } from '../hl7/index.js';
-import { buildSlotPollPayload, type SlotPoll } from '../cab/index.js';
 import { type RouteTable, reliabilityFlags } from '../routing/index.js';
 import { type SigningIdentity, signEnvelope } from '../security/xmldsig/index.js';
 
@@ -47,14 +47,32 @@ export function ersMessage(
     timestamp: formatTimestamp(context.now),
   };
   if (ids.refToMessageId) header.refToMessageId = ids.refToMessageId;
-  const built = buildMessage({ header, reliability: reliabilityFlags(route), payloadXml: hl7, attachments: [], externalAttachments: [] });
-  const envelopeXml = context.identity ? signEnvelope(built.envelopeXml, built.parts, context.identity) : built.envelopeXml;
+  const built = buildMessage({
+    header,
+    reliability: reliabilityFlags(route),
+    payloadXml: hl7,
+    attachments: [],
+    externalAttachments: [],
+  });
+  const envelopeXml = context.identity
+    ? signEnvelope(built.envelopeXml, built.parts, context.identity)
+    : built.envelopeXml;
   return toHttpMessage({ envelopeXml, parts: built.parts }, header);
 }
 
-export function slotPollMessage(context: BuildContext, poll: SlotPoll, ids: { messageId: string; conversationId: string; toPartyKey?: string }): HttpMessage {
+export function slotPollMessage(
+  context: BuildContext,
+  poll: SlotPoll,
+  ids: { messageId: string; conversationId: string; toPartyKey?: string },
+): HttpMessage {
   const hl7 = wrapPayload(
-    { interactionId: 'PRSC_IN080000UK07', messageId: ids.messageId, creationTime: context.now, toAsid: context.parties.gatewayAsid, fromAsid: context.parties.asid },
+    {
+      interactionId: 'PRSC_IN080000UK07',
+      messageId: ids.messageId,
+      creationTime: context.now,
+      toAsid: context.parties.gatewayAsid,
+      fromAsid: context.parties.asid,
+    },
     buildSlotPollPayload(poll),
   );
   return ersMessage(context, 'PRSC_IN080000UK07', hl7, ids);
@@ -67,18 +85,35 @@ export function applicationAckMessage(
 ): HttpMessage {
   const messageId = context.newId();
   const hl7 = buildApplicationAcknowledgement(
-    { messageId, creationTime: context.now, toAsid: context.parties.gatewayAsid, fromAsid: context.parties.asid },
+    {
+      messageId,
+      creationTime: context.now,
+      toAsid: context.parties.gatewayAsid,
+      fromAsid: context.parties.asid,
+    },
     {
       typeCode,
       messageRef: answered.hl7MessageId,
-      ...(typeCode === 'AR' ? { details: [{ typeCode: 'ER' as const, code: '1', displayName: 'Access denied' }] } : {}),
+      ...(typeCode === 'AR'
+        ? { details: [{ typeCode: 'ER' as const, code: '1', displayName: 'Access denied' }] }
+        : {}),
     },
-    typeCode === 'AE' ? [{ code: '100', displayName: 'Slot no longer available', qualifier: 'ER' }] : undefined,
+    typeCode === 'AE'
+      ? [{ code: '100', displayName: 'Slot no longer available', qualifier: 'ER' }]
+      : undefined,
   );
-  return ersMessage(context, 'MCCI_IN010000UK13', hl7, { messageId, conversationId: answered.conversationId, refToMessageId: answered.messageId });
+  return ersMessage(context, 'MCCI_IN010000UK13', hl7, {
+    messageId,
+    conversationId: answered.conversationId,
+    refToMessageId: answered.messageId,
+  });
 }
 
-export function acknowledgmentFor(context: BuildContext, received: MessageHeader, actor: string | undefined): HttpMessage {
+export function acknowledgmentFor(
+  context: BuildContext,
+  received: MessageHeader,
+  actor: string | undefined,
+): HttpMessage {
   return buildAcknowledgment(received, actor, {
     ourParty: { id: context.parties.partyKey, type: PARTY_TYPE },
     messageId: context.newId(),

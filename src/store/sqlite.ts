@@ -123,7 +123,9 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async get(messageId: string): Promise<StoredMessage | undefined> {
-    const row = this.db.prepare('SELECT * FROM messages WHERE message_id = ?').get(messageId) as Row | undefined;
+    const row = this.db.prepare('SELECT * FROM messages WHERE message_id = ?').get(messageId) as
+      | Row
+      | undefined;
     return row ? fromRow(row) : undefined;
   }
 
@@ -135,7 +137,9 @@ export class SqliteMessageStore implements MessageStore {
         | undefined;
       if (!current) return false;
       if (options.from && !options.from.includes(current.status)) return false;
-      this.db.prepare('UPDATE messages SET status = ?, updated_at = ? WHERE message_id = ?').run(to, now, messageId);
+      this.db
+        .prepare('UPDATE messages SET status = ?, updated_at = ? WHERE message_id = ?')
+        .run(to, now, messageId);
       if (options.patch) this.applyPatch(messageId, options.patch, now);
       this.addHistory(messageId, now, to, options.detail);
       return true;
@@ -151,7 +155,9 @@ export class SqliteMessageStore implements MessageStore {
     const rows = this.db
       .prepare('SELECT at, status, detail FROM history WHERE message_id = ? ORDER BY id')
       .all(messageId) as { at: string; status: MessageState; detail: string | null }[];
-    return rows.map((row) => (row.detail === null ? { at: row.at, status: row.status } : { ...row, detail: row.detail }));
+    return rows.map((row) =>
+      row.detail === null ? { at: row.at, status: row.status } : { ...row, detail: row.detail },
+    );
   }
 
   async checkWritable(): Promise<void> {
@@ -174,10 +180,12 @@ export class SqliteMessageStore implements MessageStore {
     const sets: string[] = ['updated_at = ?'];
     const values: unknown[] = [now];
     if (patch.attempts !== undefined) sets.push('attempts = ?') && values.push(patch.attempts);
-    if (patch.nextAttemptAt !== undefined) sets.push('next_attempt_at = ?') && values.push(patch.nextAttemptAt);
+    if (patch.nextAttemptAt !== undefined)
+      sets.push('next_attempt_at = ?') && values.push(patch.nextAttemptAt);
     if (patch.reply !== undefined) sets.push('reply_json = ?') && values.push(toJson(patch.reply));
     if (patch.error !== undefined) sets.push('error_json = ?') && values.push(toJson(patch.error));
-    if (patch.replyDeliveredAt !== undefined) sets.push('reply_delivered_at = ?') && values.push(patch.replyDeliveredAt);
+    if (patch.replyDeliveredAt !== undefined)
+      sets.push('reply_delivered_at = ?') && values.push(patch.replyDeliveredAt);
     if (patch.ack !== undefined) {
       sets.push('ack_content_type = ?', 'ack_soap_action = ?', 'ack_body = ?');
       values.push(patch.ack.contentType, patch.ack.soapAction, patch.ack.body);
@@ -194,7 +202,11 @@ function fromJson(value: string | null): unknown {
   return value === null ? undefined : JSON.parse(value);
 }
 
-function http(contentType: string | null, soapAction: string | null, body: Buffer | null): StoredHttp | undefined {
+function http(
+  contentType: string | null,
+  soapAction: string | null,
+  body: Buffer | null,
+): StoredHttp | undefined {
   return body === null ? undefined : { contentType: contentType ?? '', soapAction: soapAction ?? '', body };
 }
 

@@ -37,9 +37,11 @@ const DOCTYPE = /<!DOCTYPE|<!ENTITY/i;
 export function parseXml(input: string | Uint8Array, limits: ParseLimits = {}): XmlDocument {
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
   const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.byteLength;
-  if (size > maxBytes) throw new XmlInputError(`XML document is ${size} bytes, over the ${maxBytes}-byte limit`);
+  if (size > maxBytes)
+    throw new XmlInputError(`XML document is ${size} bytes, over the ${maxBytes}-byte limit`);
   const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
-  if (DOCTYPE.test(text)) throw new XmlInputError('XML document declares a DTD or entity, which is not allowed');
+  if (DOCTYPE.test(text))
+    throw new XmlInputError('XML document declares a DTD or entity, which is not allowed');
   if (typeof input !== 'string' && !isValidUtf8(input)) {
     throw new XmlInputError('XML document is not valid UTF-8');
   }
@@ -52,7 +54,11 @@ export function parseXml(input: string | Uint8Array, limits: ParseLimits = {}): 
 }
 
 /** Parses, runs `use`, and always frees the WASM memory behind the document. */
-export function withXml<T>(input: string | Uint8Array, use: (doc: XmlDocument) => T, limits?: ParseLimits): T {
+export function withXml<T>(
+  input: string | Uint8Array,
+  use: (doc: XmlDocument) => T,
+  limits?: ParseLimits,
+): T {
   const doc = parseXml(input, limits);
   try {
     return use(doc);
@@ -100,7 +106,13 @@ function isElement(node: XmlNode): node is XmlElement {
   return 'attrs' in node && 'namespaceUri' in node;
 }
 
-const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const XML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
 
 /** Escapes a value for element text or a double- or single-quoted attribute. */
 export function escapeXml(value: string): string {

@@ -50,20 +50,28 @@ describe('mhs-gateway command line', () => {
     expect(stderr).toContain('mhs-gateway is running');
     expect(readFileSync(join(dir, '.mhs', 'pki', 'ca.pem'), 'utf8')).toContain('BEGIN CERTIFICATE');
     const poll = await fetch('http://127.0.0.1:29080/control/slot-polls', { method: 'POST' });
-    expect(((await poll.json()) as { gatewayResponse: { kind: string } }).gatewayResponse.kind).toBe('acknowledgment');
+    expect(((await poll.json()) as { gatewayResponse: { kind: string } }).gatewayResponse.kind).toBe(
+      'acknowledgment',
+    );
     child.kill('SIGTERM');
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(0);
   });
 
   it('stops with one line naming a bad configuration value', () => {
-    const result = spawnSync(process.execPath, [bin, 'start'], { env: { PATH: process.env.PATH, MHS_API_PORT: 'eighty' }, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [bin, 'start'], {
+      env: { PATH: process.env.PATH, MHS_API_PORT: 'eighty' },
+      encoding: 'utf8',
+    });
     expect(result.status).toBe(1);
     expect(result.stderr).toBe('mhs-gateway: MHS_API_PORT: "eighty" is not a number\n');
   });
 
   it('stops with one line naming a missing certificate file', () => {
-    const result = spawnSync(process.execPath, [bin, 'start'], { env: { PATH: process.env.PATH, MHS_TLS_CERT: '/nonexistent/gateway.pem' }, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [bin, 'start'], {
+      env: { PATH: process.env.PATH, MHS_TLS_CERT: '/nonexistent/gateway.pem' },
+      encoding: 'utf8',
+    });
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain('/nonexistent/gateway.pem');

@@ -29,7 +29,9 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
   const dir = mkdtempSync(join(tmpdir(), 'mhs-e2e-'));
   const pki = await initDevPki({ dir: join(dir, 'pki') });
   const routesFile = join(dir, 'routes.json');
-  const routes = JSON.parse((await import('node:fs')).readFileSync(join(packageRoot, 'config', 'routes.json'), 'utf8'));
+  const routes = JSON.parse(
+    (await import('node:fs')).readFileSync(join(packageRoot, 'config', 'routes.json'), 'utf8'),
+  );
   routes.defaults.endpoint = `https://localhost:${PORTS.spine}/reliablemessaging/intermediary`;
   writeFileSync(routesFile, JSON.stringify(routes));
   const config = loadConfig({
@@ -94,9 +96,16 @@ export class PasClient {
     return client;
   }
 
-  async waitFor(predicate: (delivery: PasDelivery) => boolean, what: string, timeoutMs = 15_000): Promise<PasDelivery> {
+  async waitFor(
+    predicate: (delivery: PasDelivery) => boolean,
+    what: string,
+    timeoutMs = 15_000,
+  ): Promise<PasDelivery> {
     const found = await eventually(() => this.received.find(predicate), timeoutMs);
-    if (!found) throw new Error(`PAS never received ${what}; it saw ${JSON.stringify(this.received.map((d) => [d.headers.kind, d.type, d.messageId]))}`);
+    if (!found)
+      throw new Error(
+        `PAS never received ${what}; it saw ${JSON.stringify(this.received.map((d) => [d.headers.kind, d.type, d.messageId]))}`,
+      );
     return found;
   }
 
@@ -105,7 +114,10 @@ export class PasClient {
   }
 }
 
-export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T | undefined> {
+export async function eventually<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T | undefined> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await probe();
@@ -120,19 +132,37 @@ export async function getJson(url: string): Promise<{ status: number; body: Reco
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: response.headers };
+  return {
+    status: response.status,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    headers: response.headers,
+  };
 }
 
 /** Waits until GET /messages/{id} reports `status`; returns the message. */
-export async function waitForStatus(api: string, messageId: string, status: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+export async function waitForStatus(
+  api: string,
+  messageId: string,
+  status: string,
+  timeoutMs = 15_000,
+): Promise<Record<string, unknown>> {
   let last: Record<string, unknown> = {};
   const found = await eventually(async () => {
     last = (await getJson(`${api}/messages/${messageId}`)).body;
     return last.status === status ? last : undefined;
   }, timeoutMs);
-  if (!found) throw new Error(`message ${messageId} never reached ${status}; last seen ${JSON.stringify(last)}`);
+  if (!found)
+    throw new Error(`message ${messageId} never reached ${status}; last seen ${JSON.stringify(last)}`);
   return found;
 }

@@ -18,7 +18,10 @@ describe('slot poll answered end to end', () => {
   it('is ready once RabbitMQ, the store and the certificates are', async () => {
     const ready = await getJson(`${h.api}/readyz`);
     expect(ready.status).toBe(200);
-    expect(ready.body).toMatchObject({ ready: true, checks: { rabbitmq: { ok: true }, store: { ok: true }, certificates: { ok: true } } });
+    expect(ready.body).toMatchObject({
+      ready: true,
+      checks: { rabbitmq: { ok: true }, store: { ok: true }, certificates: { ok: true } },
+    });
   });
 
   it('delivers the poll to the PAS, sends a signed answer, and completes on the application ack', async () => {
@@ -30,18 +33,33 @@ describe('slot poll answered end to end', () => {
       gatewayResponse: { status: number; kind: string; refToMessageId: string };
     };
     // 2. ...acknowledged only after it was queued for the PAS.
-    expect(poll.gatewayResponse).toMatchObject({ status: 200, kind: 'acknowledgment', refToMessageId: poll.messageId });
+    expect(poll.gatewayResponse).toMatchObject({
+      status: 200,
+      kind: 'acknowledgment',
+      refToMessageId: poll.messageId,
+    });
     const request = await h.pas.waitFor((d) => d.messageId === poll.messageId, 'the slot poll');
-    expect(request).toMatchObject({ correlationId: poll.conversationId, type: 'PRSC_IN080000UK07', contentType: 'application/json' });
+    expect(request).toMatchObject({
+      correlationId: poll.conversationId,
+      type: 'PRSC_IN080000UK07',
+      contentType: 'application/json',
+    });
     expect(request.headers).toMatchObject({ kind: 'request' });
     expect(request.json).toMatchObject({
       interactionId: 'PRSC_IN080000UK07',
       messageId: poll.messageId,
       conversationId: poll.conversationId,
-      data: { requestId: poll.requestId, clinicId: 'CLINIC-ORTHO-7', period: { start: expect.any(String), end: expect.any(String) } },
+      data: {
+        requestId: poll.requestId,
+        clinicId: 'CLINIC-ORTHO-7',
+        period: { start: expect.any(String), end: expect.any(String) },
+      },
     });
     expect(request.json.hl7).toContain('PRSC_IN080000UK07');
-    expect((await getJson(`${h.api}/messages/${poll.messageId}`)).body).toMatchObject({ direction: 'inbound', status: 'DELIVERED' });
+    expect((await getJson(`${h.api}/messages/${poll.messageId}`)).body).toMatchObject({
+      direction: 'inbound',
+      status: 'DELIVERED',
+    });
 
     // 3. The PAS answers in JSON.
     const usrn = randomUUID();
@@ -60,10 +78,16 @@ describe('slot poll answered end to end', () => {
     const done = await waitForStatus(h.api, messageId, 'COMPLETED');
     const states = (done.history as { status: string }[]).map((e) => e.status);
     expect(states).toEqual(['ACCEPTED', 'SENDING', 'SENT', 'ACKED', 'COMPLETED']);
-    expect(done).toMatchObject({ interactionId: 'PRSC_IN090000UK09', conversationId: poll.conversationId, reply: { acknowledgement: 'AA', outcome: 'accepted' } });
+    expect(done).toMatchObject({
+      interactionId: 'PRSC_IN090000UK09',
+      conversationId: poll.conversationId,
+      reply: { acknowledgement: 'AA', outcome: 'accepted' },
+    });
 
     // The simulator received a forward-reliable envelope, signed, that it verified.
-    const seen = ((await getJson(`${h.control}/control/messages`)).body.messages as Record<string, unknown>[]).find((m) => m.messageId === messageId);
+    const seen = (
+      (await getJson(`${h.control}/control/messages`)).body.messages as Record<string, unknown>[]
+    ).find((m) => m.messageId === messageId);
     expect(seen).toMatchObject({
       action: 'PRSC_IN090000UK09',
       conversationId: poll.conversationId,
@@ -77,18 +101,45 @@ describe('slot poll answered end to end', () => {
     expect(seen?.hl7).toContain(poll.requestId);
 
     // The PAS hears the application acknowledgement, matched to its answer.
-    const reply = await h.pas.waitFor((d) => d.headers.kind === 'application-ack' && d.headers.refToMessageId === messageId, 'the application ack');
+    const reply = await h.pas.waitFor(
+      (d) => d.headers.kind === 'application-ack' && d.headers.refToMessageId === messageId,
+      'the application ack',
+    );
     expect(reply.type).toBe('MCCI_IN010000UK13');
-    expect(reply.json).toMatchObject({ refToMessageId: messageId, conversationId: poll.conversationId, data: { acknowledgement: 'AA' } });
+    expect(reply.json).toMatchObject({
+      refToMessageId: messageId,
+      conversationId: poll.conversationId,
+      data: { acknowledgement: 'AA' },
+    });
   });
 
   it('takes the same path for the MHS-compatible POST /', async () => {
     const messageId = randomUUID().toUpperCase();
     const hl7 = wrapPayload(
-      { interactionId: 'PRSC_IN090000UK09', messageId, creationTime: new Date(), toAsid: '918999199246', fromAsid: h.config.asid },
-      buildSlotResponsePayload({ responseId: randomUUID().toUpperCase(), clinicId: 'C1', pollRequestId: randomUUID().toUpperCase(), slots: [] }),
+      {
+        interactionId: 'PRSC_IN090000UK09',
+        messageId,
+        creationTime: new Date(),
+        toAsid: '918999199246',
+        fromAsid: h.config.asid,
+      },
+      buildSlotResponsePayload({
+        responseId: randomUUID().toUpperCase(),
+        clinicId: 'C1',
+        pollRequestId: randomUUID().toUpperCase(),
+        slots: [],
+      }),
     );
-    const posted = await postJson(`${h.api}/`, { payload: hl7 }, { 'Interaction-Id': 'PRSC_IN090000UK09', 'wait-for-response': 'false', 'Message-Id': messageId, 'Correlation-Id': 'CONV-1' });
+    const posted = await postJson(
+      `${h.api}/`,
+      { payload: hl7 },
+      {
+        'Interaction-Id': 'PRSC_IN090000UK09',
+        'wait-for-response': 'false',
+        'Message-Id': messageId,
+        'Correlation-Id': 'CONV-1',
+      },
+    );
     expect(posted.status).toBe(202);
     expect(posted.body).toEqual({ messageId, correlationId: 'CONV-1', status: 'ACCEPTED' });
     expect(posted.headers.get('message-id')).toBe(messageId);
@@ -99,8 +150,14 @@ describe('slot poll answered end to end', () => {
   it('refuses an inbound connection without a client certificate at TLS', async () => {
     const ca = readFileSync(devPkiPaths(`${h.dir}/pki`).caCert);
     const outcome = await new Promise<string>((resolve) => {
-      const request = https.request(`https://localhost:${h.gateway.inboundPort}/`, { method: 'POST', ca }, (response) => resolve(`HTTP ${response.statusCode}`));
-      request.on('error', (error) => resolve(`error ${(error as NodeJS.ErrnoException).code ?? error.message}`));
+      const request = https.request(
+        `https://localhost:${h.gateway.inboundPort}/`,
+        { method: 'POST', ca },
+        (response) => resolve(`HTTP ${response.statusCode}`),
+      );
+      request.on('error', (error) =>
+        resolve(`error ${(error as NodeJS.ErrnoException).code ?? error.message}`),
+      );
       request.end('<x/>');
     });
     expect(outcome).toMatch(/^error /);
@@ -112,11 +169,19 @@ describe('slot poll answered end to end', () => {
     expect(sent.status, JSON.stringify(sent.body)).toBe(200);
     const poll = sent.body as {
       messageId: string;
-      gatewayResponse: { status: number; kind: string; errors: { errorCode: string; description: string; severity: string }[] };
+      gatewayResponse: {
+        status: number;
+        kind: string;
+        errors: { errorCode: string; description: string; severity: string }[];
+      };
     };
     expect(poll.gatewayResponse.status).toBe(200);
     expect(poll.gatewayResponse.kind).toBe('error');
-    expect(poll.gatewayResponse.errors[0]).toMatchObject({ errorCode: 'ValueNotRecognized', severity: 'Error', description: '501314:Invalid To Party Type attribute' });
+    expect(poll.gatewayResponse.errors[0]).toMatchObject({
+      errorCode: 'ValueNotRecognized',
+      severity: 'Error',
+      description: '501314:Invalid To Party Type attribute',
+    });
     expect((await getJson(`${h.api}/messages/${poll.messageId}`)).status).toBe(404);
   });
 
@@ -124,7 +189,10 @@ describe('slot poll answered end to end', () => {
     const response = await fetch(`${h.api}/cab/slot-responses`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ inResponseTo: 'X', slots: [{ start: '2026-12-01T09:00:00Z', end: '2026-12-01T09:15:00Z' }] }),
+      body: JSON.stringify({
+        inResponseTo: 'X',
+        slots: [{ start: '2026-12-01T09:00:00Z', end: '2026-12-01T09:15:00Z' }],
+      }),
     });
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);

@@ -50,7 +50,11 @@ describe('Broker against the real RabbitMQ', () => {
   });
 
   it('fails clearly when RabbitMQ cannot be reached', async () => {
-    const nowhere = new Broker('amqp://guest:guest@127.0.0.1:1', { instanceId: 'x', logger: quiet, connectTimeoutMs: 600 });
+    const nowhere = new Broker('amqp://guest:guest@127.0.0.1:1', {
+      instanceId: 'x',
+      logger: quiet,
+      connectTimeoutMs: 600,
+    });
     await expect(nowhere.start()).rejects.toThrow('RabbitMQ not reachable within 600 ms');
     await nowhere.close();
   });

@@ -1,15 +1,8 @@
 // Canonicalisation for the two things the profile signs: the envelope (`URI=""`, after the
 // enveloped-signature and ebXML XPath transforms) and `ds:SignedInfo` in place.
-import {
-  XmlC14NMode,
-  type XmlDocument,
-  type XmlElement,
-  XmlElement as XmlElementClass,
-  type XmlNode,
-} from 'libxml2-wasm';
+import { XmlC14NMode, type XmlDocument, XmlElement, type XmlNode } from 'libxml2-wasm';
 import { elements } from '../../xml/index.js';
-import type { C14nKind } from './profile.js';
-import { UNSIGNED_ACTORS } from './profile.js';
+import { type C14nKind, UNSIGNED_ACTORS } from './profile.js';
 
 export interface C14nOptions {
   kind: C14nKind;
@@ -45,7 +38,7 @@ export function canonicalEnvelope(doc: XmlDocument, signature: XmlElement, optio
   return doc.canonicalizeToString({
     ...modeOptions(options),
     isVisible: (node: XmlNode, parent: XmlNode | null) => {
-      if (node instanceof XmlElementClass) return !hidden(node);
+      if (node instanceof XmlElement) return !hidden(node);
       // Never read fields of `node` here: an xmlNs is not an xmlNode.
       return parent === null || !hidden(parent);
     },

@@ -67,25 +67,26 @@ export function digestHash(uri: string, allowSha1: boolean): DigestName | undefi
  * double-quoted, so `'x'` and `"x"` compare equal.
  */
 export function normaliseXPath(expr: string): string {
+  const literal = /"[^"]*"|'[^']*'/y;
   let out = '';
   let previousTight = true;
   let pendingSpace = false;
-  let rest = expr;
-  while (rest.length > 0) {
-    const lit = /^("[^"]*"|'[^']*')/.exec(rest)?.[1];
-    const ch = rest[0]!;
+  let i = 0;
+  while (i < expr.length) {
+    literal.lastIndex = i;
+    const lit = literal.exec(expr)?.[0];
+    const ch = expr[i]!;
     if (lit === undefined && /\s/.test(ch)) {
       pendingSpace = true;
-      rest = rest.slice(1);
+      i += 1;
       continue;
     }
-    const token = lit === undefined ? ch : `"${lit.slice(1, -1)}"`;
     const tight = lit !== undefined || PUNCTUATION.has(ch);
     if (pendingSpace && !tight && !previousTight) out += ' ';
-    out += token;
+    out += lit === undefined ? ch : `"${lit.slice(1, -1)}"`;
     previousTight = tight;
     pendingSpace = false;
-    rest = rest.slice(lit === undefined ? 1 : lit.length);
+    i += lit === undefined ? 1 : lit.length;
   }
   return out;
 }

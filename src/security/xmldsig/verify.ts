@@ -37,6 +37,8 @@ export type VerifyResult =
   | { present: true; valid: false; reason: string };
 
 const EXC_C14N_NS = 'http://www.w3.org/2001/10/xml-exc-c14n#';
+/** The ebXML expression is ~200 characters; anything far longer is refused before normalising. */
+const MAX_XPATH_CHARS = 2000;
 
 /** A verification failure; its message is the reason reported to the caller. */
 class Refusal extends Error {}
@@ -191,7 +193,9 @@ function checkXPath(transform: XmlElement): void {
   if (!xpath || !isDs(xpath, 'XPath') || extra.length > 0 || childElements(xpath).length > 0) {
     refuse('the XPath transform must contain exactly one ds:XPath text element');
   }
-  const received = normaliseXPath(xpath.content);
+  const text = xpath.content;
+  if (text.length > MAX_XPATH_CHARS) refuse('the XPath filter is not the ebXML expression');
+  const received = normaliseXPath(text);
   const prefix = actorPrefix(received);
   if (!prefix || received !== expectedXPath(prefix)) refuse('the XPath filter is not the ebXML expression');
   const bound = xpath.namespaceForPrefix(prefix);

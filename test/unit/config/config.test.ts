@@ -19,7 +19,12 @@ describe('loadConfig', () => {
 
   it('overrides from MHS_* variables, typed by the default', () => {
     const config = loadConfig({
-      env: { MHS_API_PORT: '18080', MHS_SIGNING_ENABLED: 'false', MHS_PARTY_KEY: 'ABC-123', MHS_STORE: 'sqlite:/tmp/x.db' },
+      env: {
+        MHS_API_PORT: '18080',
+        MHS_SIGNING_ENABLED: 'false',
+        MHS_PARTY_KEY: 'ABC-123',
+        MHS_STORE: 'sqlite:/tmp/x.db',
+      },
     });
     expect(config.api.port).toBe(18080);
     expect(config.signing.enabled).toBe(false);
@@ -38,13 +43,21 @@ describe('loadConfig', () => {
   });
 
   it('stops with one line naming the key and why for a bad value', () => {
-    expect(() => loadConfig({ env: { MHS_API_PORT: 'eighty' } })).toThrow('MHS_API_PORT: "eighty" is not a number');
-    expect(() => loadConfig({ env: { MHS_API_PORT: '70000' } })).toThrow(/^configuration key api\.port \(MHS_API_PORT\): .+/);
-    expect(() => loadConfig({ env: { MHS_PARTY_KEY: 'nonsense' } })).toThrow(/partyKey .*must look like ODS-number/);
+    expect(() => loadConfig({ env: { MHS_API_PORT: 'eighty' } })).toThrow(
+      'MHS_API_PORT: "eighty" is not a number',
+    );
+    expect(() => loadConfig({ env: { MHS_API_PORT: '70000' } })).toThrow(
+      /^configuration key api\.port \(MHS_API_PORT\): .+/,
+    );
+    expect(() => loadConfig({ env: { MHS_PARTY_KEY: 'nonsense' } })).toThrow(
+      /partyKey .*must look like ODS-number/,
+    );
   });
 
   it('rejects unknown MHS_ variables and unknown file keys', () => {
-    expect(() => loadConfig({ env: { MHS_API_PROT: '1' } })).toThrow('environment variable MHS_API_PROT is not a configuration key');
+    expect(() => loadConfig({ env: { MHS_API_PROT: '1' } })).toThrow(
+      'environment variable MHS_API_PROT is not a configuration key',
+    );
     const dir = mkdtempSync(join(tmpdir(), 'mhs-config-'));
     const file = join(dir, 'typo.json');
     writeFileSync(file, JSON.stringify({ api: { prot: 1 } }));

@@ -53,7 +53,13 @@ describe('buildMessage + toHttpMessage', () => {
 
   it('orders the header MessageHeader, AckRequested, SyncReply and declares no xsi', () => {
     const { envelopeXml } = buildMessage(messageWithAttachments());
-    const order = ['<eb:MessageHeader', '<eb:AckRequested', '<eb:SyncReply', '</SOAP:Header>', '<eb:Manifest'];
+    const order = [
+      '<eb:MessageHeader',
+      '<eb:AckRequested',
+      '<eb:SyncReply',
+      '</SOAP:Header>',
+      '<eb:Manifest',
+    ];
     const positions = order.map((tag) => envelopeXml.indexOf(tag));
     expect(positions.every((p) => p > 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -111,7 +117,9 @@ describe('buildMessage + toHttpMessage', () => {
     const message = forwardReliableMessage();
     message.reliability = { duplicateElimination: false, ackRequested: { signed: true }, syncReply: false };
     const { envelopeXml } = buildMessage(message);
-    expect(envelopeXml).toContain('<eb:AckRequested SOAP:mustUnderstand="1" eb:version="2.0" eb:signed="true"/>');
+    expect(envelopeXml).toContain(
+      '<eb:AckRequested SOAP:mustUnderstand="1" eb:version="2.0" eb:signed="true"/>',
+    );
     expect(envelopeXml).not.toContain('DuplicateElimination');
     expect(envelopeXml).not.toContain(ACTOR_NEXT_MSH);
   });
@@ -151,8 +159,11 @@ describe('frameMime', () => {
   });
 
   it('switches to a random-suffix boundary when a part contains the delimiter line', () => {
-    const { contentType, body } = frameMime('<x/>', [part('before\r\n----=_MIME-Boundary\r\nafter')], undefined, () =>
-      'FIXED-SUFFIX',
+    const { contentType, body } = frameMime(
+      '<x/>',
+      [part('before\r\n----=_MIME-Boundary\r\nafter')],
+      undefined,
+      () => 'FIXED-SUFFIX',
     );
     expect(contentType).toContain('boundary="--=_MIME-Boundary_FIXED-SUFFIX"');
     expect(body.toString('utf8').startsWith('----=_MIME-Boundary_FIXED-SUFFIX\r\n')).toBe(true);
@@ -160,15 +171,25 @@ describe('frameMime', () => {
 
   it('keeps trying suffixes until none collides, and gives up eventually', () => {
     const suffixes = ['A', 'B'];
-    const { contentType } = frameMime('<x/>', [part('----=_MIME-Boundary_A')], undefined, () => suffixes.shift()!);
+    const { contentType } = frameMime(
+      '<x/>',
+      [part('----=_MIME-Boundary_A')],
+      undefined,
+      () => suffixes.shift()!,
+    );
     expect(contentType).toContain('boundary="--=_MIME-Boundary_B"');
-    expect(() => frameMime('<x/>', [part('----=_MIME-Boundary_A')], undefined, () => 'A')).toThrow(/boundary/);
+    expect(() => frameMime('<x/>', [part('----=_MIME-Boundary_A')], undefined, () => 'A')).toThrow(
+      /boundary/,
+    );
   });
 
   it('base64-encodes in 76-character CRLF lines', () => {
     const content = Buffer.alloc(200, 0xab);
     const { body } = frameMime('<x/>', [{ ...part(''), content, transferEncoding: 'base64' }]);
-    const encoded = body.toString('latin1').split('Content-Transfer-Encoding: base64\r\n\r\n')[1]!.split('\r\n--')[0]!;
+    const encoded = body
+      .toString('latin1')
+      .split('Content-Transfer-Encoding: base64\r\n\r\n')[1]!
+      .split('\r\n--')[0]!;
     const lines = encoded.split('\r\n');
     expect(lines.slice(0, -1).every((line) => line.length === 76)).toBe(true);
     expect(Buffer.from(lines.join(''), 'base64').equals(content)).toBe(true);
@@ -209,9 +230,11 @@ describe('buildMessageError', () => {
     const onlyWarnings = buildMessageError(receivedHeader, [warning], signalContext).body.toString('utf8');
     expect(onlyWarnings).toContain('eb:highestSeverity="Warning"');
     expect(onlyWarnings).toContain('eb:codeContext="urn:oasis:names:tc:ebxml-msg:service:errors"');
-    const mixed = buildMessageError(receivedHeader, [warning, SPINE_ERRORS.unknownCpaId], signalContext).body.toString(
-      'utf8',
-    );
+    const mixed = buildMessageError(
+      receivedHeader,
+      [warning, SPINE_ERRORS.unknownCpaId],
+      signalContext,
+    ).body.toString('utf8');
     expect(mixed).toContain('eb:highestSeverity="Error"');
     expect(mixed).toContain('<eb:Description xml:lang="en-GB">501319:Unknown eb:CPAId</eb:Description>');
   });
@@ -233,6 +256,9 @@ describe('buildMessageError', () => {
 
 describe('buildSoapFault', () => {
   it('builds the SOAP fault golden file with the detail escaped', () => {
-    expectGolden('soap-fault.xml', buildSoapFault('SOAP:Client', 'ebXML header unreadable', 'line 1: <oops> & more'));
+    expectGolden(
+      'soap-fault.xml',
+      buildSoapFault('SOAP:Client', 'ebXML header unreadable', 'line 1: <oops> & more'),
+    );
   });
 });

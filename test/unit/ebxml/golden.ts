@@ -15,7 +15,9 @@ export function expectGolden(name: string, actual: Buffer | string): void {
     writeFileSync(path, bytes);
     return;
   }
-  if (!existsSync(path)) throw new Error(`golden file ${name} is missing; run with UPDATE_GOLDEN=1 to create it`);
+  if (!existsSync(path)) {
+    throw new Error(`golden file ${name} is missing; run with UPDATE_GOLDEN=1 to create it`);
+  }
   const expected = readFileSync(path);
   // Compare as text first for a readable diff, then as bytes so CRLF and encoding differences count.
   expect(bytes.toString('latin1')).toBe(expected.toString('latin1'));

@@ -103,7 +103,10 @@ describe('build → frame → parse', () => {
 const xmlChars = /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
 const markup = fc.constantFrom('<', '>', '&', '"', "'", '&amp;', ']]>', '\r\n', '\t', 'é', '東', '🏥');
 const textValue = fc
-  .array(fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 6 }), markup), { minLength: 1, maxLength: 6 })
+  .array(fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 6 }), markup), {
+    minLength: 1,
+    maxLength: 6,
+  })
   .map((pieces) => pieces.join(''))
   .filter((s) => xmlChars.test(s) && s.trim() === s && s.length > 0);
 const anyText = fc.string({ unit: 'binary', maxLength: 30 }).filter((s) => xmlChars.test(s));

@@ -34,7 +34,11 @@ export const payloadXml = [
 export function forwardReliableMessage(): OutboundMessage {
   return {
     header: forwardReliableHeader,
-    reliability: { duplicateElimination: true, ackRequested: { actor: ACTOR_NEXT_MSH, signed: false }, syncReply: false },
+    reliability: {
+      duplicateElimination: true,
+      ackRequested: { actor: ACTOR_NEXT_MSH, signed: false },
+      syncReply: false,
+    },
     payloadXml,
     attachments: [],
     externalAttachments: [],
@@ -43,7 +47,24 @@ export function forwardReliableMessage(): OutboundMessage {
 
 /** Bytes that are not UTF-8 text and include CR, LF and a MIME-looking dash line. */
 export const binaryAttachment = Buffer.from([
-  0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x0d, 0x0a, 0x2d, 0x2d, 0xff, 0xfe, 0x00, 0x80,
+  0x1f,
+  0x8b,
+  0x08,
+  0x00,
+  0x00,
+  0x00,
+  0x00,
+  0x00,
+  0x00,
+  0x03,
+  0x0d,
+  0x0a,
+  0x2d,
+  0x2d,
+  0xff,
+  0xfe,
+  0x00,
+  0x80,
   ...Array.from({ length: 120 }, (_, i) => (i * 37) % 256),
 ]);
 

@@ -17,7 +17,9 @@ describe('parseDuration', () => {
     ['P1D', 86_400_000],
     ['pt10m', 600_000],
   ])('%s is %d ms', (value, ms) => expect(parseDuration(value)).toBe(ms));
-  it.each(['', 'P', 'PT', '2S', 'PTXS'])('%s is refused', (value) => expect(parseDuration(value)).toBeUndefined());
+  it.each(['', 'P', 'PT', '2S', 'PTXS'])('%s is refused', (value) =>
+    expect(parseDuration(value)).toBeUndefined(),
+  );
 });
 
 describe('RouteTable', () => {
@@ -47,7 +49,15 @@ describe('RouteTable', () => {
       file,
       JSON.stringify({
         defaults: { endpoint: 'https://spine.example/x', toPartyKey: 'YES-0000806', cpaId: 'S1' },
-        routes: { PRSC_IN090000UK09: { reliability: { duplicateElimination: 'Never', ackRequested: 'never', syncReplyMode: 'MSHSignalsOnly' } } },
+        routes: {
+          PRSC_IN090000UK09: {
+            reliability: {
+              duplicateElimination: 'Never',
+              ackRequested: 'never',
+              syncReplyMode: 'MSHSignalsOnly',
+            },
+          },
+        },
       }),
     );
     const route = loadRouteTable(interactions, file).resolve('PRSC_IN090000UK09');
@@ -67,9 +77,19 @@ describe('RouteTable', () => {
       file,
       JSON.stringify({
         reliabilityProfiles: {},
-        interactions: { PRSC_IN080000UK03: { name: 'x', service: 's', workflow: 'Forward Express', direction: 'inbound', reliability: 'r' } },
+        interactions: {
+          PRSC_IN080000UK03: {
+            name: 'x',
+            service: 's',
+            workflow: 'Forward Express',
+            direction: 'inbound',
+            reliability: 'r',
+          },
+        },
       }),
     );
-    expect(() => loadRouteTable(file, routes)).toThrow(/interactions\.PRSC_IN080000UK03\.workflow unknown workflow "Forward Express"/);
+    expect(() => loadRouteTable(file, routes)).toThrow(
+      /interactions\.PRSC_IN080000UK03\.workflow unknown workflow "Forward Express"/,
+    );
   });
 });

@@ -19,7 +19,12 @@ describe('SqliteMessageStore', () => {
   it('stores a message with its exact HTTP bytes and first history row', async () => {
     const store = openTemp();
     const body = Buffer.from([0, 1, 2, 0xff, 0x0d, 0x0a]);
-    await store.insert({ ...base, messageId: 'M1', http: { contentType: 'multipart/related', soapAction: 'a/b', body }, data: { x: 1 } });
+    await store.insert({
+      ...base,
+      messageId: 'M1',
+      http: { contentType: 'multipart/related', soapAction: 'a/b', body },
+      data: { x: 1 },
+    });
     const stored = await store.get('M1');
     expect(stored?.http?.body.equals(body)).toBe(true);
     expect(stored?.data).toEqual({ x: 1 });
@@ -39,7 +44,9 @@ describe('SqliteMessageStore', () => {
   it('moves state only from the allowed states, recording history', async () => {
     const store = openTemp();
     await store.insert({ ...base, messageId: 'M1' });
-    expect(await store.transition('M1', 'SENT', { from: ['ACCEPTED', 'SENDING'], detail: 'HTTP 202' })).toBe(true);
+    expect(await store.transition('M1', 'SENT', { from: ['ACCEPTED', 'SENDING'], detail: 'HTTP 202' })).toBe(
+      true,
+    );
     expect(await store.transition('M1', 'SENT', { from: ['ACCEPTED'] })).toBe(false);
     expect(await store.transition('M1', 'ACKED', { patch: { reply: { ok: true }, attempts: 1 } })).toBe(true);
     expect(await store.transition('missing', 'ACKED')).toBe(false);
@@ -57,7 +64,9 @@ describe('SqliteMessageStore', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'mhs-store-')), 'state.db');
     const first = new SqliteMessageStore(path);
     await first.insert({ ...base, messageId: 'M1' });
-    await first.update('M1', { ack: { contentType: 'text/xml', soapAction: 's', body: Buffer.from('<ack/>') } });
+    await first.update('M1', {
+      ack: { contentType: 'text/xml', soapAction: 's', body: Buffer.from('<ack/>') },
+    });
     await first.close();
     const second = new SqliteMessageStore(path);
     expect((await second.get('M1'))?.ack?.body.toString()).toBe('<ack/>');

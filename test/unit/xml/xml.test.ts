@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { attribute, element, escapeXml, NS, parseXml, text, withXml, XmlInputError } from '../../../src/xml/index.js';
+import {
+  attribute,
+  element,
+  escapeXml,
+  NS,
+  parseXml,
+  text,
+  withXml,
+  XmlInputError,
+} from '../../../src/xml/index.js';
 
 describe('parseXml', () => {
   it('reads elements and attributes by namespace URI, whatever the prefix', () => {

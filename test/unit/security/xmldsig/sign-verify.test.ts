@@ -254,6 +254,25 @@ describe('verification refusals', () => {
     expect(refusal(dropped)).toBe('the XPath filter is not the ebXML expression');
   });
 
+  it('compares the XPath text after whitespace normalisation only', () => {
+    const signed = signDefault();
+    const withXPath = (expr: string) => replaceOnce(signed, EBXML_XPATH_FILTER, expr);
+    // Passes the XPath rule (then fails later, as the signed text changed)...
+    const reformatted = withXPath(
+      "\n not ( ancestor-or-self::node() [ @SOAP-ENV:actor = 'urn:oasis:names:tc:ebxml-msg:actor:nextMSH' ]\n" +
+        "  |  ancestor-or-self::node()[@SOAP-ENV:actor='http://schemas.xmlsoap.org/soap/actor/next'] ) ",
+    );
+    expect(refusal(reformatted)).toBe('signature value does not verify with the signer certificate');
+    // ...but whitespace inside a name or a literal is a different expression.
+    const splitName = withXPath(EBXML_XPATH_FILTER.replace('ancestor-or-self', 'ancestor - or-self'));
+    expect(refusal(splitName)).toBe('the XPath filter is not the ebXML expression');
+    const literalSpace = withXPath(EBXML_XPATH_FILTER.replace('actor:nextMSH"', 'actor:nextMSH "'));
+    expect(refusal(literalSpace)).toBe('the XPath filter is not the ebXML expression');
+    expect(refusal(withXPath(' '.repeat(5000) + EBXML_XPATH_FILTER))).toBe(
+      'the XPath filter is not the ebXML expression',
+    );
+  });
+
   it('fails when the XPath prefix is bound to another namespace', () => {
     const rebound = replaceOnce(
       signDefault(),
