@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/config/index.js';
+import { freePort } from '../support/ports.js';
+import { createTestVhost } from '../support/rabbitmq.js';
 import { eventually } from './harness.js';
 
 const bin = join(packageRoot, 'bin', 'mhs-gateway.js');
@@ -11,24 +13,35 @@ const bin = join(packageRoot, 'bin', 'mhs-gateway.js');
 /** The command line as a user meets it (the built dist/, as `npm start` runs it). */
 describe('mhs-gateway command line', () => {
   const children: ChildProcess[] = [];
+  const cleanups: (() => void)[] = [];
   afterAll(() => {
     for (const child of children) child.kill('SIGTERM');
+    for (const cleanup of cleanups) cleanup();
   });
 
   it('dev: creates a PKI on first run and serves a ready gateway with the simulator', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mhs-cli-'));
+    const [api, inbound, spine, control] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
+    const vhost = createTestVhost();
+    cleanups.push(() => vhost.remove());
     const routes = JSON.parse(readFileSync(join(packageRoot, 'config', 'routes.json'), 'utf8'));
-    routes.defaults.endpoint = 'https://localhost:29443/reliablemessaging/intermediary';
+    routes.defaults.endpoint = `https://localhost:${spine}/reliablemessaging/intermediary`;
     writeFileSync(join(dir, 'routes.json'), JSON.stringify(routes));
     const child = spawn(process.execPath, [bin, 'dev'], {
       cwd: dir,
       env: {
         PATH: process.env.PATH,
-        MHS_API_PORT: '28080',
-        MHS_INBOUND_PORT: '28443',
-        MHS_SIMULATOR_PORT: '29443',
-        MHS_SIMULATOR_CONTROL_PORT: '29080',
-        MHS_SIMULATOR_GATEWAY_INBOUND_URL: 'https://localhost:28443/',
+        MHS_API_PORT: String(api),
+        MHS_INBOUND_PORT: String(inbound),
+        MHS_SIMULATOR_PORT: String(spine),
+        MHS_SIMULATOR_CONTROL_PORT: String(control),
+        MHS_SIMULATOR_GATEWAY_INBOUND_URL: `https://localhost:${inbound}/`,
+        MHS_AMQP_URL: vhost.url,
         MHS_ROUTES_FILE: join(dir, 'routes.json'),
         MHS_LOGGING_LEVEL: 'warn',
       },
@@ -40,7 +53,7 @@ describe('mhs-gateway command line', () => {
     });
     const ready = await eventually(async () => {
       try {
-        const response = await fetch('http://127.0.0.1:28080/readyz');
+        const response = await fetch(`http://127.0.0.1:${api}/readyz`);
         return response.status === 200 ? await response.json() : undefined;
       } catch {
         return undefined;
@@ -49,7 +62,7 @@ describe('mhs-gateway command line', () => {
     expect(ready, stderr).toMatchObject({ ready: true });
     expect(stderr).toContain('mhs-gateway is running');
     expect(readFileSync(join(dir, '.mhs', 'pki', 'ca.pem'), 'utf8')).toContain('BEGIN CERTIFICATE');
-    const poll = await fetch('http://127.0.0.1:29080/control/slot-polls', { method: 'POST' });
+    const poll = await fetch(`http://127.0.0.1:${control}/control/slot-polls`, { method: 'POST' });
     expect(((await poll.json()) as { gatewayResponse: { kind: string } }).gatewayResponse.kind).toBe(
       'acknowledgment',
     );

@@ -7,6 +7,8 @@ import { type RunningGateway, startGateway } from '../../src/gateway/index.js';
 import { Broker, type Delivery, QUEUES } from '../../src/queue/index.js';
 import { initDevPki } from '../../src/security/pki/index.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
+import { freePort } from '../support/ports.js';
+import { createTestVhost } from '../support/rabbitmq.js';
 
 export const quietLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -21,12 +23,17 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Ports apart from the development defaults, so a running `npm start` cannot collide. */
-const PORTS = { api: 18080, inbound: 18443, spine: 19443, control: 19080 };
-
 /** Gateway + simulator in this process, over real mutual TLS, RabbitMQ and signatures. */
 export async function startHarness(overrides: Record<string, string> = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'mhs-e2e-'));
+  // Free ports and a vhost of our own: concurrent test runs (or a running `npm start`) never collide.
+  const PORTS = {
+    api: await freePort(),
+    inbound: await freePort(),
+    spine: await freePort(),
+    control: await freePort(),
+  };
+  const vhost = createTestVhost();
   const pki = await initDevPki({ dir: join(dir, 'pki') });
   const routesFile = join(dir, 'routes.json');
   const routes = JSON.parse(
@@ -37,8 +44,10 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
   const config = loadConfig({
     env: {
       MHS_DATA_DIR: dir,
+      MHS_AMQP_URL: vhost.url,
       MHS_STORE: `sqlite:${join(dir, 'state.db')}`,
       MHS_API_PORT: String(PORTS.api),
+      MHS_API_AUTH_MODE: 'none',
       MHS_INBOUND_PORT: String(PORTS.inbound),
       MHS_TLS_CERT: pki.paths.gatewayCert,
       MHS_TLS_KEY: pki.paths.gatewayKey,
@@ -55,9 +64,17 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
       ...overrides,
     },
   });
-  const pas = await PasClient.connect(config.amqp.url);
-  const simulator = await startSimulator(config);
-  const gateway = await startGateway(config);
+  const started: { close(): Promise<void> }[] = [];
+  try {
+    started.push(await PasClient.connect(config.amqp.url));
+    started.push(await startSimulator(config));
+    started.push(await startGateway(config));
+  } catch (error) {
+    for (const part of started.reverse()) await part.close().catch(() => undefined);
+    vhost.remove();
+    throw error;
+  }
+  const [pas, simulator, gateway] = started as [PasClient, RunningSimulator, RunningGateway];
   return {
     dir,
     config,
@@ -70,6 +87,7 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
       await gateway.close();
       await simulator.close();
       await pas.close();
+      vhost.remove();
     },
   };
 }
@@ -87,7 +105,6 @@ export class PasClient {
   static async connect(url: string): Promise<PasClient> {
     const broker = new Broker(url, { instanceId: `pas-test-${process.pid}`, logger: quietLogger });
     await broker.start();
-    for (const queue of Object.values(QUEUES)) await broker.purge(queue);
     const client = new PasClient(broker);
     await broker.consume(QUEUES.inbound, async (delivery) => {
       client.received.push({ ...delivery, json: JSON.parse(delivery.body.toString('utf8')) });

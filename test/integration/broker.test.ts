@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Broker, type Delivery, QUEUES } from '../../src/queue/index.js';
+import { createTestVhost } from '../support/rabbitmq.js';
 
-const url = process.env.MHS_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const vhost = createTestVhost();
+const url = vhost.url;
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('Broker against the real RabbitMQ', () => {
@@ -11,7 +13,10 @@ describe('Broker against the real RabbitMQ', () => {
     await broker.start();
     await broker.purge(QUEUES.signals);
   });
-  afterAll(() => broker.close());
+  afterAll(async () => {
+    await broker.close();
+    vhost.remove();
+  });
 
   it('declares the durable topology', async () => {
     for (const queue of Object.values(QUEUES)) {

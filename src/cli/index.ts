@@ -1,11 +1,12 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type GatewayConfig, loadConfig } from './config/index.js';
-import { startGateway } from './gateway/index.js';
-import { createLogger } from './ops/index.js';
-import { createCsr, ensureDevPki, initDevPki, inspectCertificates } from './security/pki/index.js';
-import { startSimulator } from './simulator/index.js';
+import { type GatewayConfig, loadConfig } from '../config/index.js';
+import { startGateway } from '../gateway/index.js';
+import { createLogger } from '../ops/index.js';
+import { ensureDevPki } from '../security/pki/index.js';
+import { startSimulator } from '../simulator/index.js';
+import { runPki } from './pki.js';
+import { UsageError } from './usage.js';
 
 const USAGE = `usage: mhs-gateway <command> [options]
 
@@ -17,9 +18,6 @@ const USAGE = `usage: mhs-gateway <command> [options]
   pki inspect FILE               certificate subject, issuer, expiry and chain
 
 Configuration: config/default.json, then --config FILE (or MHS_CONFIG), then MHS_* variables.`;
-
-/** A failure the user can fix; printed as one line, exit 1. */
-class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -89,52 +87,6 @@ async function runDev(args: string[]): Promise<void> {
     await gateway.close();
     await simulator.close();
   });
-}
-
-async function runPki(args: string[]): Promise<void> {
-  const [sub, ...rest] = args;
-  if (sub === 'init') {
-    const { values } = parseArgs({
-      args: rest,
-      options: { dir: { type: 'string' }, force: { type: 'boolean' } },
-    });
-    const dir = resolve(values.dir ?? join(loadConfig().dataDir, 'pki'));
-    process.stderr.write(`creating development CA and certificates in ${dir} …\n`);
-    const result = await initDevPki({ dir, force: values.force ?? false });
-    process.stdout.write(`${result.created ? 'created' : 'kept existing'} development PKI in ${dir}\n`);
-    return;
-  }
-  if (sub === 'csr') {
-    const { values } = parseArgs({
-      args: rest,
-      options: { cn: { type: 'string' }, out: { type: 'string' } },
-    });
-    if (!values.cn)
-      throw new UsageError('pki csr needs --cn FQDN (the endpoint name NHS onboarding registers)');
-    if (!/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)*[a-z0-9-]{1,63}$/i.test(values.cn))
-      throw new UsageError(`--cn ${values.cn} is not a host name`);
-    const dir = resolve(values.out ?? '.');
-    const { keyPem, csrPem } = await createCsr(values.cn);
-    const keyFile = join(dir, `${values.cn}.key`);
-    const csrFile = join(dir, `${values.cn}.csr`);
-    writeFileSync(keyFile, keyPem, { mode: 0o600, flag: 'wx' });
-    writeFileSync(csrFile, csrPem, { flag: 'wx' });
-    process.stdout.write(`wrote ${keyFile} (keep secret) and ${csrFile} (send to NHS onboarding)\n`);
-    return;
-  }
-  if (sub === 'inspect') {
-    const file = rest[0];
-    if (!file) throw new UsageError('pki inspect needs a FILE (PEM certificate or bundle)');
-    let pem: string;
-    try {
-      pem = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
-    }
-    process.stdout.write(`${JSON.stringify(inspectCertificates(pem), null, 2)}\n`);
-    return;
-  }
-  throw new UsageError(`unknown pki command "${sub ?? ''}" (init, csr, inspect)`);
 }
 
 function stopOnSignal(stop: () => Promise<void>): void {
