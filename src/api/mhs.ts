@@ -2,7 +2,12 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Waiters } from '../correlation/index.js';
 import type { Attachment, ExternalAttachment } from '../ebxml/index.js';
-import { NotAcceptedError, type OutboundSubmission, type Submitted } from '../outbound/index.js';
+import {
+  InvalidSubmissionError,
+  NotAcceptedError,
+  type OutboundSubmission,
+  type Submitted,
+} from '../outbound/index.js';
 import type { RouteTable } from '../routing/index.js';
 import { DuplicateMessageError, type MessageStore, type StoredMessage } from '../store/index.js';
 import { type Problem, sendProblem, validationProblem } from './problem.js';
@@ -118,6 +123,15 @@ export function mhsRoutes(deps: MhsRouteDependencies): Router {
         detail: `${interactionId} is sent by e-RS, not by the PAS`,
       });
     }
+    const fromAsid = request.get('from-asid');
+    if (route.workflow === 'sync' && !/^[0-9]{1,12}$/.test(fromAsid ?? '')) {
+      return sendProblem(response, {
+        title: 'Invalid request',
+        status: 400,
+        detail: `from-asid header (up to 12 digits) is required for ${interactionId}, a sync interaction`,
+        errors: [{ field: 'from-asid', message: 'required for sync interactions: up to 12 digits' }],
+      });
+    }
     try {
       const submitted = await deps.submission.submit({
         interactionId,
@@ -127,13 +141,16 @@ export function mhsRoutes(deps: MhsRouteDependencies): Router {
         data: {
           source: 'mhs-compatible',
           odsCode: request.get('ods-code'),
-          fromAsid: request.get('from-asid'),
+          fromAsid,
         },
+        fromAsid: route.workflow === 'sync' ? fromAsid : undefined,
         attachments: (body.attachments ?? []).map(toAttachment),
         externalAttachments: (body.external_attachments ?? []).map(toExternal),
       });
       response.set({ 'Message-Id': submitted.messageId, 'Correlation-Id': submitted.conversationId });
-      if (wait === 'false') return response.status(202).json(accepted(submitted));
+      // Sync interactions always answer with the reply, as the MHS adaptor does.
+      if (wait === 'false' && route.workflow !== 'sync')
+        return response.status(202).json(accepted(submitted));
       const done = await deps.waiters.waitFor(
         submitted.messageId,
         async () => TERMINAL.includes((await deps.store.get(submitted.messageId))?.status ?? ''),
@@ -161,9 +178,13 @@ async function sendFinished(
   store: MessageStore,
 ): Promise<void> {
   if (message.status === 'COMPLETED' || message.status === 'REJECTED') {
+    const syncReply = (message.reply as { hl7?: string } | undefined)?.hl7;
+    if (syncReply)
+      return void response.status(200).type('text/xml; charset=UTF-8').send(withDeclaration(syncReply));
     const replyId = (message.reply as { replyMessageId?: string } | undefined)?.replyMessageId;
     const reply = replyId ? await store.get(replyId) : undefined;
-    if (reply?.hl7) return void response.status(200).type('text/xml; charset=UTF-8').send(reply.hl7);
+    if (reply?.hl7)
+      return void response.status(200).type('text/xml; charset=UTF-8').send(withDeclaration(reply.hl7));
     return void response.status(200).json(message.reply ?? {});
   }
   sendProblem(response, {
@@ -184,6 +205,10 @@ export function accepted(submitted: Submitted): { messageId: string; correlation
   };
 }
 
+function withDeclaration(hl7: string): string {
+  return /^\s*<\?xml/.test(hl7) ? hl7 : `<?xml version="1.0" encoding="UTF-8"?>\n${hl7}`;
+}
+
 export function submitProblem(error: unknown, messageId?: string): Problem {
   if (error instanceof DuplicateMessageError) {
     return {
@@ -192,8 +217,16 @@ export function submitProblem(error: unknown, messageId?: string): Problem {
       detail: `message ${messageId} was accepted before; use a new Message-Id`,
     };
   }
-  if (error instanceof NotAcceptedError)
-    return { title: 'Not accepted: try again later', status: 503, detail: error.message };
+  if (error instanceof NotAcceptedError) {
+    return {
+      title: 'Not accepted: try again later',
+      status: 503,
+      detail: error.message,
+      retryAfterSeconds: 5,
+    };
+  }
+  if (error instanceof InvalidSubmissionError)
+    return { title: 'Invalid request', status: 400, detail: error.message };
   throw error;
 }
 

@@ -11,7 +11,8 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
-export function sendProblem(response: Response, problem: Problem): void {
+export function sendProblem(response: Response, { retryAfterSeconds, ...problem }: Problem): void {
+  if (typeof retryAfterSeconds === 'number') response.set('Retry-After', String(retryAfterSeconds));
   response
     .status(problem.status)
     .type('application/problem+json')

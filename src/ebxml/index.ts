@@ -4,10 +4,17 @@
 export { type ContentType, parseContentType } from './content-type.js';
 export { buildMessage } from './envelope.js';
 export { EbxmlFault } from './fault.js';
-export { type ParsedEbxmlMessage, parseMessage } from './message-parse.js';
+export { type ParsedEbxmlMessage, parseMessage, soapActionMismatch } from './message-parse.js';
 export { frameMime, toHttpMessage } from './mime-build.js';
 export { DEFAULT_MAX_BYTES, DEFAULT_MAX_PARTS, type MimeLimits, parseMime } from './mime-parse.js';
 export * from './model.js';
 export { buildAcknowledgment, buildMessageError, type SignalContext, SPINE_ERRORS } from './signals.js';
 export { buildSoapFault, isRetriableSoapFault, parseSoapFault, type SoapFault } from './soap-fault.js';
+export {
+  buildSyncRequest,
+  buildSyncResponse,
+  parseSyncMessage,
+  type SyncMessage,
+  type SyncRequest,
+} from './sync.js';
 export { formatTimestamp, parseTimestamp } from './timestamp.js';

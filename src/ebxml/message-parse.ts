@@ -88,8 +88,20 @@ function decodeWithHeader(part: EncodedPart, header: MessageHeader): MimePart {
 }
 
 function checkSoapAction(soapAction: string | undefined, header: MessageHeader, warnings: string[]): void {
+  const problem = soapActionMismatch(soapAction, header);
+  if (problem) warnings.push(problem);
+}
+
+/**
+ * Why a SOAPAction disagrees with eb:Service/eb:Action, or undefined. Empty, missing and the
+ * standard binding's "ebXML" agree with anything; quotes are ignored.
+ */
+export function soapActionMismatch(
+  soapAction: string | undefined,
+  header: Pick<MessageHeader, 'service' | 'action'>,
+): string | undefined {
   const value = soapAction?.trim().replace(/^"(.*)"$/, '$1');
-  if (!value || value === 'ebXML') return;
+  if (!value || value === 'ebXML') return undefined;
   const expected = `${header.service}/${header.action}`;
-  if (value !== expected) warnings.push(`SOAPAction ${value} does not match ${expected}`);
+  return value === expected ? undefined : `SOAPAction ${value} does not match ${expected}`;
 }

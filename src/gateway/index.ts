@@ -3,7 +3,7 @@ import http from 'node:http';
 import type https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { createApi } from '../api/index.js';
+import { type ApiAuth, createApi, loadApiKeys } from '../api/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import { CorrelationConsumer, Waiters } from '../correlation/index.js';
 import { createInboundServer, InboundPipeline } from '../inbound/index.js';
@@ -30,6 +30,12 @@ export async function startGateway(
   const instanceId = config.instanceId || `${hostname()}-${process.pid}`;
   const routes = loadRouteTable(config.interactionsFile, config.routesFile);
   const tls = new TlsContext(config.tls);
+  // Read before anything opens, so a missing keys file stops start-up with one line.
+  const auth: ApiAuth =
+    config.api.auth.mode === 'api-key'
+      ? { mode: 'api-key', keys: loadApiKeys(config.api.auth.keysFile) }
+      : { mode: 'none' };
+  if (auth.mode === 'none') logger.warn({}, 'API authentication is OFF (api.auth.mode is none)');
   const stopWatching = tls.watch();
   tls.onReload((loaded) => logger.info({ validTo: loaded.certificate.validTo }, 'TLS certificates reloaded'));
   tls.onReloadError((error) =>
@@ -45,6 +51,7 @@ export async function startGateway(
     closers.unshift(() => client.close());
     const submission = new OutboundSubmission({
       partyKey: config.partyKey,
+      asid: config.asid,
       routes,
       store,
       broker,
@@ -78,6 +85,7 @@ export async function startGateway(
       processingCode: config.processingCode,
       maxRequestBytes: config.inbound.maxBodyBytes,
       maxBodyBytes: config.api.maxBodyBytes,
+      auth,
       readinessChecks: [
         {
           name: 'rabbitmq',

@@ -1,9 +1,9 @@
 // Reads wrapper S or A and its control act. Lenient about what it does not need, strict about
 // what correlation depends on: the root, the message id and, in wrapper A, the acknowledgement.
-import { attribute, element, elements, NS, text, withXml, type XmlElement } from '../xml/index.js';
+import { attribute, element, elements, NS, outerXml, text, withXml, type XmlElement } from '../xml/index.js';
 import { APPLICATION_ACKNOWLEDGEMENT, INTERACTION_ID } from './constants.js';
 import { Hl7Error } from './errors.js';
-import { outerXml } from './outer-xml.js';
+
 import type {
   AcknowledgementDetail,
   AcknowledgementFields,

@@ -15,6 +15,7 @@ import {
   parseMessage,
   parseTimestamp,
   SPINE_ERRORS,
+  soapActionMismatch,
 } from '../ebxml/index.js';
 import { type ParsedWrapper, parseApplicationAcknowledgement, parseWrapper } from '../hl7/index.js';
 import type { Logger } from '../ops/index.js';
@@ -45,6 +46,8 @@ export interface InboundDependencies {
 }
 
 const APPLICATION_ACK = 'MCCI_IN010000UK13';
+/** ebMS services we answer with NotSupported (conformance X1 is a MAY). */
+const MSH_SERVICES_NOT_SUPPORTED = ['Ping', 'StatusRequest'];
 
 /**
  * The receive pipeline: parse, validate, sign-check, de-duplicate, store, queue (confirmed), and only
@@ -117,6 +120,17 @@ export class InboundPipeline {
         };
       }
     }
+    const mismatch = soapActionMismatch(parsed.soapAction, header);
+    if (mismatch)
+      return { errorCode: 'Inconsistent', severity: 'Error', description: mismatch, location: 'SOAPAction' };
+    if (header.service === MSH_SERVICE && MSH_SERVICES_NOT_SUPPORTED.includes(header.action)) {
+      return {
+        errorCode: 'NotSupported',
+        severity: 'Error',
+        description: `${header.action} is not supported by this MSH`,
+        location: 'eb:MessageHeader/eb:Action',
+      };
+    }
     if (header.timeToLive) {
       const ttl = parseTimestamp(header.timeToLive);
       if (ttl && ttl.getTime() < this.now().getTime()) {
@@ -161,6 +175,23 @@ export class InboundPipeline {
   /** Acknowledgments and MessageErrors are MSH signals: they change state, and are never acknowledged. */
   private async receiveSignal(parsed: ParsedMessage, log: Logger): Promise<InboundAnswer> {
     const ref = parsed.acknowledgment?.refToMessageId ?? parsed.header.refToMessageId;
+    const answered = ref ? await this.deps.store.get(ref) : undefined;
+    if (!answered || answered.direction !== 'outbound') {
+      log.warn(
+        { audit: 'refused', refToMessageId: ref, kind: parsed.kind },
+        'signal for a message we never sent',
+      );
+      // An error is never answered with an error (no loops); an unknown Acknowledgment gets one.
+      if (parsed.kind === 'error') return { status: 202, body: Buffer.alloc(0) };
+      return this.messageError(parsed.header, [
+        {
+          errorCode: 'ValueNotRecognized',
+          severity: 'Error',
+          description: `RefToMessageId ${ref ?? '(none)'} names no message sent by this MSH`,
+          location: 'eb:Acknowledgment/eb:RefToMessageId',
+        },
+      ]);
+    }
     const signal: Signal = {
       kind: parsed.kind === 'acknowledgment' ? 'acknowledgment' : 'message-error',
       signalId: parsed.header.messageId,

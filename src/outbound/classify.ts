@@ -4,6 +4,7 @@ import {
   isRetriableSoapFault,
   parseMessage,
   parseSoapFault,
+  parseSyncMessage,
   type SoapFault,
 } from '../ebxml/index.js';
 import type { TransportResponse } from './client.js';
@@ -12,6 +13,7 @@ import type { TransportResponse } from './client.js';
 export type SendOutcome =
   | { kind: 'accepted'; detail: string }
   | { kind: 'acknowledged'; detail: string }
+  | { kind: 'replied'; detail: string; interactionId?: string; hl7: string }
   | { kind: 'rejected'; detail: string; errors: SpineError[] }
   | { kind: 'retry'; detail: string };
 
@@ -25,11 +27,16 @@ export interface SpineError {
   location?: string;
 }
 
-export function classifyResponse(response: TransportResponse, messageId: string): SendOutcome {
+export function classifyResponse(
+  response: TransportResponse,
+  messageId: string,
+  workflow = 'forward-reliable',
+): SendOutcome {
   const { status, body } = response;
   if (status >= 200 && status < 300) {
     if (body.byteLength === 0 || body.toString('utf8').trim() === '')
       return { kind: 'accepted', detail: `HTTP ${status}` };
+    if (workflow === 'sync') return classifySyncBody(response);
     return classifyEbxmlBody(response, messageId);
   }
   const fault = safeSoapFault(body);
@@ -88,6 +95,41 @@ function classifyEbxmlBody(response: TransportResponse, messageId: string): Send
     const reason = error instanceof EbxmlFault ? error.error.description : (error as Error).message;
     return { kind: 'accepted', detail: `HTTP ${response.status} with an unreadable body (${reason})` };
   }
+}
+
+/** A sync answer is the business reply itself: the first HL7 element under the Body, whatever wraps it. */
+function classifySyncBody(response: TransportResponse): SendOutcome {
+  let reply: ReturnType<typeof parseSyncMessage>;
+  try {
+    reply = parseSyncMessage(response.body);
+  } catch (error) {
+    return {
+      kind: 'rejected',
+      detail: `HTTP ${response.status} with an unreadable sync response`,
+      errors: [
+        { errorType: 'soap_fault', errorCode: 'InvalidResponse', description: (error as Error).message },
+      ],
+    };
+  }
+  if (!reply?.hl7) {
+    return {
+      kind: 'rejected',
+      detail: `HTTP ${response.status} sync response without an HL7 payload`,
+      errors: [
+        {
+          errorType: 'soap_fault',
+          errorCode: 'InvalidResponse',
+          description: 'no HL7 element in the SOAP Body',
+        },
+      ],
+    };
+  }
+  return {
+    kind: 'replied',
+    detail: `HTTP ${response.status} sync response ${reply.hl7Root ?? ''}`.trim(),
+    interactionId: reply.hl7Root,
+    hl7: reply.hl7,
+  };
 }
 
 function safeSoapFault(body: Buffer): SoapFault | undefined {

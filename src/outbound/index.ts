@@ -1,6 +1,7 @@
 export { classifyResponse, type SendOutcome, type SpineError } from './classify.js';
 export { MtlsClient, TransportError, type TransportResponse } from './client.js';
 export {
+  InvalidSubmissionError,
   NotAcceptedError,
   type OutboundDependencies,
   OutboundSubmission,

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import {
   type Attachment,
   buildMessage,
+  buildSyncRequest,
   type ExternalAttachment,
   formatTimestamp,
+  type HttpMessage,
   type MessageHeader,
   PARTY_TYPE,
   toHttpMessage,
@@ -30,6 +32,8 @@ export interface SubmitRequest {
   refToMessageId?: string;
   /** The PAS's JSON, kept for the record and the dashboard. */
   data?: unknown;
+  /** Sender ASID for the sync SOAP header (MHS `from-asid`); defaults to ours. */
+  fromAsid?: string;
   attachments?: Attachment[];
   externalAttachments?: ExternalAttachment[];
 }
@@ -42,6 +46,7 @@ export interface Submitted {
 
 export interface OutboundDependencies {
   partyKey: string;
+  asid: string;
   routes: RouteTable;
   store: MessageStore;
   broker: Broker;
@@ -49,6 +54,11 @@ export interface OutboundDependencies {
   signingIdentity: () => SigningIdentity | undefined;
   signatureAlgorithm: 'rsa-sha256' | 'rsa-sha1';
   clock?: () => Date;
+}
+
+/** The request cannot be sent as asked (e.g. attachments on a sync interaction). */
+export class InvalidSubmissionError extends Error {
+  override readonly name = 'InvalidSubmissionError';
 }
 
 /** Raised when the message could not be made durable; the PAS should retry later. */
@@ -79,6 +89,15 @@ export class OutboundSubmission {
       timestamp: formatTimestamp(now),
     };
     if (request.refToMessageId) header.refToMessageId = request.refToMessageId;
+    if (route.workflow === 'sync')
+      return this.store(
+        request,
+        route,
+        messageId,
+        conversationId,
+        this.syncMessage(request, route, messageId),
+        'sync SOAP',
+      );
     const built = buildMessage({
       header,
       reliability: reliabilityFlags(route),
@@ -91,6 +110,39 @@ export class OutboundSubmission {
       ? signEnvelope(built.envelopeXml, built.parts, identity, { algorithm: this.deps.signatureAlgorithm })
       : built.envelopeXml;
     const http = toHttpMessage({ envelopeXml, parts: built.parts }, header);
+    return this.store(
+      request,
+      route,
+      messageId,
+      conversationId,
+      http,
+      identity ? `signed ${this.deps.signatureAlgorithm}` : 'unsigned (route or gateway setting)',
+    );
+  }
+
+  /** Sync SOAP: WS-Addressing, one part, never attachments (silently dropping them would lose data). */
+  private syncMessage(request: SubmitRequest, route: Route, messageId: string): HttpMessage {
+    if ((request.attachments?.length ?? 0) > 0 || (request.externalAttachments?.length ?? 0) > 0) {
+      throw new InvalidSubmissionError(`${route.interactionId} is synchronous and cannot carry attachments`);
+    }
+    return buildSyncRequest({
+      messageId,
+      service: route.service,
+      interactionId: route.interactionId,
+      toAsid: route.toAsid!,
+      fromAsid: request.fromAsid ?? this.deps.asid,
+      payloadXml: request.payloadXml,
+    });
+  }
+
+  private async store(
+    request: SubmitRequest,
+    route: Route,
+    messageId: string,
+    conversationId: string,
+    http: HttpMessage,
+    detail: string,
+  ): Promise<Submitted> {
     await this.deps.store.insert({
       messageId,
       direction: 'outbound',
@@ -102,7 +154,7 @@ export class OutboundSubmission {
       http,
       data: request.data,
       hl7: request.payloadXml,
-      detail: identity ? `signed ${this.deps.signatureAlgorithm}` : 'unsigned (route or gateway setting)',
+      detail,
     });
     try {
       await this.deps.broker.publish(QUEUES.outbound, Buffer.from(JSON.stringify({ messageId })), {

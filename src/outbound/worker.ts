@@ -47,7 +47,7 @@ export class SendWorker {
     let outcome: SendOutcome;
     try {
       const response = await this.deps.client.post(route.endpoint, message.http);
-      outcome = classifyResponse(response, messageId);
+      outcome = classifyResponse(response, messageId, route.workflow);
     } catch (error) {
       if (error instanceof TransportError && error.certificate) {
         outcome = {
@@ -82,6 +82,15 @@ export class SendWorker {
         return;
       case 'acknowledged':
         await store.transition(id, 'ACKED', { from: ['SENDING', 'SENT'], detail: outcome.detail });
+        return;
+      case 'replied':
+        // Sync: the answer is the reply; the caller waiting on POST / gets it from the store.
+        await store.transition(id, 'COMPLETED', {
+          from: ['SENDING'],
+          detail: outcome.detail,
+          patch: { reply: { interactionId: outcome.interactionId, hl7: outcome.hl7 } },
+        });
+        await this.deps.broker.publishEvent(`message.${id}`, Buffer.from('COMPLETED')).catch(() => undefined);
         return;
       case 'rejected':
         if (

@@ -63,6 +63,11 @@ const routeOverrides = z.strictObject({
   endpoint: z.string().url().optional(),
   toPartyKey: z.string().min(1).optional(),
   cpaId: z.string().min(1).optional(),
+  /** The receiving system's ASID (sync SOAP puts it in communicationFunctionRcv). */
+  toAsid: z
+    .string()
+    .regex(/^[0-9]{1,12}$/, 'must be up to 12 digits')
+    .optional(),
   sign: z.boolean().optional(),
   reliability: reliabilitySchema.partial().optional(),
 });

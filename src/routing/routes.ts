@@ -22,6 +22,7 @@ export interface Route {
   endpoint: string;
   toPartyKey: string;
   cpaId: string;
+  toAsid?: string;
   sign: boolean;
   reliability: ReliabilitySettings;
   retryIntervalMs: number;
@@ -62,7 +63,11 @@ export class RouteTable {
     const cpaId = overrides.cpaId ?? defaults.cpaId;
     const missing = !endpoint ? 'endpoint' : !toPartyKey ? 'toPartyKey' : !cpaId ? 'cpaId' : undefined;
     if (missing) throw new RoutingError(`route for ${interactionId} has no ${missing}`);
+    const toAsid = overrides.toAsid ?? defaults.toAsid;
+    if (interaction.workflow === 'sync' && !toAsid)
+      throw new RoutingError(`route for ${interactionId} (sync) has no toAsid`);
     return {
+      ...(toAsid ? { toAsid } : {}),
       interactionId,
       name: interaction.name,
       service: interaction.service,

@@ -5,11 +5,16 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GatewayConfig } from '../config/index.js';
 import {
+  buildMessageError,
   EbxmlFault,
+  formatTimestamp,
   type HttpMessage,
+  PARTY_TYPE,
   type ParsedMessage,
   parseMessage,
+  parseSyncMessage,
   parseTimestamp,
+  type SyncMessage,
 } from '../ebxml/index.js';
 import { parseWrapper } from '../hl7/index.js';
 import { createLogger, type Logger } from '../ops/index.js';
@@ -17,9 +22,17 @@ import { MtlsClient } from '../outbound/index.js';
 import { loadRouteTable, type RouteTable } from '../routing/index.js';
 import { serverOptions, TlsContext } from '../security/tls/index.js';
 import { verifyEnvelope } from '../security/xmldsig/index.js';
-import { acknowledgmentFor, applicationAckMessage, type BuildContext, slotPollMessage } from './messages.js';
+import {
+  acknowledgmentFor,
+  applicationAckMessage,
+  type BuildContext,
+  slotPollMessage,
+  spineSoapFault,
+  syncResponse,
+} from './messages.js';
 import { DEFAULT_FAULTS, type Faults, type ReceivedMessage } from './state.js';
 
+export { acknowledgmentFor, type BuildContext, ersMessage, slotPollMessage } from './messages.js';
 export type { Faults, ReceivedMessage } from './state.js';
 
 export interface RunningSimulator {
@@ -66,37 +79,125 @@ export async function startSimulator(
 
   const spine = https.createServer(serverOptions(tls.current), (request, response) => {
     collect(request, 6_000_000)
-      .then(async (body) => {
-        let parsed: ParsedMessage;
-        try {
-          parsed = parseMessage(
-            request.headers['content-type'],
-            body,
-            headerValue(request.headers.soapaction),
-          );
-        } catch (error) {
-          const reason = error instanceof EbxmlFault ? error.error.description : (error as Error).message;
-          logger.warn({ reason }, 'simulator received an unparsable message');
-          response.writeHead(400, { 'Content-Type': 'text/plain' }).end(`${reason}\n`);
-          return;
-        }
-        const record = recordMessage(parsed, tls, routes);
-        received.push(record);
-        response.writeHead(202).end();
-        void answerLater(parsed, record).catch((error) =>
-          logger.warn({ err: String(error) }, 'simulator could not send signals'),
+      .then((body) => {
+        const answer = receive(
+          request.headers['content-type'],
+          headerValue(request.headers.soapaction),
+          body,
         );
+        const headers: Record<string, string> = {};
+        if (answer.message) headers['Content-Type'] = answer.message.contentType;
+        response.writeHead(answer.status, headers).end(answer.message?.body ?? '');
       })
       .catch((error) => {
         response.writeHead(413, { 'Content-Type': 'text/plain' }).end(`${(error as Error).message}\n`);
       });
   });
 
-  /** What e-RS and Spine send back after the 202: the hop ack, then e-RS's application ack. */
-  async function answerLater(parsed: ParsedMessage, record: ReceivedMessage): Promise<void> {
+  /** Spine's transport answer to one POST; signals owed afterwards are sent in the background. */
+  function receive(
+    contentType: string | undefined,
+    soapAction: string | undefined,
+    body: Buffer,
+  ): { status: number; message?: HttpMessage } {
+    const sync = safeSyncMessage(body);
+    if (sync) return receiveSync(sync);
+    let parsed: ParsedMessage;
+    try {
+      parsed = parseMessage(contentType, body, soapAction);
+    } catch (error) {
+      const reason = error instanceof EbxmlFault ? error.error.description : (error as Error).message;
+      logger.warn({ reason }, 'simulator received an unparsable message');
+      return {
+        status: 400,
+        message: { contentType: 'text/plain', soapAction: '', body: Buffer.from(`${reason}\n`) },
+      };
+    }
+    const record = recordMessage(parsed, tls, routes);
+    received.push(record);
+    const fault = injectedFault(parsed);
+    if (fault) {
+      record.answeredWith = fault.describe;
+      return fault.answer;
+    }
+    // SyncReply asks for the acknowledgment on this connection (async-express / async-reliable).
+    const inlineAck = parsed.reliability.syncReply && parsed.reliability.ackRequested && !faults.dropAcks;
+    const answer = inlineAck
+      ? {
+          status: 200,
+          message: acknowledgmentFor(context(), parsed.header, parsed.reliability.ackRequested?.actor),
+        }
+      : { status: 202 };
+    record.answeredWith = inlineAck ? 'HTTP 200 Acknowledgment' : 'HTTP 202';
+    void answerLater(parsed, record, !inlineAck).catch((error) =>
+      logger.warn({ err: String(error) }, 'simulator could not send signals'),
+    );
+    return answer;
+  }
+
+  function receiveSync(sync: SyncMessage): { status: number; message?: HttpMessage } {
+    const record: ReceivedMessage = {
+      messageId: sync.messageId ?? '',
+      action: sync.action ?? '',
+      service: sync.action?.replace(/\/[^/]*$/, '') ?? '',
+      conversationId: '',
+      from: sync.fromAsid ?? '',
+      to: sync.toAsid ?? '',
+      cpaId: '',
+      receivedAt: new Date().toISOString(),
+      signature: { present: false },
+      duplicateElimination: false,
+      syncReply: false,
+      signalsSent: [],
+    };
+    if (sync.hl7) record.hl7 = sync.hl7;
+    received.push(record);
+    const fault = takeSoapFault();
+    if (fault) {
+      record.answeredWith = fault.describe;
+      return fault.answer;
+    }
+    record.answeredWith = 'HTTP 200 sync response';
+    return { status: 200, message: syncResponse(context(), sync) };
+  }
+
+  function takeSoapFault():
+    | { answer: { status: number; message: HttpMessage }; describe: string }
+    | undefined {
+    if (!faults.soapFault || faults.soapFault.times <= 0) return undefined;
+    faults.soapFault = { ...faults.soapFault, times: faults.soapFault.times - 1 };
+    return {
+      answer: { status: 500, message: spineSoapFault(faults.soapFault.codes) },
+      describe: `HTTP 500 SOAP fault ${faults.soapFault.codes.join(',')}`,
+    };
+  }
+
+  function injectedFault(
+    parsed: ParsedMessage,
+  ): { answer: { status: number; message: HttpMessage }; describe: string } | undefined {
+    if (parsed.header.service === MSH_SERVICE) return undefined;
+    const soapFault = takeSoapFault();
+    if (soapFault) return soapFault;
+    if (!faults.messageError || faults.messageError.times <= 0) return undefined;
+    const { errorCode, description } = faults.messageError;
+    faults.messageError = { ...faults.messageError, times: faults.messageError.times - 1 };
+    const error = buildMessageError(parsed.header, [{ errorCode, severity: 'Error', description }], {
+      ourParty: { id: sim.partyKey, type: PARTY_TYPE },
+      messageId: randomUUID().toUpperCase(),
+      timestamp: formatTimestamp(new Date()),
+    });
+    return { answer: { status: 200, message: error }, describe: `HTTP 200 MessageError ${errorCode}` };
+  }
+
+  /** What e-RS and Spine send back after the transport answer: the hop ack (unless sent inline), then the application ack. */
+  async function answerLater(
+    parsed: ParsedMessage,
+    record: ReceivedMessage,
+    sendAck: boolean,
+  ): Promise<void> {
     if (parsed.header.service === MSH_SERVICE) return;
     if (faults.delayMs > 0) await sleep(faults.delayMs);
-    if (parsed.reliability.ackRequested && !faults.dropAcks) {
+    if (sendAck && parsed.reliability.ackRequested && !faults.dropAcks) {
       const ack = acknowledgmentFor(context(), parsed.header, parsed.reliability.ackRequested.actor);
       const answer = await sendToGateway(ack);
       record.signalsSent.push({ kind: 'acknowledgment', messageId: idOf(ack), status: answer.status });
@@ -190,6 +291,15 @@ export async function startSimulator(
   return running;
 }
 
+function safeSyncMessage(body: Buffer): SyncMessage | undefined {
+  try {
+    const sync = parseSyncMessage(body);
+    return sync?.action ? sync : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function recordMessage(parsed: ParsedMessage, tls: TlsContext, routes: RouteTable): ReceivedMessage {
   const { header } = parsed;
   let signature: ReceivedMessage['signature'] = { present: false };
@@ -218,6 +328,7 @@ function recordMessage(parsed: ParsedMessage, tls: TlsContext, routes: RouteTabl
     receivedAt: new Date().toISOString(),
     signature,
     duplicateElimination: parsed.reliability.duplicateElimination,
+    syncReply: parsed.reliability.syncReply,
     signalsSent: [],
   };
   if (header.refToMessageId) record.refToMessageId = header.refToMessageId;

@@ -2,15 +2,18 @@ import { buildSlotPollPayload, type SlotPoll } from '../cab/index.js';
 import {
   buildAcknowledgment,
   buildMessage,
+  buildSyncResponse,
   formatTimestamp,
   type HttpMessage,
   type MessageHeader,
   PARTY_TYPE,
+  type SyncMessage,
   toHttpMessage,
 } from '../ebxml/index.js';
 import { buildApplicationAcknowledgement, wrapPayload } from '../hl7/index.js';
 import { type RouteTable, reliabilityFlags } from '../routing/index.js';
 import { type SigningIdentity, signEnvelope } from '../security/xmldsig/index.js';
+import { escapeXml } from '../xml/index.js';
 
 /** Who the simulator is (e-RS behind Spine) and whom it talks to. */
 export interface SimulatorParties {
@@ -118,5 +121,46 @@ export function acknowledgmentFor(
     ourParty: { id: context.parties.partyKey, type: PARTY_TYPE },
     messageId: context.newId(),
     timestamp: formatTimestamp(context.now),
+  });
+}
+
+/** Spine's TMS rejection: HTTP 500, SOAP fault, nasp:errorList with one error per code. */
+export function spineSoapFault(codes: string[]): HttpMessage {
+  const errors = codes
+    .map(
+      (code) =>
+        `<nasp:error><nasp:codeContext>urn:nhs:names:error:tms</nasp:codeContext><nasp:errorCode>${escapeXml(code)}</nasp:errorCode><nasp:severity>Error</nasp:severity><nasp:location>Not Supported</nasp:location><nasp:description>${code === '200' ? 'System failure to process message - default' : 'Simulated fault'}</nasp:description></nasp:error>`,
+    )
+    .join('');
+  const xml = `<?xml version="1.0" encoding="UTF-8"?><SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" xmlns:nasp="http://national.carerecords.nhs.uk/schema/"><SOAP-ENV:Body><SOAP-ENV:Fault><faultcode>SOAP-ENV:Server</faultcode><faultstring>Application Exception</faultstring><detail><nasp:errorList>${errors}</nasp:errorList></detail></SOAP-ENV:Fault></SOAP-ENV:Body></SOAP-ENV:Envelope>`;
+  return { contentType: 'text/xml; charset=UTF-8', soapAction: '', body: Buffer.from(xml) };
+}
+
+/** A sync answer as Spine gives it: the HL7 response inside a service wrapper, RelatesTo our request. */
+export function syncResponse(context: BuildContext, request: SyncMessage): HttpMessage {
+  const messageId = context.newId();
+  const responseId = (request.hl7Root ?? 'QUPA_IN040000UK32').replace(
+    /^(\w{4}_IN)\d{2}/,
+    (_, p: string) => `${p}05`,
+  );
+  const hl7 = wrapPayload(
+    {
+      interactionId: responseId,
+      messageId,
+      creationTime: context.now,
+      toAsid: request.fromAsid ?? '',
+      fromAsid: request.toAsid ?? '',
+    },
+    undefined,
+  );
+  return buildSyncResponse({
+    messageId,
+    relatesTo: request.messageId ?? '',
+    action: `urn:nhs:names:services:pdsquery/${responseId}`,
+    service: 'urn:nhs:names:services:pdsquery',
+    toAsid: request.fromAsid ?? '',
+    fromAsid: request.toAsid ?? '',
+    wrapper: 'retrievalQueryResponse',
+    payloadXml: hl7,
   });
 }

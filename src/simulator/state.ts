@@ -6,6 +6,10 @@ export interface Faults {
   dropAcks: boolean;
   /** Milliseconds to wait before sending signals back. */
   delayMs: number;
+  /** Answer the next `times` messages with Spine's SOAP fault (HTTP 500) carrying these TMS codes. */
+  soapFault?: { codes: string[]; times: number };
+  /** Answer the next `times` messages with an ebXML MessageError (HTTP 200). */
+  messageError?: { errorCode: string; description: string; times: number };
 }
 
 export const DEFAULT_FAULTS: Faults = { applicationAck: 'AA', dropAcks: false, delayMs: 0 };
@@ -24,7 +28,10 @@ export interface ReceivedMessage {
   signature: { present: boolean; valid?: boolean; reason?: string };
   ackRequested?: { actor?: string };
   duplicateElimination: boolean;
+  syncReply: boolean;
   hl7?: string;
+  /** How the simulator answered the POST itself (status and what it carried). */
+  answeredWith?: string;
   /** What the gateway answered to the signals the simulator sent back. */
   signalsSent: { kind: string; messageId: string; status: number }[];
 }

@@ -122,3 +122,4 @@ export function escapeXml(value: string): string {
   }
   return value.replace(/[&<>"']/g, (c) => XML_ESCAPES[c] ?? c);
 }
+export { elementSpan, outerXml } from './outer-xml.js';

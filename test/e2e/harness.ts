@@ -1,11 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type GatewayConfig, loadConfig, packageRoot } from '../../src/config/index.js';
+import type { HttpMessage } from '../../src/ebxml/index.js';
 import { type RunningGateway, startGateway } from '../../src/gateway/index.js';
+import { MtlsClient, type TransportResponse } from '../../src/outbound/index.js';
 import { Broker, type Delivery, QUEUES } from '../../src/queue/index.js';
 import { initDevPki } from '../../src/security/pki/index.js';
+import { TlsContext } from '../../src/security/tls/index.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { freePort } from '../support/ports.js';
 import { createTestVhost } from '../support/rabbitmq.js';
@@ -24,7 +27,17 @@ export interface Harness {
 }
 
 /** Gateway + simulator in this process, over real mutual TLS, RabbitMQ and signatures. */
-export async function startHarness(overrides: Record<string, string> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** Extra MHS_* settings. */
+  env?: Record<string, string>;
+  /** Adjusts the routes file (its `defaults` and `routes`) before the gateway reads it. */
+  routes?: (routes: {
+    defaults: Record<string, unknown>;
+    routes: Record<string, Record<string, unknown>>;
+  }) => void;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'mhs-e2e-'));
   // Free ports and a vhost of our own: concurrent test runs (or a running `npm start`) never collide.
   const PORTS = {
@@ -39,8 +52,14 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
   const routes = JSON.parse(
     (await import('node:fs')).readFileSync(join(packageRoot, 'config', 'routes.json'), 'utf8'),
   );
-  routes.defaults.endpoint = `https://localhost:${PORTS.spine}/reliablemessaging/intermediary`;
-  writeFileSync(routesFile, JSON.stringify(routes));
+  // Every route points at this run's simulator; tests may then adjust routes (e.g. short retry intervals).
+  const text = JSON.stringify(routes).replaceAll(
+    'https://localhost:9443/',
+    `https://localhost:${PORTS.spine}/`,
+  );
+  const adjusted = JSON.parse(text);
+  options.routes?.(adjusted);
+  writeFileSync(routesFile, JSON.stringify(adjusted));
   const config = loadConfig({
     env: {
       MHS_DATA_DIR: dir,
@@ -61,7 +80,7 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
       MHS_SIMULATOR_TLS_CERT: pki.paths.simulatorCert,
       MHS_SIMULATOR_TLS_KEY: pki.paths.simulatorKey,
       MHS_SIMULATOR_TLS_CA: pki.paths.caCert,
-      ...overrides,
+      ...options.env,
     },
   });
   const started: { close(): Promise<void> }[] = [];
@@ -182,4 +201,29 @@ export async function waitForStatus(
   if (!found)
     throw new Error(`message ${messageId} never reached ${status}; last seen ${JSON.stringify(last)}`);
   return found;
+}
+
+/** POSTs a message to the gateway's inbound endpoint as the simulator would (its client certificate). */
+export async function sendInbound(h: Harness, message: HttpMessage): Promise<TransportResponse> {
+  const tls = new TlsContext(h.config.simulator.tls);
+  const client = new MtlsClient(tls, 10_000);
+  try {
+    return await client.post(`https://localhost:${h.gateway.inboundPort}/`, message);
+  } finally {
+    client.close();
+  }
+}
+
+/** The simulator's control API, typed loosely. */
+export async function putFaults(h: Harness, faults: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${h.control}/control/faults`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
+  if (response.status !== 200) throw new Error(`PUT /control/faults answered ${response.status}`);
+}
+
+export async function simulatorMessages(h: Harness): Promise<Record<string, unknown>[]> {
+  return (await getJson(`${h.control}/control/messages`)).body.messages as Record<string, unknown>[];
 }

@@ -1,6 +1,8 @@
 // Cuts one element out of the received text, byte for byte, rather than re-serialising it:
 // libxml2's element serialiser drops inherited namespace declarations and may re-escape text.
-import { escapeXml, type XmlElement } from '../xml/index.js';
+
+import type { XmlElement } from 'libxml2-wasm';
+import { escapeXml } from './index.js';
 
 /**
  * The outer XML of `target` as it appears in `source` (the text `target`'s document was parsed
