@@ -176,7 +176,7 @@ export class InboundPipeline {
   private async receiveSignal(parsed: ParsedMessage, log: Logger): Promise<InboundAnswer> {
     const ref = parsed.acknowledgment?.refToMessageId ?? parsed.header.refToMessageId;
     const answered = ref ? await this.deps.store.get(ref) : undefined;
-    if (!answered || answered.direction !== 'outbound') {
+    if (answered?.direction !== 'outbound') {
       log.warn(
         { audit: 'refused', refToMessageId: ref, kind: parsed.kind },
         'signal for a message we never sent',
