@@ -1,6 +1,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../ops/index.js';
 import { type ReadinessCheck, readiness } from '../ops/index.js';
+import { isValidUtf8 } from '../xml/index.js';
+import { type ApiAuth, requireApiKey } from './auth.js';
 import { type CabRouteDependencies, cabRoutes } from './cab.js';
 import { messageRoutes } from './messages.js';
 import { type MhsRouteDependencies, mhsRoutes } from './mhs.js';
@@ -10,6 +12,7 @@ export interface ApiDependencies extends MhsRouteDependencies, CabRouteDependenc
   logger: Logger;
   readinessChecks: ReadinessCheck[];
   maxBodyBytes: number;
+  auth: ApiAuth;
 }
 
 export function createApi(deps: ApiDependencies): express.Express {
@@ -23,7 +26,18 @@ export function createApi(deps: ApiDependencies): express.Express {
     const result = await readiness(deps.readinessChecks);
     response.status(result.ready ? 200 : 503).json(result);
   });
-  app.use(express.json({ limit: deps.maxBodyBytes, type: ['application/json', 'application/*+json'] }));
+  // Before the body parser: an unauthenticated caller never gets its body read.
+  if (deps.auth.mode === 'api-key') app.use(requireApiKey(deps.auth.keys, deps.logger));
+  app.use(
+    express.json({
+      limit: deps.maxBodyBytes,
+      type: ['application/json', 'application/*+json'],
+      // The decoder would quietly turn invalid UTF-8 into U+FFFD; refuse it instead (issue 5).
+      verify: (_request, _response, buffer) => {
+        if (!isValidUtf8(buffer)) throw Object.assign(new Error('body is not valid UTF-8'), { status: 400 });
+      },
+    }),
+  );
   app.use(mhsRoutes(deps));
   app.use(cabRoutes(deps));
   app.use(messageRoutes(deps.store));
@@ -36,7 +50,7 @@ export function createApi(deps: ApiDependencies): express.Express {
   });
   app.use(
     (
-      error: Error & { status?: number; type?: string },
+      error: Error & { status?: number; type?: string; expose?: boolean },
       _request: Request,
       response: Response,
       _next: NextFunction,
@@ -52,6 +66,15 @@ export function createApi(deps: ApiDependencies): express.Express {
           title: 'Invalid request',
           status: 400,
           detail: `body is not valid JSON: ${error.message}`,
+        });
+      if (error.type === 'entity.verify.failed')
+        return sendProblem(response, { title: 'Invalid request', status: 400, detail: error.message });
+      // Other body-parser refusals (unsupported charset or encoding, aborted request): its 4xx and message.
+      if (error.expose && error.status && error.status >= 400 && error.status < 500)
+        return sendProblem(response, {
+          title: 'Invalid request',
+          status: error.status,
+          detail: error.message,
         });
       deps.logger.error({ err: error.message }, 'API request failed');
       return sendProblem(response, {

@@ -3,7 +3,9 @@
 import { el, OID, type XmlElementSpec } from '../hl7/index.js';
 import { NS, text, withXml, type XmlElement } from '../xml/index.js';
 import { CabError } from './errors.js';
+import { nhsNumberId } from './identifiers.js';
 import { hl7Timestamp, isoFromHl7Timestamp } from './timestamp.js';
+import { type CodedValue, isCode, type Vocabulary, wordFor } from './vocabulary.js';
 
 /** Attributes for a payload root element: the HL7 namespace, then class and mood codes. */
 export function payloadRootAttrs(classCode: string, moodCode: string): Record<string, string> {
@@ -22,6 +24,25 @@ export function clinicLocation(clinicId: string): XmlElementSpec {
     { typeCode: 'LOC' },
     el('clinic', { classCode: 'SDLOC' }, el('id', { root: OID.clinic, extension: clinicId })),
   );
+}
+
+/** `subject/patient/id`: the patient by NHS number. */
+export function patientSubject(nhsNumber: string): XmlElementSpec {
+  return el('subject', { typeCode: 'SBJ' }, el('patient', { classCode: 'PAT' }, nhsNumberId(nhsNumber)));
+}
+
+/** `pertinentInformation/pertinentAppointmentSlot/id`: the booked slot by USRN. */
+export function pertinentSlot(usrn: string): XmlElementSpec {
+  return el(
+    'pertinentInformation',
+    { typeCode: 'PERT' },
+    el('pertinentAppointmentSlot', { classCode: 'SPLY', moodCode: 'SLOT' }, actId(usrn)),
+  );
+}
+
+/** `reasonCode` with the vocabulary's code system; our words stay out of the message. */
+export function reasonCode(vocabulary: Vocabulary, reason: CodedValue): XmlElementSpec {
+  return el('reasonCode', { code: reason.code, codeSystem: vocabulary.oid });
 }
 
 /** IVL<TS> from ISO date-times; `inclusive` flags only when the interval states them. */
@@ -70,6 +91,12 @@ export class PayloadNode {
       .map((found, i) => new PayloadNode(found, `${this.path}/${label}[${i + 1}]`));
   }
 
+  /** The first element matching `xpath` (which may be a union), labelled `path/label`. */
+  first(xpath: string, label = plain(xpath)): PayloadNode | undefined {
+    const found = this.element.find(xpath, NS).find((node): node is XmlElement => 'attrs' in node);
+    return found && new PayloadNode(found, `${this.path}/${label}`);
+  }
+
   optional(xpath: string): string | undefined {
     const value = text(this.element, xpath);
     return value === '' ? undefined : value;
@@ -83,6 +110,38 @@ export class PayloadNode {
       throw new CabError(`${where} is missing`, where);
     }
     return value;
+  }
+
+  /**
+   * The extension of an identifier whose root must be `oid` (UBRN, NHS number), so an id of
+   * another kind is never read as one of these.
+   */
+  identifier(xpath: string, oid: string, what: string): string {
+    const root = this.required(`${xpath}/@root`);
+    if (root !== oid) {
+      const where = `${this.path}/${plain(xpath)}/@root`;
+      throw new CabError(`${where} is "${root}", not the ${what} OID ${oid}`, where);
+    }
+    return this.required(`${xpath}/@extension`);
+  }
+
+  /** A required `@code` checked against its vocabulary, with our word when there is one. */
+  coded(xpath: string, vocabulary: Vocabulary): CodedValue {
+    const code = this.required(`${xpath}/@code`);
+    if (!isCode(vocabulary, code)) {
+      const where = `${this.path}/${plain(xpath)}/@code`;
+      throw new CabError(
+        `${where} is "${code}", not a ${vocabulary.name} code (${vocabulary.codeDescription})`,
+        where,
+      );
+    }
+    const word = wordFor(vocabulary, code);
+    return word === undefined ? { code } : { code, word };
+  }
+
+  /** An optional HL7 TS as an ISO date-time in UTC. */
+  optionalTimestamp(xpath: string): string | undefined {
+    return this.optional(xpath) === undefined ? undefined : this.timestamp(xpath);
   }
 
   /** A required HL7 TS as an ISO date-time in UTC. */

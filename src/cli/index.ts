@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type GatewayConfig, loadConfig } from '../config/index.js';
@@ -5,8 +6,12 @@ import { startGateway } from '../gateway/index.js';
 import { createLogger } from '../ops/index.js';
 import { ensureDevPki } from '../security/pki/index.js';
 import { startSimulator } from '../simulator/index.js';
+import { runApiKey } from './apikey.js';
+import { runInspect } from './inspect.js';
 import { runPki } from './pki.js';
+import { runSign } from './sign.js';
 import { UsageError } from './usage.js';
+import { runValidate } from './validate.js';
 
 const USAGE = `usage: mhs-gateway <command> [options]
 
@@ -16,6 +21,16 @@ const USAGE = `usage: mhs-gateway <command> [options]
   pki init [--dir DIR] [--force] development CA, gateway and simulator certificates
   pki csr --cn FQDN [--out DIR]  key and certificate signing request for NHS onboarding
   pki inspect FILE               certificate subject, issuer, expiry and chain
+  pki import-p12 FILE --out DIR [--password-env VAR]
+                                 cert.pem and key.pem from a PKCS#12 file (password from VAR or stdin)
+  apikey create NAME [--keys FILE]
+                                 new REST API key, printed once; only its hash is stored
+  apikey list | revoke NAME [--keys FILE]
+  inspect FILE [--verify] [--trusted CA.pem] [--content-type CT]
+                                 decode a captured message (HTTP request, MIME body or SOAP XML) to JSON
+  validate FILE                  XSD-validate an ebXML/SOAP envelope (root part of a MIME/HTTP capture)
+  sign FILE --key K --cert C [--algorithm rsa-sha256|rsa-sha1] [--out FILE]
+                                 sign an ebXML message as ebMS 2.0 defines it
 
 Configuration: config/default.json, then --config FILE (or MHS_CONFIG), then MHS_* variables.`;
 
@@ -30,6 +45,14 @@ async function main(argv: string[]): Promise<void> {
       return runDev(rest);
     case 'pki':
       return runPki(rest);
+    case 'apikey':
+      return runApiKey(rest);
+    case 'inspect':
+      return runInspect(rest);
+    case 'validate':
+      return runValidate(rest);
+    case 'sign':
+      return runSign(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -44,6 +67,17 @@ async function main(argv: string[]): Promise<void> {
 function configFrom(args: string[]): GatewayConfig {
   const { values } = parseArgs({ args, options: { config: { type: 'string' } }, strict: true });
   return loadConfig({ file: values.config });
+}
+
+/** True when the user chose api.auth.mode (variable or config file), so development mode keeps it. */
+function authModeConfigured(args: string[]): boolean {
+  if (process.env.MHS_API_AUTH_MODE !== undefined) return true;
+  const { values } = parseArgs({ args, options: { config: { type: 'string' } }, strict: true });
+  const file = values.config ?? process.env.MHS_CONFIG;
+  if (!file) return false;
+  // configFrom has already read and validated this file.
+  const json = JSON.parse(readFileSync(resolve(file), 'utf8')) as { api?: { auth?: { mode?: unknown } } };
+  return json.api?.auth?.mode !== undefined;
 }
 
 async function runGateway(args: string[]): Promise<void> {
@@ -64,6 +98,8 @@ async function runDev(args: string[]): Promise<void> {
     ...base,
     tls: { cert: pki.gatewayCert, key: pki.gatewayKey, ca: pki.caCert },
     simulator: { ...base.simulator, tls: { cert: pki.simulatorCert, key: pki.simulatorKey, ca: pki.caCert } },
+    // Development mode opens the API unless the user chose otherwise; `start` never does this.
+    api: authModeConfigured(args) ? base.api : { ...base.api, auth: { ...base.api.auth, mode: 'none' } },
   };
   const logger = createLogger(config.logging);
   const simulator = await startSimulator(config, { logger });
@@ -74,6 +110,9 @@ async function runDev(args: string[]): Promise<void> {
       '',
       'mhs-gateway is running (development mode: simulator as Spine, development PKI)',
       `  REST API          ${api}   (GET /readyz, POST /, POST /cab/slot-responses, GET /messages/{id})`,
+      config.api.auth.mode === 'none'
+        ? '  API authentication is OFF (development mode)'
+        : `  API keys          ${resolve(config.api.auth.keysFile)}`,
       `  inbound (mTLS)    https://${config.inbound.host}:${gateway.inboundPort}/`,
       `  simulator Spine   https://${config.simulator.host}:${simulator.spinePort}/   control http://${config.simulator.controlHost}:${simulator.controlPort}/control/`,
       `  certificates      ${pki.dir}`,

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.js';
 import { createCsr, initDevPki, inspectCertificates } from '../security/pki/index.js';
+import { runImportP12 } from './p12.js';
 import { UsageError } from './usage.js';
 
 export async function runPki(args: string[]): Promise<void> {
@@ -48,5 +49,6 @@ export async function runPki(args: string[]): Promise<void> {
     process.stdout.write(`${JSON.stringify(inspectCertificates(pem), null, 2)}\n`);
     return;
   }
-  throw new UsageError(`unknown pki command "${sub ?? ''}" (init, csr, inspect)`);
+  if (sub === 'import-p12') return runImportP12(rest);
+  throw new UsageError(`unknown pki command "${sub ?? ''}" (init, csr, inspect, import-p12)`);
 }

@@ -104,6 +104,13 @@ function applyEnvironment(config: { [key: string]: Json }, env: NodeJS.ProcessEn
 }
 
 function coerce(raw: string, current: Json, name: string): Json {
+  if (Array.isArray(current)) {
+    try {
+      return JSON.parse(raw) as Json;
+    } catch {
+      throw new ConfigError(`${name}: "${raw}" is not a JSON array`);
+    }
+  }
   if (typeof current === 'number') {
     const value = Number(raw);
     if (raw.trim() === '' || !Number.isFinite(value))

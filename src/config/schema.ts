@@ -14,13 +14,35 @@ export const configSchema = z.strictObject({
   asid: z.string().regex(/^[0-9]{1,12}$/, 'must be up to 12 digits'),
   odsCode: z.string().min(1),
   processingCode: z.enum(['P', 'D', 'T']),
-  api: z.strictObject({ host: z.string().min(1), port, maxBodyBytes: z.number().int().positive() }),
+  api: z.strictObject({
+    host: z.string().min(1),
+    port,
+    maxBodyBytes: z.number().int().positive(),
+    /** `api-key`: every route but /healthz and /readyz needs a key from keysFile; `none` is for development only. */
+    auth: z.strictObject({ mode: z.enum(['api-key', 'none']), keysFile: z.string().min(1) }),
+  }),
   inbound: z.strictObject({
     host: z.string().min(1),
     port,
     maxBodyBytes: z.number().int().positive(),
     maxParts: z.number().int().min(2).max(1000),
     requireSignature: z.boolean(),
+    /**
+     * Which client certificates may call the inbound endpoint, and for which From parties. Empty:
+     * any certificate issued by the configured CA, for any party (development default).
+     */
+    allowedClients: z.array(
+      z
+        .strictObject({
+          commonName: z.string().min(1).optional(),
+          fingerprint256: z
+            .string()
+            .regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/i, 'must be a SHA-256 fingerprint like AB:CD:…')
+            .optional(),
+          parties: z.array(z.string().min(1)).min(1),
+        })
+        .refine((entry) => entry.commonName || entry.fingerprint256, 'needs commonName or fingerprint256'),
+    ),
   }),
   tls: tlsFiles,
   /** `sqlite:<path>` (default) or `postgres://…`. */

@@ -3,7 +3,7 @@
 import { envelopeStart, indent, messageHeaderLines, partyIdXml, XML_DECLARATION } from './header-xml.js';
 import type { EbxmlError, HttpMessage, MessageHeader, PartyId } from './model.js';
 import { ACTOR_TO_PARTY_MSH, ERROR_CODE_CONTEXT, MSH_SERVICE } from './model.js';
-import { xmlAttr, xmlText } from './values.js';
+import { xmlAttr, xmlSafeText, xmlText } from './values.js';
 
 export interface SignalContext {
   ourParty: PartyId;
@@ -34,10 +34,15 @@ export const SPINE_ERRORS: { readonly toPartyNotUs: EbxmlError; readonly unknown
     }),
   });
 
+/**
+ * @param signedReferences for a signed acknowledgment (non-repudiation of receipt): the received
+ *   message's `ds:Reference` elements, each a standalone XML fragment, copied into eb:Acknowledgment.
+ */
 export function buildAcknowledgment(
   received: MessageHeader,
   actor: string | undefined,
   context: SignalContext,
+  signedReferences: string[] = [],
 ): HttpMessage {
   const header = signalHeader(received, 'Acknowledgment', context);
   const ack = [
@@ -47,6 +52,7 @@ export function buildAcknowledgment(
     '  <eb:From>',
     `    ${partyIdXml(context.ourParty)}`,
     '  </eb:From>',
+    ...signedReferences.map((reference) => `  ${reference}`),
     '</eb:Acknowledgment>',
   ];
   return signalMessage(header, ack);
@@ -66,7 +72,8 @@ export function buildMessageError(
   const highest = errors.some((e) => e.severity === 'Error') ? 'Error' : 'Warning';
   const list = [`<eb:ErrorList SOAP:mustUnderstand="1" eb:version="2.0" eb:highestSeverity="${highest}">`];
   for (const error of errors) {
-    const location = error.location === undefined ? '' : ` eb:location="${xmlAttr(error.location)}"`;
+    const location =
+      error.location === undefined ? '' : ` eb:location="${xmlAttr(xmlSafeText(error.location))}"`;
     const open =
       `  <eb:Error eb:codeContext="${xmlAttr(error.codeContext ?? ERROR_CODE_CONTEXT)}"` +
       ` eb:errorCode="${xmlAttr(error.errorCode)}" eb:severity="${xmlAttr(error.severity)}"${location}`;
@@ -75,7 +82,7 @@ export function buildMessageError(
     } else {
       list.push(
         `${open}>`,
-        `    <eb:Description xml:lang="en-GB">${xmlText(error.description)}</eb:Description>`,
+        `    <eb:Description xml:lang="en-GB">${xmlText(xmlSafeText(error.description))}</eb:Description>`,
         '  </eb:Error>',
       );
     }

@@ -2,7 +2,7 @@
 // they are worth a retry, and writing our own for 400/500 answers on the inbound endpoint.
 import { element, elements, NS, text, withXml, type XmlElement, XmlInputError } from '../xml/index.js';
 import { XML_DECLARATION } from './header-xml.js';
-import { xmlText } from './values.js';
+import { xmlSafeText, xmlText } from './values.js';
 
 export interface SoapFault {
   faultcode: string;
@@ -68,9 +68,9 @@ export function buildSoapFault(
     '  <SOAP:Body>',
     '    <SOAP:Fault>',
     `      <faultcode>${faultcode}</faultcode>`,
-    `      <faultstring>${xmlText(faultstring)}</faultstring>`,
+    `      <faultstring>${xmlText(xmlSafeText(faultstring))}</faultstring>`,
   ];
-  if (detail !== undefined) lines.push(`      <detail>${xmlText(detail)}</detail>`);
+  if (detail !== undefined) lines.push(`      <detail>${xmlText(xmlSafeText(detail))}</detail>`);
   lines.push('    </SOAP:Fault>', '  </SOAP:Body>', '</SOAP:Envelope>');
   return lines.join('\n');
 }

@@ -7,6 +7,14 @@ export function xmlText(value: string): string {
   return escapeXml(value).replace(/\r/g, '&#13;');
 }
 
+/**
+ * Free text that may quote received bytes (error descriptions, locations): characters XML 1.0
+ * cannot carry become U+FFFD, so a refusal of hostile input can always be written.
+ */
+export function xmlSafeText(value: string): string {
+  return value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD');
+}
+
 /** Attribute value (double-quoted). Parsers turn raw TAB/LF/CR into spaces, so they go as references. */
 export function xmlAttr(value: string): string {
   return escapeXml(value).replace(/[\t\n\r]/g, (c) => `&#${c.charCodeAt(0)};`);

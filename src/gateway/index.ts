@@ -36,12 +36,16 @@ export async function startGateway(
       ? { mode: 'api-key', keys: loadApiKeys(config.api.auth.keysFile) }
       : { mode: 'none' };
   if (auth.mode === 'none') logger.warn({}, 'API authentication is OFF (api.auth.mode is none)');
+  // Opened before anything that needs closing, so an unreachable database stops start-up with nothing to undo.
+  const store = await openStore(config.store, {
+    onPoolError: (error) =>
+      logger.warn({ err: error.message }, 'store connection lost; reconnecting on next use'),
+  });
   const stopWatching = tls.watch();
   tls.onReload((loaded) => logger.info({ validTo: loaded.certificate.validTo }, 'TLS certificates reloaded'));
   tls.onReloadError((error) =>
     logger.error({ err: error.message }, 'TLS reload refused; keeping the current certificates'),
   );
-  const store = openStore(config.store);
   const broker = new Broker(config.amqp.url, { instanceId, logger });
   const closers: (() => Promise<void> | void)[] = [stopWatching, () => store.close()];
   try {
@@ -71,10 +75,23 @@ export async function startGateway(
       broker,
       logger,
       trusted: () => tls.current.caCertificates,
+      signingIdentity: () => ({ privateKey: tls.current.privateKey, certificate: tls.current.certificate }),
       requireSignature: config.inbound.requireSignature,
       maxParts: config.inbound.maxParts,
     });
-    const inbound = createInboundServer({ tls, pipeline, maxBodyBytes: config.inbound.maxBodyBytes, logger });
+    if (config.inbound.allowedClients.length === 0) {
+      logger.warn(
+        {},
+        'inbound.allowedClients is empty: any certificate issued by the configured CA may send for any party',
+      );
+    }
+    const inbound = createInboundServer({
+      allowedClients: config.inbound.allowedClients,
+      tls,
+      pipeline,
+      maxBodyBytes: config.inbound.maxBodyBytes,
+      logger,
+    });
     const api = createApi({
       logger,
       routes,

@@ -21,7 +21,12 @@ import { type ParsedWrapper, parseApplicationAcknowledgement, parseWrapper } fro
 import type { Logger } from '../ops/index.js';
 import { type Broker, publishToPas, QUEUES } from '../queue/index.js';
 import type { RouteTable } from '../routing/index.js';
-import { verifyEnvelope } from '../security/xmldsig/index.js';
+import {
+  type SigningIdentity,
+  signEnvelope,
+  signedReferences,
+  verifyEnvelope,
+} from '../security/xmldsig/index.js';
 import { DuplicateMessageError, type MessageStore } from '../store/index.js';
 import { mapInboundRequest } from './requests.js';
 
@@ -40,6 +45,8 @@ export interface InboundDependencies {
   broker: Broker;
   logger: Logger;
   trusted: () => X509Certificate[];
+  /** Signs acknowledgments a sender asked to be signed. */
+  signingIdentity: () => SigningIdentity;
   requireSignature: boolean;
   maxParts: number;
   clock?: () => Date;
@@ -56,10 +63,15 @@ const MSH_SERVICES_NOT_SUPPORTED = ['Ping', 'StatusRequest'];
 export class InboundPipeline {
   constructor(private readonly deps: InboundDependencies) {}
 
+  /**
+   * @param senderParties the From parties the caller's certificate may speak for (`*` = any); the
+   *   server works them out from the TLS client certificate.
+   */
   async receive(
     contentType: string | undefined,
     soapAction: string | undefined,
     body: Buffer,
+    senderParties: string[] = ['*'],
   ): Promise<InboundAnswer> {
     let parsed: ParsedMessage;
     try {
@@ -73,7 +85,7 @@ export class InboundPipeline {
       conversationId: parsed.header.conversationId,
       interactionId: parsed.header.action,
     });
-    const problem = this.validate(parsed);
+    const problem = this.validate(parsed, senderParties);
     if (problem) {
       log.warn(
         { audit: 'refused', errorCode: problem.errorCode, description: problem.description },
@@ -95,8 +107,16 @@ export class InboundPipeline {
   }
 
   /** Header checks that make a MessageError (spine-ebxml.md §8); undefined when all pass. */
-  private validate(parsed: ParsedMessage): EbxmlError | undefined {
+  private validate(parsed: ParsedMessage, senderParties: string[]): EbxmlError | undefined {
     const { header } = parsed;
+    if (!senderParties.includes('*') && !senderParties.includes(header.from.id)) {
+      return {
+        errorCode: 'SecurityFailure',
+        severity: 'Error',
+        description: `the client certificate is not allowed to send for party ${header.from.id}`,
+        location: 'eb:MessageHeader/eb:From/eb:PartyId',
+      };
+    }
     if (header.to.id !== this.deps.partyKey)
       return { ...SPINE_ERRORS.toPartyNotUs, location: 'eb:MessageHeader/eb:To/eb:PartyId' };
     if (!this.deps.routes.findByCpaId(header.cpaId))
@@ -146,8 +166,13 @@ export class InboundPipeline {
   }
 
   private checkSignature(parsed: ParsedMessage): EbxmlError | undefined {
+    // Business messages follow their interaction's route; MSH signals the gateway-wide setting.
+    const route = this.deps.routes.has(parsed.header.action)
+      ? this.deps.routes.resolve(parsed.header.action)
+      : undefined;
+    const required = route?.requireSignature ?? this.deps.requireSignature;
     if (!parsed.signaturePresent) {
-      return this.deps.requireSignature
+      return required
         ? {
             errorCode: 'SecurityFailure',
             severity: 'Error',
@@ -161,6 +186,7 @@ export class InboundPipeline {
       parts: new Map(parsed.parts.map((p) => [p.contentId, p.content])),
       at: parseTimestamp(parsed.header.timestamp),
       now: this.now(),
+      allowSha1: route?.allowSha1 ?? false,
     });
     if (result.present && !result.valid) {
       return {
@@ -283,11 +309,7 @@ export class InboundPipeline {
           })),
       });
     }
-    const ack = buildAcknowledgment(header, parsed.reliability.ackRequested?.actor, {
-      ourParty: { id: this.deps.partyKey, type: PARTY_TYPE },
-      messageId: randomUUID().toUpperCase(),
-      timestamp: formatTimestamp(this.now()),
-    });
+    const ack = this.acknowledgment(parsed);
     await this.deps.store.transition(header.messageId, 'DELIVERED', {
       from: ['RECEIVED'],
       detail: header.action === APPLICATION_ACK ? 'queued on mhs.signals' : 'queued on mhs.inbound',
@@ -295,6 +317,25 @@ export class InboundPipeline {
     });
     log.info({ audit: 'received', kind: 'message' }, 'inbound message delivered and acknowledged');
     return answer(200, ack);
+  }
+
+  /** The Acknowledgment for an accepted message; signed, with the message's references, when asked (NRR). */
+  private acknowledgment(parsed: ParsedMessage): HttpMessage {
+    const requested = parsed.reliability.ackRequested;
+    const signed = requested?.signed === true && parsed.signaturePresent;
+    const ack = buildAcknowledgment(
+      parsed.header,
+      requested?.actor,
+      {
+        ourParty: { id: this.deps.partyKey, type: PARTY_TYPE },
+        messageId: randomUUID().toUpperCase(),
+        timestamp: formatTimestamp(this.now()),
+      },
+      signed ? signedReferences(parsed.envelopeXml) : [],
+    );
+    if (!requested?.signed) return ack;
+    const identity = this.deps.signingIdentity();
+    return { ...ack, body: Buffer.from(signEnvelope(ack.body.toString('utf8'), [], identity)) };
   }
 
   /** A MessageId seen before gets the stored original acknowledgment, byte for byte, and no delivery. */

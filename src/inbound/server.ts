@@ -1,10 +1,13 @@
 import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../ops/index.js';
 import { serverOptions, type TlsContext } from '../security/tls/index.js';
+import { type AllowedClient, type ClientIdentity, describeClient, partiesFor } from './clients.js';
 import type { InboundPipeline } from './pipeline.js';
 
 /** The mTLS endpoint Spine calls: a client certificate from the configured CAs is required at TLS. */
 export function createInboundServer(deps: {
+  allowedClients: AllowedClient[];
   tls: TlsContext;
   pipeline: InboundPipeline;
   maxBodyBytes: number;
@@ -18,6 +21,23 @@ export function createInboundServer(deps: {
       maxHeaderSize: 16_384,
     },
     (request, response) => {
+      const peer = (request.socket as TLSSocket).getPeerCertificate();
+      const client: ClientIdentity = {
+        commonName: firstValue(peer.subject?.CN),
+        fingerprint256: peer.fingerprint256,
+      };
+      const parties = partiesFor(client, deps.allowedClients);
+      if (!parties) {
+        deps.logger.warn(
+          { audit: 'refused', client: describeClient(client) },
+          'inbound client certificate not allowed',
+        );
+        response
+          .writeHead(403, { 'Content-Type': 'text/plain', Connection: 'close' })
+          .end(`client certificate ${describeClient(client)} is not allowed to send to this endpoint\n`);
+        request.destroy();
+        return;
+      }
       if (request.method !== 'POST') {
         response
           .writeHead(405, { Allow: 'POST', 'Content-Type': 'text/plain' })
@@ -49,7 +69,7 @@ export function createInboundServer(deps: {
         if (response.headersSent) return;
         const soapAction = headerValue(request.headers.soapaction);
         deps.pipeline
-          .receive(request.headers['content-type'], soapAction, Buffer.concat(chunks))
+          .receive(request.headers['content-type'], soapAction, Buffer.concat(chunks), parties)
           .then((answer) => {
             const headers: Record<string, string | number> = { 'Content-Length': answer.body.byteLength };
             if (answer.contentType) headers['Content-Type'] = answer.contentType;
@@ -72,5 +92,9 @@ export function createInboundServer(deps: {
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function firstValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }

@@ -12,11 +12,14 @@ export const PATIENT_DATA_PATHS = [
   'data',
   'body',
   'nhsNumber',
+  // Attachment contents are clinical documents (the PAS message's `attachments`, base64).
+  'attachments',
   '*.hl7',
   '*.payload',
   '*.data',
   '*.body',
   '*.nhsNumber',
+  '*.attachments',
 ];
 
 export interface LoggingOptions {

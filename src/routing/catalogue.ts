@@ -69,6 +69,10 @@ const routeOverrides = z.strictObject({
     .regex(/^[0-9]{1,12}$/, 'must be up to 12 digits')
     .optional(),
   sign: z.boolean().optional(),
+  /** Inbound messages of this interaction must be signed (default: the gateway's inbound.requireSignature). */
+  requireSignature: z.boolean().optional(),
+  /** Accept RSA-SHA1 / SHA-1 digests on inbound signatures of this interaction (default false). */
+  allowSha1: z.boolean().optional(),
   reliability: reliabilitySchema.partial().optional(),
 });
 

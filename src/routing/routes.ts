@@ -24,6 +24,9 @@ export interface Route {
   cpaId: string;
   toAsid?: string;
   sign: boolean;
+  /** Undefined: the gateway-wide inbound setting applies. */
+  requireSignature?: boolean;
+  allowSha1: boolean;
   reliability: ReliabilitySettings;
   retryIntervalMs: number;
   persistDurationMs: number;
@@ -78,6 +81,10 @@ export class RouteTable {
       toPartyKey: toPartyKey!,
       cpaId: cpaId!,
       sign: overrides.sign ?? defaults.sign ?? true,
+      ...((overrides.requireSignature ?? defaults.requireSignature) !== undefined
+        ? { requireSignature: overrides.requireSignature ?? defaults.requireSignature }
+        : {}),
+      allowSha1: overrides.allowSha1 ?? defaults.allowSha1 ?? false,
       reliability,
       retryIntervalMs: parseDuration(reliability.retryInterval)!,
       persistDurationMs: parseDuration(reliability.persistDuration)!,

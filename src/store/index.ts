@@ -1,11 +1,22 @@
+import { PostgresMessageStore, type PostgresStoreOptions } from './postgres.js';
+import { redactStoreSetting } from './setting.js';
 import { SqliteMessageStore } from './sqlite.js';
 import type { MessageStore } from './types.js';
 
+export { migratePostgres } from './migrate.js';
+export { type Migration, POSTGRES_MIGRATIONS } from './migrations/index.js';
+export { PostgresMessageStore, type PostgresStoreOptions } from './postgres.js';
+export { postgresTarget, redactStoreSetting } from './setting.js';
 export { SqliteMessageStore } from './sqlite.js';
 export * from './types.js';
 
-/** Opens the store a `store` setting names (`sqlite:<path>`); PostgreSQL arrives with multi-instance work. */
-export function openStore(setting: string): MessageStore {
-  if (setting.startsWith('sqlite:')) return new SqliteMessageStore(setting.slice('sqlite:'.length));
-  throw new Error(`store ${setting.replace(/\/\/[^@]*@/, '//***@')} is not supported yet: use sqlite:<path>`);
+/**
+ * Opens the store a `store` setting names: `sqlite:<path>`, or `postgres://…` / `postgresql://…` (connected and
+ * migrated before this resolves). Errors never carry the password.
+ */
+export async function openStore(setting: string, options: PostgresStoreOptions = {}): Promise<MessageStore> {
+  if (setting.startsWith('sqlite:'))
+    return new SqliteMessageStore(setting.slice('sqlite:'.length), options.clock);
+  if (/^postgres(ql)?:\/\//.test(setting)) return PostgresMessageStore.open(setting, options);
+  throw new Error(`store ${redactStoreSetting(setting)} is not supported: use sqlite:<path> or postgres://…`);
 }

@@ -4,12 +4,18 @@ import Database from 'better-sqlite3';
 import {
   DuplicateMessageError,
   type HistoryEntry,
+  IN_FLIGHT_OUTBOUND_STATES,
+  type InFlightMessage,
   type MessagePatch,
+  type MessageQuery,
   type MessageState,
   type MessageStore,
   type NewMessage,
+  parseMessageCursor,
+  type StateCount,
   type StoredHttp,
   type StoredMessage,
+  searchLimit,
   type TransitionOptions,
 } from './types.js';
 
@@ -40,6 +46,9 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 CREATE INDEX IF NOT EXISTS messages_status ON messages (status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS messages_conversation ON messages (conversation_id);
+CREATE INDEX IF NOT EXISTS messages_status_updated ON messages (status, updated_at);
+CREATE INDEX IF NOT EXISTS messages_status_created ON messages (status, created_at);
+CREATE INDEX IF NOT EXISTS messages_created ON messages (created_at, message_id);
 CREATE TABLE IF NOT EXISTS history (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   message_id TEXT NOT NULL,
@@ -74,6 +83,15 @@ interface Row {
   error_json: string | null;
   reply_delivered_at: string | null;
 }
+
+/** Every column but the HTTP bodies, for listings. */
+const LIST_COLUMNS = `message_id, direction, interaction_id, conversation_id, ref_to_message_id, status, created_at,
+  updated_at, attempts, next_attempt_at, route_json, data_json, hl7, reply_json, error_json, reply_delivered_at,
+  NULL AS http_content_type, NULL AS http_soap_action, NULL AS http_body,
+  NULL AS ack_content_type, NULL AS ack_soap_action, NULL AS ack_body`;
+
+/** Rows deleted per purge transaction, so retention never holds the single writer lock for long. */
+const PURGE_BATCH = 500;
 
 /** SQLite store for one gateway node: WAL, synchronous=FULL, one writer. */
 export class SqliteMessageStore implements MessageStore {
@@ -160,6 +178,110 @@ export class SqliteMessageStore implements MessageStore {
     );
   }
 
+  async findStale(states: readonly MessageState[], before: Date, limit: number): Promise<StoredMessage[]> {
+    if (states.length === 0 || limit <= 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM messages
+         WHERE direction = 'outbound' AND status IN (${marks(states)})
+           AND COALESCE(next_attempt_at, updated_at) < ?
+         ORDER BY COALESCE(next_attempt_at, updated_at), message_id LIMIT ?`,
+      )
+      .all(...states, before.toISOString(), Math.floor(limit)) as Row[];
+    return rows.map(fromRow);
+  }
+
+  async purge(states: readonly MessageState[], before: Date): Promise<number> {
+    if (states.length === 0) return 0;
+    const select = this.db.prepare(
+      `SELECT message_id FROM messages WHERE status IN (${marks(states)}) AND updated_at < ? LIMIT ${PURGE_BATCH}`,
+    );
+    const deleteHistory = this.db.prepare('DELETE FROM history WHERE message_id = ?');
+    const deleteMessage = this.db.prepare('DELETE FROM messages WHERE message_id = ?');
+    const batch = this.db.transaction(() => {
+      const ids = (select.all(...states, before.toISOString()) as { message_id: string }[]).map(
+        (row) => row.message_id,
+      );
+      for (const id of ids) {
+        deleteHistory.run(id);
+        deleteMessage.run(id);
+      }
+      return ids.length;
+    });
+    let total = 0;
+    let deleted: number;
+    do {
+      deleted = batch.immediate();
+      total += deleted;
+    } while (deleted === PURGE_BATCH);
+    return total;
+  }
+
+  async search(query: MessageQuery): Promise<StoredMessage[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    const equal = (column: string, value: string | undefined) => {
+      if (value !== undefined) where.push(`${column} = ?`) && values.push(value);
+    };
+    equal('message_id', query.messageId);
+    equal('conversation_id', query.conversationId);
+    equal('interaction_id', query.interactionId);
+    equal('status', query.status);
+    equal('direction', query.direction);
+    if (query.from) where.push('created_at >= ?') && values.push(query.from.toISOString());
+    if (query.to) where.push('created_at < ?') && values.push(query.to.toISOString());
+    if (query.before !== undefined) {
+      const cursor = parseMessageCursor(query.before);
+      where.push('(created_at, message_id) < (?, ?)') && values.push(cursor.createdAt, cursor.messageId);
+    }
+    const rows = this.db
+      .prepare(
+        `SELECT ${LIST_COLUMNS} FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY created_at DESC, message_id DESC LIMIT ?`,
+      )
+      .all(...values, searchLimit(query.limit)) as Row[];
+    return rows.map(fromRow);
+  }
+
+  async countByState(): Promise<StateCount[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT direction, interaction_id, status, COUNT(*) AS count FROM messages
+         GROUP BY direction, interaction_id, status ORDER BY direction, interaction_id, status`,
+      )
+      .all() as {
+      direction: Row['direction'];
+      interaction_id: string;
+      status: MessageState;
+      count: number;
+    }[];
+    return rows.map((row) => ({
+      direction: row.direction,
+      interactionId: row.interaction_id,
+      status: row.status,
+      count: row.count,
+    }));
+  }
+
+  async oldestInFlight(): Promise<InFlightMessage | undefined> {
+    const row = this.db
+      .prepare(
+        `SELECT message_id, status, created_at FROM messages
+         WHERE direction = 'outbound' AND status IN (${marks(IN_FLIGHT_OUTBOUND_STATES)})
+         ORDER BY created_at, message_id LIMIT 1`,
+      )
+      .get(...IN_FLIGHT_OUTBOUND_STATES) as
+      | { message_id: string; status: MessageState; created_at: string }
+      | undefined;
+    return row && { messageId: row.message_id, status: row.status, createdAt: row.created_at };
+  }
+
+  async sizeBytes(): Promise<number> {
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    return pages * pageSize;
+  }
+
   async checkWritable(): Promise<void> {
     this.db.prepare('CREATE TABLE IF NOT EXISTS readiness (at TEXT)').run();
     this.db.prepare('DELETE FROM readiness').run();
@@ -192,6 +314,10 @@ export class SqliteMessageStore implements MessageStore {
     }
     this.db.prepare(`UPDATE messages SET ${sets.join(', ')} WHERE message_id = ?`).run(...values, messageId);
   }
+}
+
+function marks(values: readonly unknown[]): string {
+  return values.map(() => '?').join(', ');
 }
 
 function toJson(value: unknown): string | null {

@@ -14,6 +14,12 @@ export type OutboundState = (typeof OUTBOUND_STATES)[number];
 export type InboundState = (typeof INBOUND_STATES)[number];
 export type MessageState = OutboundState | InboundState;
 export type Direction = 'outbound' | 'inbound';
+/** Outbound states a message never leaves: nothing more will be sent or received for it. */
+export const FINAL_OUTBOUND_STATES = ['COMPLETED', 'NACKED', 'REJECTED', 'FAILED'] as const;
+/** Outbound states still waiting for something (a send, an acknowledgment, a reply). */
+export const IN_FLIGHT_OUTBOUND_STATES: readonly OutboundState[] = OUTBOUND_STATES.filter(
+  (state) => !(FINAL_OUTBOUND_STATES as readonly string[]).includes(state),
+);
 
 /** Exact bytes of one HTTP message, kept so a resend or a duplicate's ack is byte-identical. */
 export interface StoredHttp {
@@ -88,6 +94,66 @@ export interface TransitionOptions {
   patch?: MessagePatch;
 }
 
+/** Filters for listing messages; every field narrows the result. */
+export interface MessageQuery {
+  messageId?: string;
+  conversationId?: string;
+  interactionId?: string;
+  status?: MessageState;
+  direction?: Direction;
+  /** createdAt at or after this instant. */
+  from?: Date;
+  /** createdAt strictly before this instant. */
+  to?: Date;
+  /** Default 50, at most 500. */
+  limit?: number;
+  /** Keyset cursor: `createdAt|messageId` of the last row seen (see messageCursor); InvalidCursorError if malformed. */
+  before?: string;
+}
+
+export interface StateCount {
+  direction: Direction;
+  interactionId: string;
+  status: MessageState;
+  count: number;
+}
+
+export interface InFlightMessage {
+  messageId: string;
+  status: MessageState;
+  createdAt: string;
+}
+
+export const DEFAULT_SEARCH_LIMIT = 50;
+export const MAX_SEARCH_LIMIT = 500;
+
+/** The cursor that continues a search after `message` (newest first). */
+export function messageCursor(message: Pick<StoredMessage, 'createdAt' | 'messageId'>): string {
+  return `${message.createdAt}|${message.messageId}`;
+}
+
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+  constructor(readonly cursor: string) {
+    super('cursor must be createdAt|messageId of the last message seen');
+  }
+}
+
+/** Splits a cursor; createdAt comes back in toISOString form so both stores compare like with like. */
+export function parseMessageCursor(cursor: string): { createdAt: string; messageId: string } {
+  const bar = cursor.indexOf('|');
+  const at = new Date(bar > 0 ? cursor.slice(0, bar) : Number.NaN);
+  const messageId = cursor.slice(bar + 1);
+  if (bar <= 0 || Number.isNaN(at.getTime()) || messageId === '') throw new InvalidCursorError(cursor);
+  return { createdAt: at.toISOString(), messageId };
+}
+
+/** The limit a search uses: default 50, clamped to 1..500. */
+export function searchLimit(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_SEARCH_LIMIT;
+  return Math.min(MAX_SEARCH_LIMIT, Math.max(1, Math.floor(limit)));
+}
+
 export class DuplicateMessageError extends Error {
   override readonly name = 'DuplicateMessageError';
   constructor(readonly messageId: string) {
@@ -97,7 +163,7 @@ export class DuplicateMessageError extends Error {
 
 /**
  * Durable message state. Every status change is a history row written in the same transaction.
- * Implementations: SQLite (one node) and, later, PostgreSQL (several instances).
+ * Implementations: SQLite (one node) and PostgreSQL (several instances sharing one database).
  */
 export interface MessageStore {
   /** Stores a new message with its first history row; DuplicateMessageError if the id exists. */
@@ -108,6 +174,21 @@ export interface MessageStore {
   /** Changes fields without a status change (no history row). */
   update(messageId: string, patch: MessagePatch): Promise<void>;
   history(messageId: string): Promise<HistoryEntry[]>;
+  /**
+   * Outbound messages in `states` whose updatedAt (or nextAttemptAt when set) is before `before`, oldest first:
+   * the sweeper's work list after a crash.
+   */
+  findStale(states: readonly MessageState[], before: Date, limit: number): Promise<StoredMessage[]>;
+  /** Deletes messages (and their history) in `states` last updated before `before`; returns how many. */
+  purge(states: readonly MessageState[], before: Date): Promise<number>;
+  /** Newest first (createdAt, then messageId); http and ack are left out for listing speed. */
+  search(query: MessageQuery): Promise<StoredMessage[]>;
+  /** Counts by direction, interaction and status (dashboard, metrics). */
+  countByState(): Promise<StateCount[]>;
+  /** The oldest outbound message not yet in a final state (COMPLETED/NACKED/REJECTED/FAILED), or undefined. */
+  oldestInFlight(): Promise<InFlightMessage | undefined>;
+  /** Bytes (or best estimate) the store occupies. */
+  sizeBytes(): Promise<number>;
   /** Throws unless the store can be written now (readiness). */
   checkWritable(): Promise<void>;
   close(): Promise<void>;

@@ -7,10 +7,11 @@ import type { HttpMessage } from '../../src/ebxml/index.js';
 import { type RunningGateway, startGateway } from '../../src/gateway/index.js';
 import { MtlsClient, type TransportResponse } from '../../src/outbound/index.js';
 import { Broker, type Delivery, QUEUES } from '../../src/queue/index.js';
-import { initDevPki } from '../../src/security/pki/index.js';
+import { type DevPkiPaths, initDevPki } from '../../src/security/pki/index.js';
 import { TlsContext } from '../../src/security/tls/index.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { freePort } from '../support/ports.js';
+import { createTestDatabase } from '../support/postgres.js';
 import { createTestVhost } from '../support/rabbitmq.js';
 
 export const quietLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -30,6 +31,8 @@ export interface Harness {
 export interface HarnessOptions {
   /** Extra MHS_* settings. */
   env?: Record<string, string>;
+  /** Extra MHS_* settings that depend on the generated development PKI (e.g. certificate fingerprints). */
+  envFromPki?: (pki: DevPkiPaths) => Record<string, string>;
   /** Adjusts the routes file (its `defaults` and `routes`) before the gateway reads it. */
   routes?: (routes: {
     defaults: Record<string, unknown>;
@@ -47,11 +50,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     control: await freePort(),
   };
   const vhost = createTestVhost();
+  // E2E_STORE=postgres runs the same suites against a PostgreSQL database of this run's own.
+  const database = process.env.E2E_STORE === 'postgres' ? await createTestDatabase() : undefined;
+  const store = database ? database.url : `sqlite:${join(dir, 'state.db')}`;
   const pki = await initDevPki({ dir: join(dir, 'pki') });
   const routesFile = join(dir, 'routes.json');
-  const routes = JSON.parse(
-    (await import('node:fs')).readFileSync(join(packageRoot, 'config', 'routes.json'), 'utf8'),
-  );
+  const routes = JSON.parse(readFileSync(join(packageRoot, 'config', 'routes.json'), 'utf8'));
   // Every route points at this run's simulator; tests may then adjust routes (e.g. short retry intervals).
   const text = JSON.stringify(routes).replaceAll(
     'https://localhost:9443/',
@@ -64,7 +68,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     env: {
       MHS_DATA_DIR: dir,
       MHS_AMQP_URL: vhost.url,
-      MHS_STORE: `sqlite:${join(dir, 'state.db')}`,
+      MHS_STORE: store,
       MHS_API_PORT: String(PORTS.api),
       MHS_API_AUTH_MODE: 'none',
       MHS_INBOUND_PORT: String(PORTS.inbound),
@@ -81,6 +85,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       MHS_SIMULATOR_TLS_KEY: pki.paths.simulatorKey,
       MHS_SIMULATOR_TLS_CA: pki.paths.caCert,
       ...options.env,
+      ...options.envFromPki?.(pki.paths),
     },
   });
   const started: { close(): Promise<void> }[] = [];
@@ -91,6 +96,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   } catch (error) {
     for (const part of started.reverse()) await part.close().catch(() => undefined);
     vhost.remove();
+    await database?.remove();
     throw error;
   }
   const [pas, simulator, gateway] = started as [PasClient, RunningSimulator, RunningGateway];
@@ -107,6 +113,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await simulator.close();
       await pas.close();
       vhost.remove();
+      await database?.remove();
     },
   };
 }

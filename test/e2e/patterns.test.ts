@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildSlotPollPayload } from '../../src/cab/index.js';
 import {
   buildAcknowledgment,
   buildMessage,
@@ -11,6 +12,8 @@ import {
 import { wrapPayload } from '../../src/hl7/index.js';
 import { Broker, QUEUES } from '../../src/queue/index.js';
 import { loadRouteTable } from '../../src/routing/index.js';
+import { loadTls } from '../../src/security/tls/index.js';
+import { signEnvelope, signedReferences, verifyEnvelope } from '../../src/security/xmldsig/index.js';
 import { ersMessage, slotPollMessage } from '../../src/simulator/index.js';
 import {
   getJson,
@@ -315,6 +318,21 @@ describe('messaging patterns, faults and inbound validation', () => {
       });
     });
 
+    it.each(['Ping', 'StatusRequest'])('%s: NotSupported (conformance X1 is a MAY)', async (action) => {
+      const values = header({ service: 'urn:oasis:names:tc:ebxml-msg:service', action });
+      const built = buildMessage({
+        header: values,
+        reliability: { duplicateElimination: false, syncReply: false },
+        payloadXml: hl7For('PRSC_IN080000UK07', values.messageId),
+        attachments: [],
+        externalAttachments: [],
+      });
+      expect(errorsOf(await sendInbound(h, toHttpMessage(built, values)))[0]).toMatchObject({
+        errorCode: 'NotSupported',
+        severity: 'Error',
+      });
+    });
+
     it('expired TimeToLive: TimeToLiveExpired', async () => {
       expect(errorsOf(await send(header({ timeToLive: '2020-01-01T00:00:00Z' })))[0]).toMatchObject({
         errorCode: 'TimeToLiveExpired',
@@ -355,7 +373,7 @@ describe('messaging patterns, faults and inbound validation', () => {
     });
 
     it('a signature that does not verify: SecurityFailure', async () => {
-      const identity = (await import('../../src/security/tls/index.js')).loadTls(h.config.simulator.tls);
+      const identity = loadTls(h.config.simulator.tls);
       const signed = ersMessage(
         { ...context(), identity: { privateKey: identity.privateKey, certificate: identity.certificate } },
         'PRSC_IN080000UK07',
@@ -369,6 +387,54 @@ describe('messaging patterns, faults and inbound validation', () => {
       );
       const [error] = errorsOf(await sendInbound(h, { ...signed, body: tampered }));
       expect(error).toMatchObject({ errorCode: 'SecurityFailure' });
+    });
+
+    it('a signed acknowledgment when AckRequested says eb:signed="true" (NRR: the message\'s references inside)', async () => {
+      const simulatorTls = loadTls(h.config.simulator.tls);
+      const values = header({ cpaId: 'S918999714114' });
+      const built = buildMessage({
+        header: values,
+        reliability: {
+          duplicateElimination: true,
+          syncReply: false,
+          ackRequested: { actor: 'urn:oasis:names:tc:ebxml-msg:actor:nextMSH', signed: true },
+        },
+        payloadXml: wrapPayload(
+          {
+            interactionId: 'PRSC_IN080000UK07',
+            messageId: values.messageId,
+            creationTime: new Date(),
+            toAsid: h.config.asid,
+            fromAsid: '918999199246',
+          },
+          buildSlotPollPayload(poll()),
+        ),
+        attachments: [],
+        externalAttachments: [],
+      });
+      const envelopeXml = signEnvelope(built.envelopeXml, built.parts, {
+        privateKey: simulatorTls.privateKey,
+        certificate: simulatorTls.certificate,
+      });
+      const answer = await sendInbound(h, toHttpMessage({ envelopeXml, parts: built.parts }, values));
+      expect(answer.status).toBe(200);
+      const ack = answer.body.toString('utf8');
+      const verified = verifyEnvelope(ack, {
+        trusted: simulatorTls.caCertificates,
+        manifestHrefs: [],
+        parts: new Map(),
+      });
+      expect(verified).toMatchObject({ present: true, valid: true });
+      const copied = signedReferences(envelopeXml);
+      expect(copied).toHaveLength(2);
+      const acknowledgment = ack.slice(
+        ack.indexOf('<eb:Acknowledgment'),
+        ack.indexOf('</eb:Acknowledgment>'),
+      );
+      for (const reference of copied) {
+        const digest = /<ds:DigestValue>([^<]+)</.exec(reference)![1]!;
+        expect(acknowledgment).toContain(digest);
+      }
     });
 
     it('a duplicate gets the original acknowledgment, byte for byte, and is not delivered twice', async () => {

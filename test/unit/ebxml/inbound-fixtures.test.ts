@@ -45,6 +45,24 @@ const index = JSON.parse(readFileSync(`${DIR}expected.json`, 'utf8')) as {
   fixtures: Record<string, Expected>;
 };
 
+/** Start line and headers up to the first blank line (CRLF or LF); the rest is the body. */
+function splitHttp(raw: Buffer): { contentType?: string; soapAction?: string; body: Buffer } {
+  const text = raw.toString('latin1');
+  const blank = /\r?\n\r?\n/.exec(text);
+  if (!blank) throw new Error('HTTP fixture has no blank line after its headers');
+  const lines = text.slice(0, blank.index).split(/\r?\n/).slice(1);
+  const header = (name: string) =>
+    lines
+      .find((line) => line.toLowerCase().startsWith(`${name}:`))
+      ?.slice(name.length + 1)
+      .trim();
+  return {
+    contentType: header('content-type'),
+    soapAction: header('soapaction'),
+    body: raw.subarray(blank.index + blank[0].length),
+  };
+}
+
 describe('inbound fixtures', () => {
   it('lists every fixture file in expected.json, and nothing else', () => {
     const files = readdirSync(DIR).filter((name) => !name.startsWith('.') && name !== 'expected.json');
@@ -52,10 +70,16 @@ describe('inbound fixtures', () => {
   });
 
   it.each(Object.entries(index.fixtures))('%s', (file, expected) => {
-    const body = readFileSync(`${DIR}${file}`);
-    const contentType =
-      expected.contentType === null ? undefined : (expected.contentType ?? index.defaults.contentType);
-    const parse = () => parseMessage(contentType, body, expected.soapAction);
+    const raw = readFileSync(`${DIR}${file}`);
+    // A .http fixture is a whole HTTP capture: Content-Type and SOAPAction come from its headers.
+    const http = file.endsWith('.http') ? splitHttp(raw) : undefined;
+    const body = http?.body ?? raw;
+    const contentType = http
+      ? http.contentType
+      : expected.contentType === null
+        ? undefined
+        : (expected.contentType ?? index.defaults.contentType);
+    const parse = () => parseMessage(contentType, body, http ? http.soapAction : expected.soapAction);
 
     if (expected.fault) {
       let thrown: unknown;

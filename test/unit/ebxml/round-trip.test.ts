@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ACTOR_NEXT_MSH,
+  ACTOR_TO_PARTY_MSH,
   type Attachment,
   buildAcknowledgment,
   buildMessage,
@@ -14,6 +15,8 @@ import {
   SPINE_ERRORS,
   toHttpMessage,
 } from '../../../src/ebxml/index.js';
+import { validateEnvelope } from '../../../src/schemas/index.js';
+import { expectValidEnvelope } from '../schemas/assertions.js';
 import {
   binaryAttachment,
   forwardReliableMessage,
@@ -26,7 +29,9 @@ import {
 } from './samples.js';
 
 function roundTrip(message: OutboundMessage) {
-  const http = toHttpMessage(buildMessage(message), message.header);
+  const built = buildMessage(message);
+  expectValidEnvelope(built.envelopeXml);
+  const http = toHttpMessage(built, message.header);
   return parseMessage(http.contentType, http.body, http.soapAction);
 }
 
@@ -71,6 +76,7 @@ describe('build → frame → parse', () => {
 
   it('reads back our own Acknowledgment and MessageError', () => {
     const ackHttp = buildAcknowledgment(receivedHeader, ACTOR_NEXT_MSH, signalContext);
+    expectValidEnvelope(ackHttp.body, 'acknowledgment');
     const ack = parseMessage(ackHttp.contentType, ackHttp.body, ackHttp.soapAction);
     expect(ack.kind).toBe('acknowledgment');
     expect(ack.acknowledgment).toEqual({
@@ -83,6 +89,7 @@ describe('build → frame → parse', () => {
     expect(ack.warnings).toEqual([]);
 
     const errorHttp = buildMessageError(receivedHeader, [SPINE_ERRORS.unknownCpaId], signalContext);
+    expectValidEnvelope(errorHttp.body, 'MessageError');
     const error = parseMessage(errorHttp.contentType, errorHttp.body, errorHttp.soapAction);
     expect(error.kind).toBe('error');
     expect(error.errors).toEqual([SPINE_ERRORS.unknownCpaId]);
@@ -126,6 +133,12 @@ const party = fc.oneof(
   textValue.map((id) => ({ id: `urn:x:${id}` })),
 );
 
+// SOAP actors are URIs (the schema checks xs:anyURI): the two ebMS ones, or any text made into one.
+const actorUri = fc.oneof(
+  fc.constantFrom(ACTOR_NEXT_MSH, ACTOR_TO_PARTY_MSH),
+  textValue.map((text) => `urn:x:${encodeURIComponent(text)}`),
+);
+
 const header: fc.Arbitrary<MessageHeader> = fc.record({
   from: party,
   to: party,
@@ -159,7 +172,7 @@ describe('property: random values survive build → frame → parse', () => {
         fc.record({
           duplicateElimination: fc.boolean(),
           ackRequested: fc.option(
-            fc.record({ actor: fc.option(textValue, { nil: undefined }), signed: fc.boolean() }),
+            fc.record({ actor: fc.option(actorUri, { nil: undefined }), signed: fc.boolean() }),
             { nil: undefined },
           ),
           syncReply: fc.boolean(),
@@ -175,6 +188,14 @@ describe('property: random values survive build → frame → parse', () => {
             externalAttachments: [],
           };
           const built = buildMessage(message);
+          // buildMessage lets an empty eb:type through, which ebMS (and our schema) forbid.
+          if (h.from.type === '' || h.to.type === '') {
+            expect(validateEnvelope(built.envelopeXml).errors[0]?.message).toMatch(
+              /'eb:PartyId', attribute 'eb:type'/,
+            );
+          } else {
+            expectValidEnvelope(built.envelopeXml);
+          }
           const { contentType, body } = frameMime(built.envelopeXml, built.parts);
           const parsed = parseMessage(contentType, body);
           expect(parsed.header).toEqual(h);

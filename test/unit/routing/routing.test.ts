@@ -48,7 +48,12 @@ describe('RouteTable', () => {
     writeFileSync(
       file,
       JSON.stringify({
-        defaults: { endpoint: 'https://spine.example/x', toPartyKey: 'YES-0000806', cpaId: 'S1' },
+        defaults: {
+          endpoint: 'https://spine.example/x',
+          toPartyKey: 'YES-0000806',
+          cpaId: 'S1',
+          toAsid: '928942012545',
+        },
         routes: {
           PRSC_IN090000UK09: {
             reliability: {
@@ -62,6 +67,28 @@ describe('RouteTable', () => {
     );
     const route = loadRouteTable(interactions, file).resolve('PRSC_IN090000UK09');
     expect(reliabilityFlags(route)).toEqual({ duplicateElimination: false, syncReply: true });
+  });
+
+  it('resolves the inbound signature policy per route, with safe defaults', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mhs-routes-'));
+    const file = join(dir, 'routes.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        defaults: {
+          endpoint: 'https://spine.example/x',
+          toPartyKey: 'YES-0000806',
+          cpaId: 'S1',
+          toAsid: '928942012545',
+        },
+        routes: { PRSC_IN080000UK07: { requireSignature: true, allowSha1: true } },
+      }),
+    );
+    const table = loadRouteTable(interactions, file);
+    expect(table.resolve('PRSC_IN080000UK07')).toMatchObject({ requireSignature: true, allowSha1: true });
+    const other = table.resolve('PRSC_IN040000UK08');
+    expect(other.allowSha1).toBe(false);
+    expect(other).not.toHaveProperty('requireSignature');
   });
 
   it('refuses an unknown interaction and finds routes by CPA id', () => {

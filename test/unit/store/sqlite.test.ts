@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DuplicateMessageError, SqliteMessageStore } from '../../../src/store/index.js';
+import { DuplicateMessageError, openStore, SqliteMessageStore } from '../../../src/store/index.js';
+import { messageStoreContract } from './contract.js';
 
 function openTemp(): SqliteMessageStore {
   return new SqliteMessageStore(join(mkdtempSync(join(tmpdir(), 'mhs-store-')), 'state.db'));
@@ -14,6 +15,26 @@ const base = {
   conversationId: 'C1',
   status: 'ACCEPTED' as const,
 };
+
+messageStoreContract('SqliteMessageStore', async (clock) => {
+  const path = join(mkdtempSync(join(tmpdir(), 'mhs-store-')), 'state.db');
+  return {
+    store: new SqliteMessageStore(path, clock),
+    another: async (otherClock) => new SqliteMessageStore(path, otherClock),
+  };
+});
+
+describe('openStore', () => {
+  it('opens sqlite: settings and refuses other schemes without echoing a password', async () => {
+    const store = await openStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'mhs-store-')), 'state.db')}`);
+    expect(store).toBeInstanceOf(SqliteMessageStore);
+    await store.checkWritable();
+    await store.close();
+    const refused = openStore('mysql://admin:s3cret@db/mhs');
+    await expect(refused).rejects.toThrow(/mysql:\/\/admin:\*\*\*@db\/mhs is not supported/);
+    await expect(refused).rejects.not.toThrow(/s3cret/);
+  });
+});
 
 describe('SqliteMessageStore', () => {
   it('stores a message with its exact HTTP bytes and first history row', async () => {

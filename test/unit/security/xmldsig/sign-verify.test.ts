@@ -9,6 +9,7 @@ import {
   verifyEnvelope,
 } from '../../../../src/security/xmldsig/index.js';
 import { escapeXml } from '../../../../src/xml/index.js';
+import { expectValidEnvelope } from '../../schemas/assertions.js';
 import {
   ATTACHMENT_CID,
   ebxmlEnvelope,
@@ -56,6 +57,7 @@ describe('signEnvelope + verifyEnvelope', () => {
         // Pure insertion as the Header's last child: removing it gives back the input byte for byte.
         expect(signed.replace(signature, '')).toBe(envelope);
         expect(signed).toContain(`</ds:Signature></${soap}:Header>`);
+        expectValidEnvelope(signed, 'signed envelope');
         const result = verifyEnvelope(signed, options());
         expect(reasonOf(result)).toBe('valid');
         expect(result.present && result.valid && result.signer.subject).toBe('CN=leaf.test');
@@ -76,6 +78,7 @@ describe('signEnvelope + verifyEnvelope', () => {
 
   it('matches the golden signed envelope (signature value and certificate masked)', () => {
     const signed = signDefault();
+    expectValidEnvelope(signed, 'signed envelope');
     const masked = signed
       .replace(
         /<ds:SignatureValue>[A-Za-z0-9+/=]{300,}<\/ds:SignatureValue>/,
@@ -93,6 +96,7 @@ describe('signEnvelope + verifyEnvelope', () => {
     const signed = signEnvelope(ebxmlEnvelope(), PARTS, identity, { algorithm: 'rsa-sha1' });
     expect(signed).toContain('Algorithm="http://www.w3.org/2000/09/xmldsig#rsa-sha1"');
     expect(signed).toContain('<ds:DigestMethod Algorithm="http://www.w3.org/2000/09/xmldsig#sha1"/>');
+    expectValidEnvelope(signed, 'RSA-SHA1 signed envelope');
     expect(reasonOf(verifyEnvelope(signed, options({ allowSha1: true })))).toBe('valid');
     expect(reasonOf(verifyEnvelope(signed, options()))).toBe(
       'signature algorithm http://www.w3.org/2000/09/xmldsig#rsa-sha1 is not allowed',
@@ -109,6 +113,7 @@ describe('signEnvelope + verifyEnvelope', () => {
     const envelope = ebxmlEnvelope().replace(/<SOAP:Header>[\s\S]*<\/SOAP:Header>/, '<SOAP:Header />');
     const signed = signEnvelope(envelope, [], identity);
     expect(signed).toMatch(/<SOAP:Header><ds:Signature [\s\S]*<\/ds:Signature><\/SOAP:Header>/);
+    expectValidEnvelope(signed, 'signed envelope with an otherwise empty Header');
     expect(reasonOf(verifyEnvelope(signed, options({ manifestHrefs: [] })))).toBe('valid');
   });
 

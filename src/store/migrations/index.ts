@@ -1,0 +1,13 @@
+import { sql as initial } from './001_initial.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * PostgreSQL schema changes, applied in version order and recorded in schema_migrations.
+ * Kept as TypeScript strings so the compiled dist/ carries them. Never edit a released migration: add the next one.
+ */
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [{ version: 1, name: '001_initial', sql: initial }];

@@ -1,0 +1,478 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  DuplicateMessageError,
+  FINAL_OUTBOUND_STATES,
+  InvalidCursorError,
+  type MessageState,
+  type MessageStore,
+  messageCursor,
+  type NewMessage,
+  type StoredMessage,
+} from '../../../src/store/index.js';
+
+/** A store on fresh, empty data, and a way to open another instance on the same data. */
+export interface StoreFixture {
+  store: MessageStore;
+  /** A second store on the same data (a second gateway instance, or the same one after a restart). */
+  another(clock?: () => Date): Promise<MessageStore>;
+}
+
+export type OpenFreshStore = (clock: () => Date) => Promise<StoreFixture>;
+
+/** A clock the test moves by hand, so timestamps (and what is stale) are exact. */
+export class TestClock {
+  private at = Date.parse('2024-03-01T09:00:00.000Z');
+  readonly now = (): Date => new Date(this.at);
+  set(iso: string): void {
+    this.at = Date.parse(iso);
+  }
+  advance(ms: number): void {
+    this.at += ms;
+  }
+}
+
+const MINUTE = 60_000;
+
+function outbound(messageId: string, extra: Partial<NewMessage> = {}): NewMessage {
+  return {
+    messageId,
+    direction: 'outbound',
+    interactionId: 'PRSC_IN090000UK09',
+    conversationId: `conv-${messageId}`,
+    status: 'ACCEPTED',
+    ...extra,
+  };
+}
+
+function inbound(messageId: string, extra: Partial<NewMessage> = {}): NewMessage {
+  return { ...outbound(messageId, extra), direction: 'inbound', status: 'RECEIVED', ...extra };
+}
+
+/** Every byte value, CR LF pairs and a lone CR: bodies must come back exactly. */
+const ALL_BYTES = Buffer.concat([
+  Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+  Buffer.from('\r\n\r\r\n'),
+]);
+
+/** The MessageStore contract; every implementation must pass it unchanged. */
+export function messageStoreContract(name: string, openFresh: OpenFreshStore): void {
+  describe(`${name} meets the MessageStore contract`, () => {
+    const opened: MessageStore[] = [];
+    let clock: TestClock;
+
+    async function fresh(): Promise<StoreFixture & { clock: TestClock }> {
+      clock = new TestClock();
+      const fixture = await openFresh(clock.now);
+      opened.push(fixture.store);
+      return {
+        clock,
+        store: fixture.store,
+        another: async (otherClock) => {
+          const store = await fixture.another(otherClock ?? clock.now);
+          opened.push(store);
+          return store;
+        },
+      };
+    }
+
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((store) => store.close()));
+    });
+
+    it('stores a message with byte-exact bodies, its JSON and its first history row', async () => {
+      const { store } = await fresh();
+      const http = {
+        contentType: 'multipart/related; boundary="b"',
+        soapAction: 'urn:nhs/x',
+        body: ALL_BYTES,
+      };
+      const data = { list: [1, 'two', null, { deep: [true] }], empty: {}, text: 'é ✓ 𝄞', nothing: null };
+      await store.insert(
+        outbound('M1', {
+          refToMessageId: 'R0',
+          route: { endpoint: 'https://spine/reliablemessaging', reliability: { retries: 2 } },
+          http,
+          data,
+          hl7: '<x>é ✓</x>',
+          detail: 'accepted from the PAS',
+        }),
+      );
+      const stored = await store.get('M1');
+      expect(stored?.http?.body.equals(ALL_BYTES)).toBe(true);
+      expect(stored).toEqual({
+        messageId: 'M1',
+        direction: 'outbound',
+        interactionId: 'PRSC_IN090000UK09',
+        conversationId: 'conv-M1',
+        refToMessageId: 'R0',
+        status: 'ACCEPTED',
+        createdAt: '2024-03-01T09:00:00.000Z',
+        updatedAt: '2024-03-01T09:00:00.000Z',
+        attempts: 0,
+        route: { endpoint: 'https://spine/reliablemessaging', reliability: { retries: 2 } },
+        http: { contentType: http.contentType, soapAction: http.soapAction, body: expect.any(Buffer) },
+        data,
+        hl7: '<x>é ✓</x>',
+      });
+      expect(await store.history('M1')).toEqual([
+        { at: '2024-03-01T09:00:00.000Z', status: 'ACCEPTED', detail: 'accepted from the PAS' },
+      ]);
+      expect(await store.get('missing')).toBeUndefined();
+      expect(await store.history('missing')).toEqual([]);
+    });
+
+    it('keeps JSON arrays, null and plain values as JSON, and leaves out what was not given', async () => {
+      const { store } = await fresh();
+      await store.insert(outbound('A', { data: [1, [2, 3]], route: null }));
+      await store.insert(outbound('B', { data: 'text' }));
+      await store.insert(outbound('C'));
+      expect(await store.get('A')).toMatchObject({ data: [1, [2, 3]], route: null });
+      expect((await store.get('B'))?.data).toBe('text');
+      const bare = await store.get('C');
+      for (const key of [
+        'refToMessageId',
+        'nextAttemptAt',
+        'route',
+        'http',
+        'data',
+        'hl7',
+        'reply',
+        'ack',
+        'error',
+      ])
+        expect(bare).not.toHaveProperty(key);
+    });
+
+    it('refuses a second insert of the same message id and keeps the first', async () => {
+      const { store } = await fresh();
+      await store.insert(outbound('M1', { data: { first: true } }));
+      const again = store.insert(inbound('M1', { data: { first: false } }));
+      await expect(again).rejects.toBeInstanceOf(DuplicateMessageError);
+      await expect(again).rejects.toMatchObject({ messageId: 'M1' });
+      expect(await store.get('M1')).toMatchObject({ direction: 'outbound', data: { first: true } });
+      expect(await store.history('M1')).toHaveLength(1);
+    });
+
+    it('moves state only from the allowed states, with patches and history in order', async () => {
+      const { store, clock } = await fresh();
+      await store.insert(outbound('M1'));
+      clock.advance(1000);
+      expect(await store.transition('M1', 'SENDING', { from: ['ACCEPTED', 'RETRYING'] })).toBe(true);
+      clock.advance(1000);
+      expect(await store.transition('M1', 'SENT', { from: ['ACCEPTED'] })).toBe(false);
+      expect(
+        await store.transition('M1', 'SENT', {
+          from: ['SENDING'],
+          detail: 'HTTP 202',
+          patch: { attempts: 1 },
+        }),
+      ).toBe(true);
+      clock.advance(1000);
+      expect(
+        await store.transition('M1', 'COMPLETED', { patch: { reply: { ok: true }, nextAttemptAt: null } }),
+      ).toBe(true);
+      expect(await store.transition('missing', 'ACKED')).toBe(false);
+      expect(await store.transition('missing', 'ACKED', { from: ['SENT'] })).toBe(false);
+      expect(await store.get('M1')).toMatchObject({
+        status: 'COMPLETED',
+        attempts: 1,
+        reply: { ok: true },
+        createdAt: '2024-03-01T09:00:00.000Z',
+        updatedAt: '2024-03-01T09:00:03.000Z',
+      });
+      expect(await store.history('M1')).toEqual([
+        { at: '2024-03-01T09:00:00.000Z', status: 'ACCEPTED' },
+        { at: '2024-03-01T09:00:01.000Z', status: 'SENDING' },
+        { at: '2024-03-01T09:00:02.000Z', status: 'SENT', detail: 'HTTP 202' },
+        { at: '2024-03-01T09:00:03.000Z', status: 'COMPLETED' },
+      ]);
+    });
+
+    it('updates fields without a status change or a history row', async () => {
+      const { store, clock } = await fresh();
+      await store.insert(inbound('M1'));
+      clock.advance(5000);
+      const ack = { contentType: 'text/xml; charset=UTF-8', soapAction: 'urn:ack', body: ALL_BYTES };
+      await store.update('M1', {
+        attempts: 3,
+        nextAttemptAt: '2024-03-01T10:00:00.000Z',
+        reply: ['a', { b: 1 }],
+        error: { code: 'ERROR', detail: 'x' },
+        replyDeliveredAt: '2024-03-01T09:30:00.000Z',
+        ack,
+      });
+      const updated = await store.get('M1');
+      expect(updated?.ack?.body.equals(ALL_BYTES)).toBe(true);
+      expect(updated).toMatchObject({
+        status: 'RECEIVED',
+        updatedAt: '2024-03-01T09:00:05.000Z',
+        attempts: 3,
+        nextAttemptAt: '2024-03-01T10:00:00.000Z',
+        reply: ['a', { b: 1 }],
+        error: { code: 'ERROR', detail: 'x' },
+        replyDeliveredAt: '2024-03-01T09:30:00.000Z',
+        ack: { contentType: ack.contentType, soapAction: 'urn:ack' },
+      });
+      await store.update('M1', { nextAttemptAt: null });
+      expect(await store.get('M1')).not.toHaveProperty('nextAttemptAt');
+      expect((await store.get('M1'))?.attempts).toBe(3);
+      expect(await store.history('M1')).toHaveLength(1);
+      await store.update('missing', { attempts: 1 });
+      expect(await store.get('missing')).toBeUndefined();
+    });
+
+    it('lets exactly one of two instances win the same transition', async () => {
+      const { store, another } = await fresh();
+      const second = await another();
+      const ids = Array.from({ length: 20 }, (_, i) => `race-${i}`);
+      for (const id of ids) await store.insert(outbound(id));
+      const results = await Promise.all(
+        ids.map((id) =>
+          Promise.all([
+            store.transition(id, 'SENDING', { from: ['ACCEPTED'], detail: 'first' }),
+            second.transition(id, 'SENDING', { from: ['ACCEPTED'], detail: 'second' }),
+          ]),
+        ),
+      );
+      for (const [index, pair] of results.entries()) {
+        expect(pair.filter(Boolean), ids[index]).toHaveLength(1);
+        const history = await store.history(ids[index] as string);
+        expect(history.map((entry) => entry.status)).toEqual(['ACCEPTED', 'SENDING']);
+        expect(history[1]?.detail).toBe(pair[0] ? 'first' : 'second');
+      }
+    });
+
+    it('finds stale outbound messages by updatedAt, or nextAttemptAt when set, oldest first', async () => {
+      const { store, clock } = await fresh();
+      await store.insert(outbound('old-accepted'));
+      clock.advance(MINUTE);
+      await store.insert(outbound('sending'));
+      await store.transition('sending', 'SENDING');
+      await store.insert(inbound('inbound-received'));
+      await store.insert(outbound('retry-due'));
+      await store.transition('retry-due', 'RETRYING', {
+        patch: { nextAttemptAt: '2024-03-01T09:03:00.000Z' },
+      });
+      await store.insert(outbound('retry-later'));
+      await store.transition('retry-later', 'RETRYING', {
+        patch: { nextAttemptAt: '2024-03-01T11:00:00.000Z' },
+      });
+      clock.advance(MINUTE);
+      await store.insert(outbound('completed'));
+      await store.transition('completed', 'COMPLETED');
+      clock.advance(2 * MINUTE);
+      await store.insert(outbound('fresh'));
+
+      const states: MessageState[] = ['ACCEPTED', 'SENDING', 'RETRYING', 'RECEIVED'];
+      const stale = await store.findStale(states, new Date('2024-03-01T09:04:00.000Z'), 10);
+      expect(stale.map((m) => m.messageId)).toEqual(['old-accepted', 'sending', 'retry-due']);
+      expect(stale[2]?.nextAttemptAt).toBe('2024-03-01T09:03:00.000Z');
+      expect(
+        (await store.findStale(states, new Date('2024-03-01T09:04:00.000Z'), 2)).map((m) => m.messageId),
+      ).toEqual(['old-accepted', 'sending']);
+      expect((await store.findStale(['SENDING'], new Date('2024-03-01T12:00:00.000Z'), 10)).length).toBe(1);
+      expect(
+        (await store.findStale(['RETRYING'], new Date('2024-03-01T12:00:00.000Z'), 10)).map(
+          (m) => m.messageId,
+        ),
+      ).toEqual(['retry-due', 'retry-later']);
+      expect(await store.findStale([], new Date('2030-01-01T00:00:00.000Z'), 10)).toEqual([]);
+      expect(await store.findStale(states, new Date('2024-03-01T09:00:00.000Z'), 10)).toEqual([]);
+    });
+
+    it('purges finished messages and their history, keeping newer and unfinished ones', async () => {
+      const { store, clock, another } = await fresh();
+      await store.insert(outbound('done-old'));
+      await store.transition('done-old', 'COMPLETED');
+      await store.insert(outbound('failed-old'));
+      await store.transition('failed-old', 'FAILED', { detail: 'gave up' });
+      await store.insert(outbound('stuck-old'));
+      await store.transition('stuck-old', 'SENT');
+      await store.insert(inbound('dedup-old'));
+      await store.transition('dedup-old', 'DELIVERED');
+      clock.advance(10 * MINUTE);
+      await store.insert(outbound('done-new'));
+      await store.transition('done-new', 'COMPLETED');
+
+      const cutoff = new Date('2024-03-01T09:05:00.000Z');
+      expect(await store.purge([...FINAL_OUTBOUND_STATES, 'DELIVERED'], cutoff)).toBe(3);
+      for (const gone of ['done-old', 'failed-old', 'dedup-old']) {
+        expect(await store.get(gone)).toBeUndefined();
+        expect(await store.history(gone)).toEqual([]);
+      }
+      expect((await store.get('stuck-old'))?.status).toBe('SENT');
+      expect(await store.history('stuck-old')).toHaveLength(2);
+      expect((await store.get('done-new'))?.status).toBe('COMPLETED');
+      expect(await store.purge(['COMPLETED'], cutoff)).toBe(0);
+      expect(await store.purge([], new Date('2030-01-01T00:00:00.000Z'))).toBe(0);
+      // A purged id is free again (a late duplicate after retention is a new message).
+      await store.insert(outbound('done-old'));
+      expect(await store.history('done-old')).toHaveLength(1);
+      // The purge is visible to every instance.
+      expect(await (await another()).get('failed-old')).toBeUndefined();
+    });
+
+    it('purges more than one batch', async () => {
+      const { store, clock } = await fresh();
+      const ids = Array.from({ length: 501 }, (_, i) => `bulk-${String(i).padStart(3, '0')}`);
+      await Promise.all(ids.map((id) => store.insert(outbound(id, { status: 'COMPLETED' }))));
+      await store.insert(outbound('keep', { status: 'ACCEPTED' }));
+      clock.advance(MINUTE);
+      expect(await store.purge(['COMPLETED'], clock.now())).toBe(501);
+      expect((await store.search({ limit: 500 })).map((m) => m.messageId)).toEqual(['keep']);
+    });
+
+    it('searches newest first with every filter, without HTTP bodies', async () => {
+      const { store, clock } = await fresh();
+      await store.insert(
+        outbound('o1', {
+          conversationId: 'c1',
+          http: { contentType: 'a', soapAction: 'b', body: ALL_BYTES },
+        }),
+      );
+      clock.advance(MINUTE);
+      await store.insert(
+        inbound('i1', { conversationId: 'c1', interactionId: 'QUPC_IN160101UK05', data: { n: 1 } }),
+      );
+      await store.update('i1', {
+        ack: { contentType: 'text/xml', soapAction: '', body: Buffer.from('<ack/>') },
+      });
+      clock.advance(MINUTE);
+      await store.insert(outbound('o2', { conversationId: 'c2' }));
+      await store.transition('o2', 'SENT');
+
+      const ids = async (query: Parameters<MessageStore['search']>[0]) =>
+        (await store.search(query)).map((m) => m.messageId);
+      expect(await ids({})).toEqual(['o2', 'i1', 'o1']);
+      expect(await ids({ messageId: 'i1' })).toEqual(['i1']);
+      expect(await ids({ conversationId: 'c1' })).toEqual(['i1', 'o1']);
+      expect(await ids({ interactionId: 'QUPC_IN160101UK05' })).toEqual(['i1']);
+      expect(await ids({ status: 'SENT' })).toEqual(['o2']);
+      expect(await ids({ direction: 'outbound' })).toEqual(['o2', 'o1']);
+      expect(await ids({ direction: 'outbound', conversationId: 'c1' })).toEqual(['o1']);
+      expect(await ids({ from: new Date('2024-03-01T09:01:00.000Z') })).toEqual(['o2', 'i1']);
+      expect(await ids({ to: new Date('2024-03-01T09:01:00.000Z') })).toEqual(['o1']);
+      expect(
+        await ids({ from: new Date('2024-03-01T09:00:30.000Z'), to: new Date('2024-03-01T09:01:30.000Z') }),
+      ).toEqual(['i1']);
+      expect(await ids({ status: 'FAILED' })).toEqual([]);
+
+      const listed = await store.search({});
+      for (const message of listed) {
+        expect(message.http).toBeUndefined();
+        expect(message.ack).toBeUndefined();
+      }
+      expect(listed[1]).toMatchObject({
+        messageId: 'i1',
+        data: { n: 1 },
+        createdAt: '2024-03-01T09:01:00.000Z',
+      });
+      expect((await store.get('o1'))?.http?.body.equals(ALL_BYTES)).toBe(true);
+    });
+
+    it('pages with the keyset cursor, ties broken by message id, and clamps the limit', async () => {
+      const { store, clock } = await fresh();
+      const all: string[] = [];
+      for (let minute = 0; minute < 12; minute++) {
+        // Three messages per instant, so the cursor must break ties.
+        for (const suffix of ['a', 'b', 'c']) {
+          const id = `m${String(minute).padStart(2, '0')}${suffix}`;
+          await store.insert(outbound(id));
+          all.push(id);
+        }
+        clock.advance(MINUTE);
+      }
+      const newestFirst = [...all].reverse();
+      expect((await store.search({})).length).toBe(36);
+      const seen: string[] = [];
+      let before: string | undefined;
+      for (;;) {
+        const page = await store.search({ limit: 5, ...(before ? { before } : {}) });
+        seen.push(...page.map((m) => m.messageId));
+        if (page.length < 5) break;
+        before = messageCursor(page[page.length - 1] as StoredMessage);
+      }
+      expect(seen).toEqual(newestFirst);
+      expect((await store.search({ limit: 0 })).length).toBe(1);
+      expect((await store.search({ limit: -3 })).length).toBe(1);
+      expect(
+        (await store.search({ before: '2024-03-01T09:05:00.000Z|m05b' })).map((m) => m.messageId).slice(0, 3),
+      ).toEqual(['m05a', 'm04c', 'm04b']);
+      // A cursor's time in another ISO spelling means the same instant.
+      expect((await store.search({ before: '2024-03-01T09:05:00Z|m05b', limit: 1 }))[0]?.messageId).toBe(
+        'm05a',
+      );
+      for (const bad of ['', 'nonsense', '|m01a', 'not-a-date|m01a', '2024-03-01T09:05:00.000Z|'])
+        await expect(store.search({ before: bad }), bad).rejects.toBeInstanceOf(InvalidCursorError);
+    });
+
+    it('lists 50 by default and at most 500', async () => {
+      const { store } = await fresh();
+      await Promise.all(
+        Array.from({ length: 501 }, (_, i) => store.insert(outbound(`n${String(i).padStart(3, '0')}`))),
+      );
+      expect((await store.search({})).length).toBe(50);
+      expect((await store.search({ limit: 10_000 })).length).toBe(500);
+      expect((await store.search({ limit: 120 })).length).toBe(120);
+    });
+
+    it('counts messages by direction, interaction and status', async () => {
+      const { store } = await fresh();
+      expect(await store.countByState()).toEqual([]);
+      await store.insert(outbound('o1'));
+      await store.insert(outbound('o2'));
+      await store.insert(outbound('o3', { interactionId: 'OTHER' }));
+      await store.transition('o2', 'SENT');
+      await store.insert(inbound('i1'));
+      await store.insert(inbound('i2'));
+      const counts = await store.countByState();
+      expect(counts).toHaveLength(4);
+      expect(counts).toEqual(
+        expect.arrayContaining([
+          { direction: 'inbound', interactionId: 'PRSC_IN090000UK09', status: 'RECEIVED', count: 2 },
+          { direction: 'outbound', interactionId: 'OTHER', status: 'ACCEPTED', count: 1 },
+          { direction: 'outbound', interactionId: 'PRSC_IN090000UK09', status: 'ACCEPTED', count: 1 },
+          { direction: 'outbound', interactionId: 'PRSC_IN090000UK09', status: 'SENT', count: 1 },
+        ]),
+      );
+    });
+
+    it('reports the oldest outbound message still in flight', async () => {
+      const { store, clock } = await fresh();
+      expect(await store.oldestInFlight()).toBeUndefined();
+      await store.insert(inbound('inbound-first'));
+      await store.insert(outbound('finished'));
+      await store.transition('finished', 'NACKED');
+      expect(await store.oldestInFlight()).toBeUndefined();
+      clock.advance(MINUTE);
+      await store.insert(outbound('waiting'));
+      await store.transition('waiting', 'ACKED');
+      clock.advance(MINUTE);
+      await store.insert(outbound('newer'));
+      expect(await store.oldestInFlight()).toEqual({
+        messageId: 'waiting',
+        status: 'ACKED',
+        createdAt: '2024-03-01T09:01:00.000Z',
+      });
+      await store.transition('waiting', 'COMPLETED');
+      expect((await store.oldestInFlight())?.messageId).toBe('newer');
+    });
+
+    it('reports its size, checks it is writable, and keeps data across reopening', async () => {
+      const { store, another } = await fresh();
+      expect(await store.sizeBytes()).toBeGreaterThan(0);
+      await store.checkWritable();
+      await store.insert(outbound('M1'));
+      await store.update('M1', {
+        ack: { contentType: 'text/xml', soapAction: 's', body: Buffer.from('<ack/>') },
+      });
+      await store.close();
+      await store.close();
+      await expect(store.checkWritable()).rejects.toThrow();
+      const reopened = await another();
+      expect((await reopened.get('M1'))?.ack?.body.toString()).toBe('<ack/>');
+      expect(await reopened.history('M1')).toHaveLength(1);
+      await reopened.checkWritable();
+    });
+  });
+}
