@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import swaggerUi from 'swagger-ui-express';
 import type { Logger } from '../ops/index.js';
 import { type ReadinessCheck, readiness } from '../ops/index.js';
 import { isValidUtf8 } from '../xml/index.js';
@@ -6,6 +7,7 @@ import { type ApiAuth, requireApiKey } from './auth.js';
 import { type CabRouteDependencies, cabRoutes } from './cab.js';
 import { messageRoutes } from './messages.js';
 import { type MhsRouteDependencies, mhsRoutes } from './mhs.js';
+import { openApiDocument } from './openapi.js';
 import { sendProblem } from './problem.js';
 
 export interface ApiDependencies extends MhsRouteDependencies, CabRouteDependencies {
@@ -26,6 +28,12 @@ export function createApi(deps: ApiDependencies): express.Express {
     const result = await readiness(deps.readinessChecks);
     response.status(result.ready ? 200 : 503).json(result);
   });
+  // The API description is open: a PAS developer reads it before holding a key.
+  const description = openApiDocument(deps.cabSchemas);
+  app.get('/openapi.json', (_request, response) => {
+    response.json(description);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(description, { customSiteTitle: 'mhs-gateway API' }));
   // Before the body parser: an unauthenticated caller never gets its body read.
   if (deps.auth.mode === 'api-key') app.use(requireApiKey(deps.auth.keys, deps.logger));
   app.use(

@@ -1,93 +1,252 @@
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
-import { buildSlotResponsePayload, type SlotPoll, slotResponseRequestSchema } from '../cab/index.js';
-import { wrapPayload } from '../hl7/index.js';
+import { type Request, type Response, Router } from 'express';
+import type { z } from 'zod';
+import {
+  type AppointmentRequest,
+  buildAppointmentCancellationPayload,
+  buildCancellationResponsePayload,
+  buildDnaListPayload,
+  buildRequestedAppointmentPayload,
+  buildSlotCancellationPayload,
+  buildSlotResponsePayload,
+  CAB_INTERACTIONS,
+  type CabInteraction,
+  type CabInteractionId,
+  type CabRequestSchemas,
+  type CancellationRequest,
+  type SlotPoll,
+  slotResponseRequestSchema,
+} from '../cab/index.js';
+import { type BusinessReason, wrapPayload } from '../hl7/index.js';
 import type { OutboundSubmission } from '../outbound/index.js';
+import type { RouteTable } from '../routing/index.js';
+import { validateHl7 } from '../schemas/index.js';
 import type { MessageStore, StoredMessage } from '../store/index.js';
 import { accepted, submitProblem } from './mhs.js';
-import { sendProblem, validationProblem } from './problem.js';
+import { type Problem, sendProblem, validationProblem } from './problem.js';
 
 export interface CabRouteDependencies {
   store: MessageStore;
   submission: OutboundSubmission;
+  routes: RouteTable;
   asid: string;
   processingCode: 'P' | 'D' | 'T';
+  cabSchemas: CabRequestSchemas;
   clock?: () => Date;
 }
 
 /** What inbound/ stored with a request from e-RS. */
-interface StoredRequest {
+export interface StoredRequest {
   request: unknown;
   sender: { partyKey: string; asid?: string };
+  /** The request's HL7 transmission wrapper id: what wrapper A's messageRef names. */
+  hl7MessageId?: string;
 }
+
+/** The PAS-facing path of each outbound interaction (the contract; see the README and /docs). */
+export const CAB_PATHS = {
+  PRSC_IN090000UK09: '/cab/slot-responses',
+  PRSC_IN100000UK06: '/cab/slot-cancellations',
+  PRSC_IN050000UK06: '/cab/appointment-confirmations',
+  PRSC_IN060000UK06: '/cab/appointment-rejections',
+  PRSC_IN140000UK06: '/cab/cancellation-confirmations',
+  PRSC_IN150000UK06: '/cab/cancellation-rejections',
+  PRSC_IN130000UK07: '/cab/appointment-cancellations',
+  PRSC_IN110000UK08: '/cab/did-not-attend-lists',
+} as const satisfies Partial<Record<CabInteractionId, string>>;
+
+type OutboundCabInteraction = keyof typeof CAB_PATHS;
 
 /** Choose and Book JSON endpoints: the PAS never writes HL7. */
 export function cabRoutes(deps: CabRouteDependencies): Router {
   const router = Router();
+  const s = deps.cabSchemas;
 
-  router.post('/cab/slot-responses', async (request, response) => {
-    const parsed = slotResponseRequestSchema.safeParse(request.body);
-    if (!parsed.success) return sendProblem(response, validationProblem(parsed.error));
-    const answer = parsed.data;
-    const poll = await deps.store.get(answer.inResponseTo);
-    const problem = requestProblem(
-      poll,
-      answer.inResponseTo,
-      'PRSC_IN080000UK07',
-      'a slot poll (PRSC_IN080000UK07)',
-    );
-    if (problem) return sendProblem(response, problem);
-    const stored = poll!.data as StoredRequest;
-    const slotPoll = stored.request as SlotPoll;
-    if (answer.clinicId !== undefined && answer.clinicId !== slotPoll.clinicId) {
-      return sendProblem(response, {
-        title: 'Invalid request',
-        status: 422,
-        detail: `clinicId ${answer.clinicId} does not match the poll's clinic ${slotPoll.clinicId}`,
-        errors: [{ field: 'clinicId', message: 'does not match the slot poll' }],
-      });
+  // Answers to a request e-RS sent: the conversation, ASIDs and HL7 references come from the stored request.
+  answer(router, deps, 'PRSC_IN090000UK09', slotResponseRequestSchema, (body, stored) => {
+    const poll = stored.request as SlotPoll;
+    if (body.clinicId !== undefined && body.clinicId !== poll.clinicId) {
+      return refusal(
+        422,
+        'clinicId',
+        `clinicId ${body.clinicId} does not match the poll's clinic ${poll.clinicId}`,
+      );
     }
-    const messageId = randomUUID().toUpperCase();
-    const payload = buildSlotResponsePayload({
-      responseId: randomUUID().toUpperCase(),
-      clinicId: slotPoll.clinicId,
-      pollRequestId: slotPoll.requestId,
-      slots: answer.slots,
-    });
-    const hl7 = wrapPayload(
-      {
-        interactionId: 'PRSC_IN090000UK09',
-        messageId,
-        creationTime: (deps.clock ?? (() => new Date()))(),
-        processingCode: deps.processingCode,
-        toAsid: stored.sender.asid ?? '',
-        fromAsid: deps.asid,
-      },
-      payload,
-    );
-    try {
-      const submitted = await deps.submission.submit({
-        interactionId: 'PRSC_IN090000UK09',
-        payloadXml: hl7,
-        messageId,
-        conversationId: poll!.conversationId,
-        refToMessageId: poll!.messageId,
-        data: answer,
-      });
-      return response.status(202).json({
-        ...accepted(submitted),
-        inResponseTo: answer.inResponseTo,
-        interactionId: 'PRSC_IN090000UK09',
-      });
-    } catch (error) {
-      return sendProblem(response, submitProblem(error));
-    }
+    return {
+      payload: buildSlotResponsePayload({
+        responseId: newId(),
+        clinicId: poll.clinicId,
+        pollRequestId: poll.requestId,
+        slots: body.slots,
+      }),
+    };
   });
+  answer(router, deps, 'PRSC_IN050000UK06', s.confirmAppointmentRequestSchema, (_body, stored) => ({
+    payload: buildRequestedAppointmentPayload(bookingIds(stored)),
+  }));
+  answer(router, deps, 'PRSC_IN060000UK06', s.rejectAppointmentRequestSchema, (body, stored) => ({
+    payload: buildRequestedAppointmentPayload(bookingIds(stored)),
+    reasons: businessReasons(body.reasons),
+  }));
+  answer(router, deps, 'PRSC_IN140000UK06', s.confirmCancellationRequestSchema, (body, stored) => ({
+    payload: buildCancellationResponsePayload({ ubrn: (stored.request as CancellationRequest).ubrn }),
+    reasons: businessReasons(body.reasons),
+  }));
+  answer(router, deps, 'PRSC_IN150000UK06', s.rejectCancellationRequestSchema, (body, stored) => ({
+    payload: buildCancellationResponsePayload({ ubrn: (stored.request as CancellationRequest).ubrn }),
+    reasons: businessReasons(body.reasons),
+  }));
 
+  // Notifications the provider starts: a new conversation, addressed to e-RS by the route.
+  notify(router, deps, 'PRSC_IN100000UK06', s.slotCancellationRequestSchema, (body) =>
+    buildSlotCancellationPayload({ listId: newId(), usrns: body.usrns }),
+  );
+  notify(router, deps, 'PRSC_IN130000UK07', s.appointmentCancellationRequestSchema, (body) =>
+    buildAppointmentCancellationPayload(body),
+  );
+  notify(router, deps, 'PRSC_IN110000UK08', s.dnaListRequestSchema, (body) =>
+    buildDnaListPayload({ listId: newId(), appointments: body.appointments }),
+  );
   return router;
 }
 
-function requestProblem(message: StoredMessage | undefined, id: string, interactionId: string, what: string) {
+interface Built {
+  payload: string;
+  reasons?: BusinessReason[];
+}
+
+type Refusal = { refusal: Problem };
+
+function refusal(status: number, field: string, detail: string): Refusal {
+  return { refusal: { title: 'Invalid request', status, detail, errors: [{ field, message: detail }] } };
+}
+
+/** POST for an answer to a stored e-RS request (`inResponseTo` names it). */
+function answer<S extends z.ZodType<{ inResponseTo: string }>>(
+  router: Router,
+  deps: CabRouteDependencies,
+  interactionId: OutboundCabInteraction,
+  schema: S,
+  build: (body: z.output<S>, stored: StoredRequest) => Built | Refusal,
+): void {
+  const interaction: CabInteraction = CAB_INTERACTIONS[interactionId];
+  const requestId = interaction.answers!;
+  router.post(CAB_PATHS[interactionId], async (request: Request, response: Response) => {
+    const parsed = schema.safeParse(request.body);
+    if (!parsed.success) return sendProblem(response, validationProblem(parsed.error));
+    const body = parsed.data;
+    const original = await deps.store.get(body.inResponseTo);
+    const problem = requestProblem(original, body.inResponseTo, requestId);
+    if (problem) return sendProblem(response, problem);
+    const stored = original!.data as StoredRequest;
+    const built = build(body, stored);
+    if ('refusal' in built) return sendProblem(response, built.refusal);
+    const messageId = newId();
+    const hl7 = wrapPayload(
+      {
+        interactionId,
+        messageId,
+        creationTime: now(deps),
+        processingCode: deps.processingCode,
+        toAsid: stored.sender.asid ?? deps.routes.resolve(interactionId).toAsid ?? '',
+        fromAsid: deps.asid,
+      },
+      built.payload,
+      {
+        ...(interaction.wrapper === 'A'
+          ? { acknowledgement: { typeCode: 'AA', messageRef: stored.hl7MessageId ?? original!.messageId } }
+          : {}),
+        ...(built.reasons ? { reasons: built.reasons } : {}),
+      },
+    );
+    await submitBuilt(response, deps, interactionId, hl7, messageId, body, {
+      conversationId: original!.conversationId,
+      refToMessageId: original!.messageId,
+      inResponseTo: body.inResponseTo,
+    });
+  });
+}
+
+/** POST for a notification the provider starts. */
+function notify<S extends z.ZodType>(
+  router: Router,
+  deps: CabRouteDependencies,
+  interactionId: OutboundCabInteraction,
+  schema: S,
+  build: (body: z.output<S>) => string,
+): void {
+  router.post(CAB_PATHS[interactionId], async (request: Request, response: Response) => {
+    const parsed = schema.safeParse(request.body);
+    if (!parsed.success) return sendProblem(response, validationProblem(parsed.error));
+    const messageId = newId();
+    const hl7 = wrapPayload(
+      {
+        interactionId,
+        messageId,
+        creationTime: now(deps),
+        processingCode: deps.processingCode,
+        toAsid: deps.routes.resolve(interactionId).toAsid ?? '',
+        fromAsid: deps.asid,
+      },
+      build(parsed.data),
+    );
+    await submitBuilt(response, deps, interactionId, hl7, messageId, parsed.data, {});
+  });
+}
+
+/** Validates the HL7 we built against our schema (never send what we know is wrong), then submits. */
+async function submitBuilt(
+  response: Response,
+  deps: CabRouteDependencies,
+  interactionId: OutboundCabInteraction,
+  hl7: string,
+  messageId: string,
+  data: unknown,
+  answering: { conversationId?: string; refToMessageId?: string; inResponseTo?: string },
+): Promise<void> {
+  const invalid = hl7Problem(hl7);
+  if (invalid) return sendProblem(response, invalid);
+  try {
+    const submitted = await deps.submission.submit({
+      interactionId,
+      payloadXml: hl7,
+      messageId,
+      conversationId: answering.conversationId,
+      refToMessageId: answering.refToMessageId,
+      data,
+    });
+    response.status(202).json({
+      ...accepted(submitted),
+      interactionId,
+      ...(answering.inResponseTo ? { inResponseTo: answering.inResponseTo } : {}),
+    });
+  } catch (error) {
+    sendProblem(response, submitProblem(error));
+  }
+}
+
+/** 422 naming the element when a built HL7 message fails its interaction schema; undefined when valid. */
+export function hl7Problem(hl7: string): Problem | undefined {
+  const result = validateHl7(hl7);
+  if (result.valid) return undefined;
+  const first = result.errors[0]?.message ?? 'invalid';
+  return {
+    title: 'The HL7 message would not be valid',
+    status: 422,
+    detail: first,
+    errors: result.errors.map((error) => ({
+      element: /Element '([^']+)'/.exec(error.message)?.[1],
+      message: error.message,
+    })),
+  };
+}
+
+function requestProblem(
+  message: StoredMessage | undefined,
+  id: string,
+  interactionId: string,
+): Problem | undefined {
+  const what = `${CAB_INTERACTIONS[interactionId as CabInteractionId]?.name ?? interactionId} (${interactionId})`;
   if (message?.direction !== 'inbound') {
     return {
       title: 'Unknown request',
@@ -100,9 +259,32 @@ function requestProblem(message: StoredMessage | undefined, id: string, interact
     return {
       title: 'Wrong request',
       status: 409,
-      detail: `inResponseTo ${id} is a ${message.interactionId}, not ${what}`,
-      errors: [{ field: 'inResponseTo', message: `must name ${what}` }],
+      detail: `inResponseTo ${id} is a ${message.interactionId}, not a ${what}`,
+      errors: [{ field: 'inResponseTo', message: `must name a ${what}` }],
     };
   }
   return undefined;
+}
+
+function bookingIds(stored: StoredRequest): { usrn: string; ubrn: string } {
+  const booking = stored.request as AppointmentRequest;
+  return { usrn: booking.usrn, ubrn: booking.ubrn };
+}
+
+function businessReasons(
+  reasons: { code: string; displayName?: string; qualifier?: string }[] | undefined,
+): BusinessReason[] | undefined {
+  return reasons?.map((r) => ({
+    code: r.code,
+    qualifier: (r.qualifier ?? 'ER') as BusinessReason['qualifier'],
+    ...(r.displayName ? { displayName: r.displayName } : {}),
+  }));
+}
+
+function newId(): string {
+  return randomUUID().toUpperCase();
+}
+
+function now(deps: CabRouteDependencies): Date {
+  return (deps.clock ?? (() => new Date()))();
 }

@@ -31,7 +31,7 @@ const CONTENT_TYPES = [
   'application/octet-stream',
 ] as const;
 const NCNAME = /^[A-Za-z_][\w.-]*$/;
-const bodySchema = z.strictObject({
+export const mhsRequestBodySchema = z.strictObject({
   payload: z.string().min(1).max(5_000_000),
   attachments: z
     .array(
@@ -102,7 +102,7 @@ export function mhsRoutes(deps: MhsRouteDependencies): Router {
         });
       }
     }
-    const parsed = bodySchema.safeParse(request.body);
+    const parsed = mhsRequestBodySchema.safeParse(request.body);
     if (!parsed.success) return sendProblem(response, validationProblem(parsed.error));
     const body = parsed.data;
     const size =
@@ -231,7 +231,7 @@ export function submitProblem(error: unknown, messageId?: string): Problem {
 }
 
 function toAttachment(
-  a: NonNullable<z.infer<typeof bodySchema>['attachments']>[number],
+  a: NonNullable<z.infer<typeof mhsRequestBodySchema>['attachments']>[number],
   index: number,
 ): Attachment {
   const content = a.is_base64 ? Buffer.from(a.payload, 'base64') : Buffer.from(a.payload, 'utf8');
@@ -247,7 +247,7 @@ function toAttachment(
 }
 
 function toExternal(
-  a: NonNullable<z.infer<typeof bodySchema>['external_attachments']>[number],
+  a: NonNullable<z.infer<typeof mhsRequestBodySchema>['external_attachments']>[number],
 ): ExternalAttachment {
   const external: ExternalAttachment = { messageId: a.message_id, description: a.description };
   if (a.document_id) external.documentId = a.document_id;

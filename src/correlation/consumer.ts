@@ -11,6 +11,8 @@ export interface ApplicationAckReply {
   outcome: 'accepted' | 'business-error' | 'rejected';
   details: { typeCode: string; code: string; displayName?: string }[];
   reasons: { code: string; displayName?: string; qualifier: string }[];
+  /** One sentence for people: what e-RS said, in words, with its codes. */
+  summary: string;
 }
 
 /**
@@ -136,18 +138,33 @@ export class CorrelationConsumer {
 }
 
 export function mapApplicationAck(ack: NonNullable<Signal['applicationAck']>): ApplicationAckReply {
+  const details = (ack.details ?? []).map((d) => ({
+    typeCode: d.typeCode,
+    code: d.code,
+    ...(d.displayName ? { displayName: d.displayName } : {}),
+  }));
+  const reasons = (ack.reasons ?? []).map((r) => ({
+    code: r.code,
+    qualifier: r.qualifier,
+    ...(r.displayName ? { displayName: r.displayName } : {}),
+  }));
   return {
     acknowledgement: ack.typeCode,
     outcome: ack.typeCode === 'AA' ? 'accepted' : ack.typeCode === 'AE' ? 'business-error' : 'rejected',
-    details: (ack.details ?? []).map((d) => ({
-      typeCode: d.typeCode,
-      code: d.code,
-      ...(d.displayName ? { displayName: d.displayName } : {}),
-    })),
-    reasons: (ack.reasons ?? []).map((r) => ({
-      code: r.code,
-      qualifier: r.qualifier,
-      ...(r.displayName ? { displayName: r.displayName } : {}),
-    })),
+    details,
+    reasons,
+    summary: summarise(ack.typeCode, [...reasons, ...details]),
   };
+}
+
+const OPENINGS = {
+  AA: 'e-RS accepted the message (AA)',
+  AE: 'e-RS could not act on the message: business error (AE)',
+  AR: 'e-RS rejected the message (AR)',
+} as const;
+
+function summarise(typeCode: 'AA' | 'AE' | 'AR', issues: { code: string; displayName?: string }[]): string {
+  if (issues.length === 0) return `${OPENINGS[typeCode]}.`;
+  const words = issues.map((i) => `${i.displayName ?? 'no description given'} (code ${i.code})`).join('; ');
+  return `${OPENINGS[typeCode]}: ${words}.`;
 }

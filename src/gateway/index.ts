@@ -4,6 +4,7 @@ import type https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { type ApiAuth, createApi, loadApiKeys } from '../api/index.js';
+import { cabRequestSchemas } from '../cab/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import { CorrelationConsumer, Waiters } from '../correlation/index.js';
 import { createInboundServer, InboundPipeline } from '../inbound/index.js';
@@ -100,6 +101,7 @@ export async function startGateway(
       waiters,
       asid: config.asid,
       processingCode: config.processingCode,
+      cabSchemas: cabRequestSchemas(),
       maxRequestBytes: config.inbound.maxBodyBytes,
       maxBodyBytes: config.api.maxBodyBytes,
       auth,

@@ -267,7 +267,11 @@ export class InboundPipeline {
         refToMessageId: header.refToMessageId,
         status: 'RECEIVED',
         http: { contentType: '', soapAction: parsed.soapAction ?? '', body: Buffer.from(parsed.envelopeXml) },
-        data: { request: data, sender: { partyKey: header.from.id, asid: wrapper.fromAsid } },
+        data: {
+          request: data,
+          sender: { partyKey: header.from.id, asid: wrapper.fromAsid },
+          hl7MessageId: wrapper.messageId,
+        },
         hl7,
         detail: `from ${header.from.id}`,
       });

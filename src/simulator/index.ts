@@ -3,6 +3,13 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type AppointmentRequest,
+  buildAppointmentRequestPayload,
+  buildCancellationRequestPayload,
+  type CancellationRequest,
+  type SlotPriority,
+} from '../cab/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import {
   buildMessageError,
@@ -22,10 +29,12 @@ import { MtlsClient } from '../outbound/index.js';
 import { loadRouteTable, type RouteTable } from '../routing/index.js';
 import { serverOptions, TlsContext } from '../security/tls/index.js';
 import { verifyEnvelope } from '../security/xmldsig/index.js';
+import { checkAnswer, type SentRequest } from './ers.js';
 import {
   acknowledgmentFor,
   applicationAckMessage,
   type BuildContext,
+  ersRequestMessage,
   slotPollMessage,
   spineSoapFault,
   syncResponse,
@@ -76,6 +85,35 @@ export async function startSimulator(
     newId: () => randomUUID().toUpperCase(),
   });
   const sendToGateway = (message: HttpMessage) => client.post(sim.gatewayInboundUrl, message);
+  /** The requests e-RS sent, by ebXML MessageId (= their HL7 wrapper id), to check the answers. */
+  const sent = new Map<string, SentRequest>();
+
+  async function sendRequest(
+    interactionId: 'PRSC_IN040000UK08' | 'PRSC_IN070000UK08',
+    request: AppointmentRequest | CancellationRequest,
+    payloadXml: string,
+    body: Record<string, unknown>,
+  ) {
+    const ids = {
+      messageId: randomUUID().toUpperCase(),
+      conversationId: randomUUID().toUpperCase(),
+      toPartyKey: text(body.toPartyKey),
+    };
+    sent.set(ids.messageId, {
+      interactionId,
+      messageId: ids.messageId,
+      hl7MessageId: ids.messageId,
+      conversationId: ids.conversationId,
+      request,
+    });
+    const answer = await sendToGateway(ersRequestMessage(context(), interactionId, payloadXml, ids));
+    return {
+      messageId: ids.messageId,
+      conversationId: ids.conversationId,
+      request,
+      gatewayResponse: describeAnswer(answer.status, answer.contentType, answer.body),
+    };
+  }
 
   const spine = https.createServer(serverOptions(tls.current), (request, response) => {
     collect(request, 6_000_000)
@@ -204,14 +242,19 @@ export async function startSimulator(
     }
     if (parsed.header.action === 'MCCI_IN010000UK13' || !record.hl7) return;
     const hl7MessageId = parseWrapper(record.hl7).messageId;
+    // e-RS checks the answer against the request it answers; a wrong answer is rejected (AR).
+    const check = checkAnswer(record.hl7, parsed.header, sent);
+    record.check = check;
+    const typeCode = check.ok ? faults.applicationAck : 'AR';
     const appAck = applicationAckMessage(
       context(),
       { messageId: parsed.header.messageId, hl7MessageId, conversationId: parsed.header.conversationId },
-      faults.applicationAck,
+      typeCode,
+      check.ok ? undefined : check.problems.join('; '),
     );
     const answer = await sendToGateway(appAck);
     record.signalsSent.push({
-      kind: `application-ack ${faults.applicationAck}`,
+      kind: `application-ack ${typeCode}`,
       messageId: idOf(appAck),
       status: answer.status,
     });
@@ -234,6 +277,39 @@ export async function startSimulator(
       faults = { ...faults, ...body };
       return json(response, 200, faults);
     }
+    if (request.method === 'POST' && url.pathname === '/control/booking-requests') {
+      const body = await jsonBody(request);
+      const booking: AppointmentRequest = {
+        ubrn: text(body.ubrn) ?? randomUbrn(),
+        usrn: text(body.usrn) ?? randomUUID().toUpperCase(),
+        nhsNumber: text(body.nhsNumber) ?? '9434765919',
+        ...(body.priority ? { priority: body.priority as SlotPriority } : {}),
+      };
+      return json(
+        response,
+        200,
+        await sendRequest('PRSC_IN040000UK08', booking, buildAppointmentRequestPayload(booking), body),
+      );
+    }
+    if (request.method === 'POST' && url.pathname === '/control/cancellation-requests') {
+      const body = await jsonBody(request);
+      const cancellation: CancellationRequest = {
+        ubrn: text(body.ubrn) ?? randomUbrn(),
+        reason: { code: text(body.reason) ?? '21' },
+        nhsNumber: text(body.nhsNumber) ?? '9434765919',
+        ...(body.usrn ? { usrn: String(body.usrn) } : {}),
+      };
+      return json(
+        response,
+        200,
+        await sendRequest(
+          'PRSC_IN070000UK08',
+          cancellation,
+          buildCancellationRequestPayload(cancellation),
+          body,
+        ),
+      );
+    }
     if (request.method === 'POST' && url.pathname === '/control/slot-polls') {
       const body = JSON.parse((await collect(request, 100_000)).toString('utf8') || '{}') as {
         clinicId?: string;
@@ -254,6 +330,13 @@ export async function startSimulator(
         conversationId: randomUUID().toUpperCase(),
         toPartyKey: body.toPartyKey,
       };
+      sent.set(ids.messageId, {
+        interactionId: 'PRSC_IN080000UK07',
+        messageId: ids.messageId,
+        hl7MessageId: ids.messageId,
+        conversationId: ids.conversationId,
+        request: poll,
+      });
       const answer = await sendToGateway(slotPollMessage(context(), poll, ids));
       return json(response, 200, {
         messageId: ids.messageId,
@@ -390,4 +473,18 @@ function listen(server: http.Server | https.Server, port: number, host: string):
       resolve();
     });
   });
+}
+
+async function jsonBody(request: http.IncomingMessage): Promise<Record<string, unknown>> {
+  const raw = (await collect(request, 100_000)).toString('utf8');
+  return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** A 12-digit UBRN (e-RS issues them; the format is an assumption, see the C&B notes). */
+function randomUbrn(): string {
+  return String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
 }

@@ -85,8 +85,19 @@ export function applicationAckMessage(
   context: BuildContext,
   answered: { messageId: string; hl7MessageId: string; conversationId: string },
   typeCode: 'AA' | 'AE' | 'AR',
+  why?: string,
 ): HttpMessage {
   const messageId = context.newId();
+  // e-RS's real code lists (AcknowledgementExceptionCode, EBSResponseCodes) are not public: these
+  // codes are the simulator's own, and the words say what went wrong.
+  const details =
+    typeCode === 'AR'
+      ? [{ typeCode: 'ER' as const, code: '9001', displayName: why ?? 'Message rejected by e-RS' }]
+      : undefined;
+  const reasons =
+    typeCode === 'AE'
+      ? [{ code: '5001', displayName: why ?? 'Slot no longer available', qualifier: 'ER' as const }]
+      : undefined;
   const hl7 = buildApplicationAcknowledgement(
     {
       messageId,
@@ -94,22 +105,34 @@ export function applicationAckMessage(
       toAsid: context.parties.gatewayAsid,
       fromAsid: context.parties.asid,
     },
-    {
-      typeCode,
-      messageRef: answered.hl7MessageId,
-      ...(typeCode === 'AR'
-        ? { details: [{ typeCode: 'ER' as const, code: '1', displayName: 'Access denied' }] }
-        : {}),
-    },
-    typeCode === 'AE'
-      ? [{ code: '100', displayName: 'Slot no longer available', qualifier: 'ER' }]
-      : undefined,
+    { typeCode, messageRef: answered.hl7MessageId, ...(details ? { details } : {}) },
+    reasons,
   );
   return ersMessage(context, 'MCCI_IN010000UK13', hl7, {
     messageId,
     conversationId: answered.conversationId,
     refToMessageId: answered.messageId,
   });
+}
+
+/** An e-RS request (booking or cancellation) in wrapper S. */
+export function ersRequestMessage(
+  context: BuildContext,
+  interactionId: 'PRSC_IN040000UK08' | 'PRSC_IN070000UK08',
+  payloadXml: string,
+  ids: { messageId: string; conversationId: string },
+): HttpMessage {
+  const hl7 = wrapPayload(
+    {
+      interactionId,
+      messageId: ids.messageId,
+      creationTime: context.now,
+      toAsid: context.parties.gatewayAsid,
+      fromAsid: context.parties.asid,
+    },
+    payloadXml,
+  );
+  return ersMessage(context, interactionId, hl7, ids);
 }
 
 export function acknowledgmentFor(

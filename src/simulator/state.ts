@@ -32,6 +32,8 @@ export interface ReceivedMessage {
   hl7?: string;
   /** How the simulator answered the POST itself (status and what it carried). */
   answeredWith?: string;
+  /** e-RS's check of an answer against the request it answers. */
+  check?: { ok: boolean; problems: string[]; answers?: string };
   /** What the gateway answered to the signals the simulator sent back. */
   signalsSent: { kind: string; messageId: string; status: number }[];
 }

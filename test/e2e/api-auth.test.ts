@@ -57,9 +57,12 @@ describe('REST API with API keys', () => {
     ...extra,
   });
 
-  it('leaves /healthz and /readyz open', async () => {
+  it('leaves /healthz, /readyz and the API description open', async () => {
     expect((await call('/healthz')).status).toBe(200);
     expect((await call('/readyz')).status).toBe(200);
+    expect((await call('/openapi.json')).status).toBe(200);
+    expect((await call('/docs/')).status).toBe(200);
+    expect((await call('/cab/slot-cancellations', { method: 'POST' })).status).toBe(401);
   });
 
   it('refuses a request with no key, before reading its body (nothing is submitted)', async () => {

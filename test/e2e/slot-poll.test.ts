@@ -114,6 +114,12 @@ describe('slot poll answered end to end', () => {
   });
 
   it('takes the same path for the MHS-compatible POST /', async () => {
+    // A PAS that writes its own HL7 answers a real poll: e-RS matches it by the poll's request id.
+    const poll = (await postJson(`${h.control}/control/slot-polls`, { clinicId: 'C1' })).body as {
+      messageId: string;
+      conversationId: string;
+      requestId: string;
+    };
     const messageId = randomUUID().toUpperCase();
     const hl7 = wrapPayload(
       {
@@ -126,7 +132,7 @@ describe('slot poll answered end to end', () => {
       buildSlotResponsePayload({
         responseId: randomUUID().toUpperCase(),
         clinicId: 'C1',
-        pollRequestId: randomUUID().toUpperCase(),
+        pollRequestId: poll.requestId,
         slots: [],
       }),
     );
@@ -137,14 +143,18 @@ describe('slot poll answered end to end', () => {
         'Interaction-Id': 'PRSC_IN090000UK09',
         'wait-for-response': 'false',
         'Message-Id': messageId,
-        'Correlation-Id': 'CONV-1',
+        'Correlation-Id': poll.conversationId,
       },
     );
     expect(posted.status).toBe(202);
-    expect(posted.body).toEqual({ messageId, correlationId: 'CONV-1', status: 'ACCEPTED' });
+    expect(posted.body).toEqual({ messageId, correlationId: poll.conversationId, status: 'ACCEPTED' });
     expect(posted.headers.get('message-id')).toBe(messageId);
     const done = await waitForStatus(h.api, messageId, 'COMPLETED');
     expect((done.history as { status: string }[]).map((e) => e.status)).toContain('ACKED');
+    const seen = (
+      (await getJson(`${h.control}/control/messages`)).body.messages as Record<string, unknown>[]
+    ).find((m) => m.messageId === messageId);
+    expect(seen?.check).toEqual({ ok: true, problems: [], answers: poll.messageId });
   });
 
   it('refuses an inbound connection without a client certificate at TLS', async () => {
