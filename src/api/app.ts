@@ -1,20 +1,34 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { Logger } from '../ops/index.js';
-import { type ReadinessCheck, readiness } from '../ops/index.js';
+import {
+  type DashboardDependencies,
+  dashboardRoutes,
+  type GatewayMetrics,
+  metricsHandler,
+  type ReadinessCheck,
+  readiness,
+} from '../ops/index.js';
 import { isValidUtf8 } from '../xml/index.js';
+import { findApiKey } from './api-keys.js';
 import { type ApiAuth, requireApiKey } from './auth.js';
 import { type CabRouteDependencies, cabRoutes } from './cab.js';
+import { type DeadLetterRouteDependencies, deadLetterRoutes } from './dead-letters.js';
 import { messageRoutes } from './messages.js';
 import { type MhsRouteDependencies, mhsRoutes } from './mhs.js';
 import { openApiDocument } from './openapi.js';
 import { sendProblem } from './problem.js';
 
-export interface ApiDependencies extends MhsRouteDependencies, CabRouteDependencies {
+export interface ApiDependencies
+  extends MhsRouteDependencies,
+    CabRouteDependencies,
+    DeadLetterRouteDependencies {
   logger: Logger;
   readinessChecks: ReadinessCheck[];
   maxBodyBytes: number;
   auth: ApiAuth;
+  /** GET /metrics and the operations dashboard (issue 7); absent where a test builds the API alone. */
+  ops?: { metrics: GatewayMetrics; dashboard: Omit<DashboardDependencies, 'verifyKey' | 'logger'> };
 }
 
 export function createApi(deps: ApiDependencies): express.Express {
@@ -34,8 +48,15 @@ export function createApi(deps: ApiDependencies): express.Express {
     response.json(description);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(description, { customSiteTitle: 'mhs-gateway API' }));
+  // The dashboard checks the same keys itself, so a browser without one is sent to its login page.
+  const { auth, ops } = deps;
+  if (ops) {
+    const verifyKey = auth.mode === 'api-key' ? (key: string) => findApiKey(auth.keys, key)?.name : undefined;
+    app.use(dashboardRoutes({ ...ops.dashboard, logger: deps.logger, ...(verifyKey ? { verifyKey } : {}) }));
+  }
   // Before the body parser: an unauthenticated caller never gets its body read.
   if (deps.auth.mode === 'api-key') app.use(requireApiKey(deps.auth.keys, deps.logger));
+  if (ops) app.get('/metrics', metricsHandler(ops.metrics));
   app.use(
     express.json({
       limit: deps.maxBodyBytes,
@@ -49,6 +70,7 @@ export function createApi(deps: ApiDependencies): express.Express {
   app.use(mhsRoutes(deps));
   app.use(cabRoutes(deps));
   app.use(messageRoutes(deps.store));
+  app.use(deadLetterRoutes(deps));
   app.use((request: Request, response: Response) => {
     sendProblem(response, {
       title: 'Not found',

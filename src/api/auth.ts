@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Logger } from '../ops/index.js';
+import { dashboardKeyFromCookie, type Logger } from '../ops/index.js';
 import { type ApiKeyRecord, findApiKey } from './api-keys.js';
 import { sendProblem } from './problem.js';
 
@@ -58,6 +58,9 @@ function presentedKey(request: Request): { key: string } | { problem: string } {
       return { problem: 'Authorization and X-API-Key carry different keys; send one' };
   } else if (apiKey !== undefined) {
     key = apiKey.trim();
+  } else {
+    // The dashboard's login cookie (HttpOnly, SameSite=Strict), so its Replay/Discard buttons work.
+    key = dashboardKeyFromCookie(request.get('cookie'));
   }
   if (!key)
     return { problem: 'an API key is required: send Authorization: Bearer <key> or X-API-Key: <key>' };

@@ -26,6 +26,13 @@ export function messageRoutes(store: MessageStore): Router {
     };
     if (message.reply !== undefined) body.reply = message.reply;
     if (message.error !== undefined) body.error = message.error;
+    // A dead letter an operator replayed (as which message) or discarded.
+    if (message.resolution !== undefined)
+      Object.assign(body, {
+        resolution: message.resolution,
+        resolvedAt: message.resolvedAt,
+        ...(message.replayedAs !== undefined ? { replayedAs: message.replayedAs } : {}),
+      });
     return response.json(body);
   });
   return router;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CAB_INTERACTIONS, type CabRequestSchemas, slotResponseRequestSchema } from '../cab/index.js';
 import { CAB_PATHS } from './cab.js';
+import { DEAD_LETTER_PATHS } from './dead-letters.js';
 import { mhsRequestBodySchema } from './mhs.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -175,6 +176,13 @@ export function openApiDocument(cabSchemas: CabRequestSchemas): JsonSchema {
                       'The mapped reply (application acknowledgement: acknowledgement, outcome, details, reasons, summary)',
                   },
                   error: { type: 'array', description: 'Spine’s errors for a NACKED or FAILED message' },
+                  resolution: {
+                    type: 'string',
+                    enum: ['replayed', 'discarded'],
+                    description: 'A dead letter an operator settled (see /dead-letters)',
+                  },
+                  resolvedAt: { type: 'string', format: 'date-time' },
+                  replayedAs: { type: 'string', description: 'The new message a replay sent in its place' },
                 },
               },
             },
@@ -184,6 +192,7 @@ export function openApiDocument(cabSchemas: CabRequestSchemas): JsonSchema {
       },
     },
   };
+  Object.assign(paths, DEAD_LETTER_PATHS);
   paths['/healthz'] = {
     get: {
       tags: ['Operations'],

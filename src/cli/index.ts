@@ -7,9 +7,11 @@ import { createLogger } from '../ops/index.js';
 import { ensureDevPki } from '../security/pki/index.js';
 import { startSimulator } from '../simulator/index.js';
 import { runApiKey } from './apikey.js';
+import { runDlq } from './dlq.js';
 import { runInspect } from './inspect.js';
 import { runPki } from './pki.js';
 import { runSign } from './sign.js';
+import { runSoakCommand } from './soak.js';
 import { UsageError } from './usage.js';
 import { runValidate } from './validate.js';
 
@@ -26,6 +28,10 @@ const USAGE = `usage: mhs-gateway <command> [options]
   apikey create NAME [--keys FILE]
                                  new REST API key, printed once; only its hash is stored
   apikey list | revoke NAME [--keys FILE]
+  dlq list [--json] [--limit N] | dlq replay ID | dlq discard ID [--reason TEXT]
+                                 dead letters (FAILED outbound messages): list, send again, give up
+  soak [--messages N] [--seed S] [--json]
+                                 two instances + simulator under faults, kills and a RabbitMQ restart; JSON summary
   inspect FILE [--verify] [--trusted CA.pem] [--content-type CT]
                                  decode a captured message (HTTP request, MIME body or SOAP XML) to JSON
   validate FILE                  XSD-validate an ebXML/SOAP envelope (root part of a MIME/HTTP capture)
@@ -47,8 +53,12 @@ async function main(argv: string[]): Promise<void> {
       return runPki(rest);
     case 'apikey':
       return runApiKey(rest);
+    case 'dlq':
+      return runDlq(rest);
     case 'inspect':
       return runInspect(rest);
+    case 'soak':
+      return runSoakCommand(rest);
     case 'validate':
       return runValidate(rest);
     case 'sign':
@@ -109,7 +119,8 @@ async function runDev(args: string[]): Promise<void> {
     [
       '',
       'mhs-gateway is running (development mode: simulator as Spine, development PKI)',
-      `  REST API          ${api}   (GET /readyz, POST /, POST /cab/slot-responses, GET /messages/{id})`,
+      `  REST API          ${api}   (POST /, POST /cab/…, GET /messages/{id}; described at /docs)`,
+      `  dashboard         ${api}/dashboard   metrics ${api}/metrics   health ${api}/readyz`,
       config.api.auth.mode === 'none'
         ? '  API authentication is OFF (development mode)'
         : `  API keys          ${resolve(config.api.auth.keysFile)}`,

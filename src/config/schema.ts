@@ -3,6 +3,12 @@ import { z } from 'zod';
 const port = z.number().int().min(0).max(65535);
 const tlsFiles = z.strictObject({ cert: z.string().min(1), key: z.string().min(1), ca: z.string().min(1) });
 const url = z.string().url();
+const isoDuration = z
+  .string()
+  .regex(
+    /^P(?!$)(\d+(?:\.\d+)?D)?(T(?=\d)(\d+(?:\.\d+)?H)?(\d+(?:\.\d+)?M)?(\d+(?:\.\d+)?S)?)?$/i,
+    'must be an ISO 8601 duration like PT24H or P30D',
+  );
 
 /** The whole gateway configuration. Unknown keys are errors, so a typo never silently does nothing. */
 export const configSchema = z.strictObject({
@@ -27,6 +33,8 @@ export const configSchema = z.strictObject({
     maxBodyBytes: z.number().int().positive(),
     maxParts: z.number().int().min(2).max(1000),
     requireSignature: z.boolean(),
+    /** XSD-validate every inbound envelope (schemas/); an invalid one gets MessageError OtherXml. */
+    validateSchema: z.boolean(),
     /**
      * Which client certificates may call the inbound endpoint, and for which From parties. Empty:
      * any certificate issued by the configured CA, for any party (development default).
@@ -54,7 +62,30 @@ export const configSchema = z.strictObject({
   routesFile: z.string().min(1),
   interactionsFile: z.string().min(1),
   signing: z.strictObject({ enabled: z.boolean(), algorithm: z.enum(['rsa-sha256', 'rsa-sha1']) }),
-  outbound: z.strictObject({ requestTimeoutMs: z.number().int().positive() }),
+  outbound: z.strictObject({
+    requestTimeoutMs: z.number().int().positive(),
+    /** How often the sweeper looks for messages a crash left without a queue entry. */
+    sweepIntervalMs: z.number().int().min(1000),
+    /** How long a message may sit ACCEPTED, or RETRYING past its next attempt, before the sweeper queues it again. */
+    sweeper: z.strictObject({
+      acceptedGraceMs: z.number().int().min(1000),
+      retryGraceMs: z.number().int().min(1000),
+    }),
+  }),
+  /**
+   * How long finished outbound messages, and inbound messages (the duplicate-elimination records),
+   * are kept (ISO 8601 durations). Inbound records must outlive every route's persist duration.
+   */
+  retention: z.strictObject({
+    finishedMessages: isoDuration,
+    inboundMessages: isoDuration,
+    intervalMs: z.number().int().min(1000),
+  }),
+  /** The operations dashboard (GET /dashboard). */
+  dashboard: z.strictObject({
+    /** Show HL7 payloads and NHS numbers unredacted: only where every dashboard user may see patient data. */
+    showPatientData: z.boolean(),
+  }),
   logging: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     redactPatientData: z.boolean(),

@@ -42,6 +42,7 @@ export class CorrelationConsumer {
       messageId: target,
       signalId: signal.signalId,
       conversationId: signal.conversationId,
+      interactionId: message?.interactionId,
     });
     if (message?.direction !== 'outbound') {
       log.warn({ kind: signal.kind }, 'signal answers no message we sent');
@@ -88,6 +89,7 @@ export class CorrelationConsumer {
         break;
       }
     }
+    log.info({ audit: 'correlated', kind: signal.kind }, 'signal matched to the message it answers');
     await this.deps.broker
       .publishEvent(`message.${message.messageId}`, Buffer.from(signal.kind))
       .catch(() => undefined);

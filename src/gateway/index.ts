@@ -5,15 +5,22 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { type ApiAuth, createApi, loadApiKeys } from '../api/index.js';
 import { cabRequestSchemas } from '../cab/index.js';
-import type { GatewayConfig } from '../config/index.js';
+import { ConfigError, type GatewayConfig } from '../config/index.js';
 import { CorrelationConsumer, Waiters } from '../correlation/index.js';
 import { createInboundServer, InboundPipeline } from '../inbound/index.js';
-import { createLogger, type Logger } from '../ops/index.js';
-import { MtlsClient, OutboundSubmission, SendWorker } from '../outbound/index.js';
+import { createLogger, GatewayMetrics, instrumentStore, type Logger, OpsStateReader } from '../ops/index.js';
+import {
+  DEFAULT_SWEEPER,
+  DeadLetters,
+  MtlsClient,
+  OutboundSubmission,
+  SendWorker,
+  Sweeper,
+} from '../outbound/index.js';
 import { Broker } from '../queue/index.js';
-import { loadRouteTable } from '../routing/index.js';
+import { loadRouteTable, parseDuration, type RouteTable } from '../routing/index.js';
 import { TlsContext } from '../security/tls/index.js';
-import { openStore } from '../store/index.js';
+import { openStore, type RetentionSettings, startRetention } from '../store/index.js';
 
 export interface RunningGateway {
   apiPort: number;
@@ -30,6 +37,7 @@ export async function startGateway(
   const logger = options.logger ?? createLogger(config.logging);
   const instanceId = config.instanceId || `${hostname()}-${process.pid}`;
   const routes = loadRouteTable(config.interactionsFile, config.routesFile);
+  const retention = retentionSettings(config, routes);
   const tls = new TlsContext(config.tls);
   // Read before anything opens, so a missing keys file stops start-up with one line.
   const auth: ApiAuth =
@@ -38,16 +46,23 @@ export async function startGateway(
       : { mode: 'none' };
   if (auth.mode === 'none') logger.warn({}, 'API authentication is OFF (api.auth.mode is none)');
   // Opened before anything that needs closing, so an unreachable database stops start-up with nothing to undo.
-  const store = await openStore(config.store, {
-    onPoolError: (error) =>
-      logger.warn({ err: error.message }, 'store connection lost; reconnecting on next use'),
-  });
+  const metrics = new GatewayMetrics();
+  // Every insert and transition is counted (messages, outcomes, retries, dead letters, latency).
+  const store = instrumentStore(
+    await openStore(config.store, {
+      onPoolError: (error) =>
+        logger.warn({ err: error.message }, 'store connection lost; reconnecting on next use'),
+    }),
+    metrics,
+  );
   const stopWatching = tls.watch();
   tls.onReload((loaded) => logger.info({ validTo: loaded.certificate.validTo }, 'TLS certificates reloaded'));
   tls.onReloadError((error) =>
     logger.error({ err: error.message }, 'TLS reload refused; keeping the current certificates'),
   );
   const broker = new Broker(config.amqp.url, { instanceId, logger });
+  const opsState = new OpsStateReader({ store, broker, certificate: () => tls.current.certificate });
+  metrics.readStateFrom(opsState);
   const closers: (() => Promise<void> | void)[] = [stopWatching, () => store.close()];
   try {
     await broker.start();
@@ -66,7 +81,35 @@ export async function startGateway(
           : undefined,
       signatureAlgorithm: config.signing.algorithm,
     });
-    await new SendWorker({ store, broker, client, logger, prefetch: config.amqp.prefetch }).start();
+    await new SendWorker({
+      store,
+      broker,
+      client,
+      logger,
+      prefetch: config.amqp.prefetch,
+      requestTimeoutMs: config.outbound.requestTimeoutMs,
+    }).start();
+    const sweeper = new Sweeper({
+      store,
+      broker,
+      logger,
+      settings: {
+        ...DEFAULT_SWEEPER,
+        ...config.outbound.sweeper,
+        intervalMs: config.outbound.sweepIntervalMs,
+        requestTimeoutMs: config.outbound.requestTimeoutMs,
+      },
+    });
+    sweeper.start();
+    closers.unshift(() => sweeper.stop());
+    closers.unshift(startRetention(store, retention, logger));
+    // Graceful stop: after the servers stop taking requests, take no more deliveries and let the
+    // running handlers (a send in progress, a reply being correlated) finish before channels close.
+    closers.unshift(async () => {
+      const { unfinished } = await broker.stopConsuming(config.outbound.requestTimeoutMs + 5_000);
+      if (unfinished > 0)
+        logger.warn({ unfinished }, 'stopping with deliveries unfinished; RabbitMQ will redeliver them');
+    });
     await new CorrelationConsumer({ store, broker, logger, prefetch: config.amqp.prefetch }).start();
     const waiters = new Waiters(broker);
     const pipeline = new InboundPipeline({
@@ -78,7 +121,9 @@ export async function startGateway(
       trusted: () => tls.current.caCertificates,
       signingIdentity: () => ({ privateKey: tls.current.privateKey, certificate: tls.current.certificate }),
       requireSignature: config.inbound.requireSignature,
+      validateSchema: config.inbound.validateSchema,
       maxParts: config.inbound.maxParts,
+      onDuplicate: () => metrics.duplicateEliminated(),
     });
     if (config.inbound.allowedClients.length === 0) {
       logger.warn(
@@ -98,6 +143,7 @@ export async function startGateway(
       routes,
       store,
       submission,
+      deadLetters: new DeadLetters({ store, broker, submission, logger }),
       waiters,
       asid: config.asid,
       processingCode: config.processingCode,
@@ -105,6 +151,10 @@ export async function startGateway(
       maxRequestBytes: config.inbound.maxBodyBytes,
       maxBodyBytes: config.api.maxBodyBytes,
       auth,
+      ops: {
+        metrics,
+        dashboard: { store, state: opsState, metrics, showPatientData: config.dashboard.showPatientData },
+      },
       readinessChecks: [
         {
           name: 'rabbitmq',
@@ -144,6 +194,25 @@ export async function startGateway(
   }
 }
 
+/**
+ * Retention in milliseconds. Inbound records are the duplicate-elimination store, so they must
+ * outlive the longest persist duration any route agrees to (ebms2 §3.5), or a late retry would be
+ * delivered twice: a shorter setting stops start-up.
+ */
+function retentionSettings(config: GatewayConfig, routes: RouteTable): RetentionSettings {
+  const finishedMs = parseDuration(config.retention.finishedMessages)!;
+  const inboundMs = parseDuration(config.retention.inboundMessages)!;
+  const longest = Math.max(
+    ...Object.keys(routes.catalogue.interactions).map((id) => routes.resolve(id).persistDurationMs),
+  );
+  if (inboundMs < longest) {
+    throw new ConfigError(
+      `configuration key retention.inboundMessages (MHS_RETENTION_INBOUND_MESSAGES): ${config.retention.inboundMessages} is shorter than the longest route persist duration (${longest / 1000} s); duplicates could be delivered twice`,
+    );
+  }
+  return { finishedMs, inboundMs, intervalMs: config.retention.intervalMs };
+}
+
 function listen<T extends Server | https.Server>(server: T, port: number, host: string): Promise<T> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -154,10 +223,16 @@ function listen<T extends Server | https.Server>(server: T, port: number, host: 
   });
 }
 
-function closeServer(server: Server | https.Server): Promise<void> {
+/** Stops taking connections, lets requests in progress finish (up to `graceMs`), then closes the rest. */
+function closeServer(server: Server | https.Server, graceMs = 10_000): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections?.();
+    const force = setTimeout(() => server.closeAllConnections?.(), graceMs);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections?.();
   });
 }
 

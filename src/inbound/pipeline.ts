@@ -21,6 +21,7 @@ import { type ParsedWrapper, parseApplicationAcknowledgement, parseWrapper } fro
 import type { Logger } from '../ops/index.js';
 import { type Broker, publishToPas, QUEUES } from '../queue/index.js';
 import type { RouteTable } from '../routing/index.js';
+import { validateEnvelope } from '../schemas/index.js';
 import {
   type SigningIdentity,
   signEnvelope,
@@ -48,7 +49,10 @@ export interface InboundDependencies {
   /** Signs acknowledgments a sender asked to be signed. */
   signingIdentity: () => SigningIdentity;
   requireSignature: boolean;
+  validateSchema: boolean;
   maxParts: number;
+  /** Counts a duplicate answered with the stored acknowledgment (metrics). */
+  onDuplicate?: () => void;
   clock?: () => Date;
 }
 
@@ -85,7 +89,7 @@ export class InboundPipeline {
       conversationId: parsed.header.conversationId,
       interactionId: parsed.header.action,
     });
-    const problem = this.validate(parsed, senderParties);
+    const problem = this.schemaProblem(parsed) ?? this.validate(parsed, senderParties);
     if (problem) {
       log.warn(
         { audit: 'refused', errorCode: problem.errorCode, description: problem.description },
@@ -104,6 +108,19 @@ export class InboundPipeline {
       );
       return this.serverFault(error);
     }
+  }
+
+  /** Conformance V1: the envelope against our own XSDs (SOAP 1.1, ebMS 2.0, XMLDSig). */
+  private schemaProblem(parsed: ParsedMessage): EbxmlError | undefined {
+    if (!this.deps.validateSchema) return undefined;
+    const result = validateEnvelope(parsed.envelopeXml);
+    if (result.valid) return undefined;
+    const first = result.errors[0]!;
+    return {
+      errorCode: 'OtherXml',
+      severity: 'Error',
+      description: `envelope not valid against the ebMS 2.0 schema: ${first.message}${first.line ? ` (line ${first.line})` : ''}`,
+    };
   }
 
   /** Header checks that make a MessageError (spine-ebxml.md §8); undefined when all pass. */
@@ -234,7 +251,10 @@ export class InboundPipeline {
   private async receiveBusinessMessage(parsed: ParsedMessage, log: Logger): Promise<InboundAnswer> {
     const { header } = parsed;
     const existing = await this.deps.store.get(header.messageId);
-    if (existing) return this.answerDuplicate(existing.ack, header, log);
+    // Stored but never acknowledged (its queueing failed, or its instance died before the ack): this
+    // copy finishes the delivery, or the MessageId would be refused for ever. Queues are keyed by it.
+    if (existing && (existing.ack || existing.status !== 'RECEIVED'))
+      return this.answerDuplicate(existing.ack, header, log);
     const hl7 = parsed.payload?.content.toString('utf8');
     if (!hl7)
       return this.messageError(header, [
@@ -259,22 +279,27 @@ export class InboundPipeline {
       ]);
     }
     try {
-      await this.deps.store.insert({
-        messageId: header.messageId,
-        direction: 'inbound',
-        interactionId: header.action,
-        conversationId: header.conversationId,
-        refToMessageId: header.refToMessageId,
-        status: 'RECEIVED',
-        http: { contentType: '', soapAction: parsed.soapAction ?? '', body: Buffer.from(parsed.envelopeXml) },
-        data: {
-          request: data,
-          sender: { partyKey: header.from.id, asid: wrapper.fromAsid },
-          hl7MessageId: wrapper.messageId,
-        },
-        hl7,
-        detail: `from ${header.from.id}`,
-      });
+      if (!existing)
+        await this.deps.store.insert({
+          messageId: header.messageId,
+          direction: 'inbound',
+          interactionId: header.action,
+          conversationId: header.conversationId,
+          refToMessageId: header.refToMessageId,
+          status: 'RECEIVED',
+          http: {
+            contentType: '',
+            soapAction: parsed.soapAction ?? '',
+            body: Buffer.from(parsed.envelopeXml),
+          },
+          data: {
+            request: data,
+            sender: { partyKey: header.from.id, asid: wrapper.fromAsid },
+            hl7MessageId: wrapper.messageId,
+          },
+          hl7,
+          detail: `from ${header.from.id}`,
+        });
     } catch (error) {
       if (error instanceof DuplicateMessageError) return this.answerDuplicate(undefined, header, log);
       throw error;
@@ -314,13 +339,15 @@ export class InboundPipeline {
       });
     }
     const ack = this.acknowledgment(parsed);
-    await this.deps.store.transition(header.messageId, 'DELIVERED', {
+    const delivered = await this.deps.store.transition(header.messageId, 'DELIVERED', {
       from: ['RECEIVED'],
       detail: header.action === APPLICATION_ACK ? 'queued on mhs.signals' : 'queued on mhs.inbound',
       patch: { ack },
     });
+    // A copy processed at the same moment acknowledged first: every copy gets that one acknowledgment.
+    const first = delivered ? undefined : (await this.deps.store.get(header.messageId))?.ack;
     log.info({ audit: 'received', kind: 'message' }, 'inbound message delivered and acknowledged');
-    return answer(200, ack);
+    return answer(200, first ?? ack);
   }
 
   /** The Acknowledgment for an accepted message; signed, with the message's references, when asked (NRR). */
@@ -355,6 +382,7 @@ export class InboundPipeline {
       { audit: 'duplicate', refToMessageId: header.refToMessageId },
       'duplicate message: original acknowledgment re-sent',
     );
+    this.deps.onDuplicate?.();
     return answer(200, ack);
   }
 

@@ -1,6 +1,15 @@
 export { classifyResponse, type SendOutcome, type SpineError } from './classify.js';
 export { MtlsClient, TransportError, type TransportResponse } from './client.js';
 export {
+  DeadLetterConflictError,
+  type DeadLetterDependencies,
+  DeadLetterNotFoundError,
+  type DeadLetterPage,
+  type DeadLetterSummary,
+  DeadLetters,
+  type ReplayResult,
+} from './dead-letters.js';
+export {
   InvalidSubmissionError,
   NotAcceptedError,
   type OutboundDependencies,
@@ -10,4 +19,5 @@ export {
   type Submitted,
   snapshot,
 } from './submission.js';
-export { SendWorker } from './worker.js';
+export { DEFAULT_SWEEPER, Sweeper, type SweeperSettings } from './sweeper.js';
+export { SendWorker, sendingStaleAfterMs } from './worker.js';

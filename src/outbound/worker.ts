@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../ops/index.js';
 import { type Broker, type Delivery, type Disposition, publishToPas, QUEUES } from '../queue/index.js';
-import type { MessageStore, StoredMessage } from '../store/index.js';
+import type { MessageState, MessageStore, StoredMessage } from '../store/index.js';
 import { classifyResponse, type SendOutcome, type SpineError } from './classify.js';
 import { type MtlsClient, TransportError } from './client.js';
+import { resendDeadline } from './deadline.js';
 import type { RouteSnapshot } from './submission.js';
 
-const SENDABLE = ['ACCEPTED', 'RETRYING', 'SENDING'] as const;
+/** A send still marked SENDING after this long was interrupted (the worker died): it may be claimed again. */
+export function sendingStaleAfterMs(requestTimeoutMs: number): number {
+  return requestTimeoutMs * 2 + 5_000;
+}
 
 /** Consumes mhs.outbound: sends each stored message and records what Spine's answer means. */
 export class SendWorker {
@@ -17,6 +21,7 @@ export class SendWorker {
       client: MtlsClient;
       logger: Logger;
       prefetch: number;
+      requestTimeoutMs: number;
       clock?: () => Date;
     },
   ) {}
@@ -29,16 +34,31 @@ export class SendWorker {
     const { messageId } = JSON.parse(delivery.body.toString('utf8')) as { messageId: string };
     const message = await this.deps.store.get(messageId);
     if (!message?.http) {
-      this.deps.logger.error({ messageId }, 'queued message is not in the store; dropping the queue entry');
+      this.deps.logger.error(
+        { messageId, conversationId: delivery.correlationId, interactionId: delivery.type },
+        'queued message is not in the store; dropping the queue entry',
+      );
       return 'reject';
     }
-    if (!(SENDABLE as readonly string[]).includes(message.status)) return 'ack'; // already answered: a redelivery
+    if (!this.claimable(message)) return 'ack'; // answered already, or being sent right now elsewhere
+    const route = message.route as RouteSnapshot;
+    const deadline = await this.deadlinePassed(message, route);
+    if (deadline) {
+      await this.fail(message, deadline, [message.status]);
+      return 'ack';
+    }
     const attempt = message.attempts + 1;
-    await this.deps.store.transition(messageId, 'SENDING', {
-      detail: `attempt ${attempt}`,
+    // The attempt count fences the claim: two workers holding copies of one queue entry send once.
+    const claimed = await this.deps.store.transition(messageId, 'SENDING', {
+      from: [message.status],
+      ifAttempts: message.attempts,
+      detail:
+        message.status === 'SENDING'
+          ? `attempt ${attempt} (the previous one was interrupted)`
+          : `attempt ${attempt}`,
       patch: { attempts: attempt },
     });
-    const route = message.route as RouteSnapshot;
+    if (!claimed) return 'ack';
     const log = this.deps.logger.child({
       messageId,
       conversationId: message.conversationId,
@@ -66,6 +86,34 @@ export class SendWorker {
     log.info({ audit: 'sent', attempt, outcome: outcome.kind, detail: outcome.detail }, 'outbound attempt');
     await this.record(message, route, attempt, outcome);
     return 'ack';
+  }
+
+  private claimable(message: StoredMessage): boolean {
+    if (message.status === 'ACCEPTED' || message.status === 'RETRYING') return true;
+    if (message.status !== 'SENDING') return false;
+    return (
+      this.now().getTime() - Date.parse(message.updatedAt) > sendingStaleAfterMs(this.deps.requestTimeoutMs)
+    );
+  }
+
+  /**
+   * A resend keeps the same MessageId only while the receiver still remembers it: the deadline is
+   * the first attempt + RetryInterval × (Retries + 1), and never later than its PersistDuration
+   * (ebms2-reliability-and-signing.md §2, T1). A message never sent has no deadline yet.
+   */
+  private async deadlinePassed(message: StoredMessage, route: RouteSnapshot): Promise<string | undefined> {
+    if (message.attempts === 0) return undefined;
+    const first = (await this.deps.store.history(message.messageId)).find(
+      (entry) => entry.status === 'SENDING',
+    );
+    if (!first) return undefined;
+    const deadline = resendDeadline(route, first.at);
+    if (this.now().getTime() <= deadline) return undefined;
+    return `deadline passed: first sent ${first.at}, resends allowed until ${new Date(deadline).toISOString()}`;
+  }
+
+  private now(): Date {
+    return (this.deps.clock ?? (() => new Date()))();
   }
 
   private async record(
@@ -126,13 +174,17 @@ export class SendWorker {
     }
   }
 
-  private async fail(message: StoredMessage, detail: string): Promise<void> {
+  private async fail(
+    message: StoredMessage,
+    detail: string,
+    from: readonly MessageState[] = ['SENDING'],
+  ): Promise<void> {
     const errors: SpineError[] = [
       { errorType: 'ebxml_error', errorCode: 'DeliveryFailure', severity: 'Error', description: detail },
     ];
     if (
       !(await this.deps.store.transition(message.messageId, 'FAILED', {
-        from: ['SENDING'],
+        from,
         detail,
         patch: { error: errors },
       }))

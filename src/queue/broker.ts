@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
-import { declareTopology, EVENTS_EXCHANGE, eventQueueName } from './topology.js';
+import { declareTopology, EVENTS_EXCHANGE, eventQueueName, QUEUES } from './topology.js';
 
 export interface PublishProperties {
   messageId: string;
@@ -38,6 +38,7 @@ interface Subscription {
   prefetch: number;
   handler: Handler;
   channel?: Channel;
+  consumerTag?: string;
 }
 
 export class BrokerUnavailableError extends Error {
@@ -53,12 +54,24 @@ export class Broker {
   private publisher?: ConfirmChannel;
   private readonly subscriptions: Subscription[] = [];
   private connecting?: Promise<void>;
+  /** Deliveries whose handler has not settled yet. */
+  private inFlight = 0;
+  /** Set by stopConsuming: a reconnect does not resume consumers. */
+  private draining = false;
   private closed = false;
   private eventHandlers: ((routingKey: string, body: Buffer) => void)[] = [];
 
   constructor(
     private readonly url: string,
-    private readonly options: { instanceId: string; logger: BrokerLogger; connectTimeoutMs?: number },
+    private readonly options: {
+      instanceId: string;
+      logger: BrokerLogger;
+      connectTimeoutMs?: number;
+      /** Deliveries after which a failing message is parked on mhs.dead-letter (default 10). */
+      maxDeliveries?: number;
+      /** Longest pause before requeueing a failed message (default 30 s). */
+      maxRequeueDelayMs?: number;
+    },
   ) {}
 
   get connected(): boolean {
@@ -111,6 +124,23 @@ export class Broker {
     } finally {
       await channel.close().catch(() => undefined);
     }
+  }
+
+  /**
+   * Graceful stop, first step: take no more deliveries (cancel every consumer), then wait up to
+   * `timeoutMs` for the handlers already running to finish and settle their messages. Publishing
+   * still works meanwhile. Unfinished deliveries are redelivered to another instance after close.
+   */
+  async stopConsuming(timeoutMs: number): Promise<{ unfinished: number }> {
+    this.draining = true;
+    for (const subscription of this.subscriptions) {
+      if (subscription.channel && subscription.consumerTag) {
+        await subscription.channel.cancel(subscription.consumerTag).catch(() => undefined);
+      }
+    }
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight > 0 && Date.now() < deadline) await sleep(25);
+    return { unfinished: this.inFlight };
   }
 
   async close(): Promise<void> {
@@ -217,7 +247,8 @@ export class Broker {
       this.model = model;
       this.publisher = publisher;
       await this.subscribeEvents(model);
-      for (const subscription of this.subscriptions) await this.subscribe(model, subscription);
+      if (!this.draining)
+        for (const subscription of this.subscriptions) await this.subscribe(model, subscription);
       this.options.logger.info({ instanceId: this.options.instanceId }, 'RabbitMQ connected');
     } catch (error) {
       await model.close().catch(() => undefined);
@@ -243,10 +274,11 @@ export class Broker {
     );
     await channel.prefetch(subscription.prefetch);
     subscription.channel = channel;
-    await channel.consume(subscription.queue, (message) => {
+    const { consumerTag } = await channel.consume(subscription.queue, (message) => {
       if (!message) return; // cancelled by the broker; the reconnect resubscribes
       this.dispatch(channel, subscription, message);
     });
+    subscription.consumerTag = consumerTag;
   }
 
   private dispatch(channel: Channel, subscription: Subscription, message: ConsumeMessage): void {
@@ -259,23 +291,62 @@ export class Broker {
       headers: (message.properties.headers ?? {}) as Record<string, unknown>,
       redelivered: message.fields.redelivered,
     };
-    subscription
-      .handler(delivery)
-      .catch((error) => {
-        this.options.logger.error(
-          { err: String(error), queue: subscription.queue },
-          'consumer failed; requeueing',
-        );
-        return 'requeue' as const;
-      })
-      .then((disposition) => {
+    const deliveries = Number(delivery.headers['x-delivery-count'] ?? 0) + 1;
+    this.inFlight += 1;
+    void this.settle(subscription, delivery, deliveries).then((disposition) => {
+      this.inFlight -= 1;
+      try {
+        if (disposition === 'ack') channel.ack(message);
+        else channel.nack(message, false, disposition === 'requeue');
+      } catch {
+        // The channel closed meanwhile; the broker redelivers the unacked message.
+      }
+    });
+  }
+
+  /**
+   * Runs the handler. A failure is requeued after a growing pause (transient outages recover); a
+   * message that has failed `maxDeliveries` times is parked on mhs.dead-letter with its error,
+   * never looped for ever.
+   */
+  private async settle(
+    subscription: Subscription,
+    delivery: Delivery,
+    deliveries: number,
+  ): Promise<Disposition> {
+    try {
+      return await subscription.handler(delivery);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const max = this.options.maxDeliveries ?? 10;
+      if (deliveries >= max) {
         try {
-          if (disposition === 'ack') channel.ack(message);
-          else channel.nack(message, false, disposition === 'requeue');
+          await this.publish(QUEUES.deadLetter, delivery.body, {
+            messageId: delivery.messageId ?? 'unknown',
+            correlationId: delivery.correlationId,
+            type: delivery.type,
+            contentType: delivery.contentType,
+            headers: {
+              reason: `failed ${deliveries} times in ${subscription.queue}: ${reason}`,
+              queue: subscription.queue,
+            },
+          });
+          this.options.logger.error(
+            { err: reason, queue: subscription.queue, messageId: delivery.messageId, deliveries },
+            'poison message parked on mhs.dead-letter',
+          );
+          return 'ack';
         } catch {
-          // The channel closed meanwhile; the broker redelivers the unacked message.
+          return 'requeue';
         }
-      });
+      }
+      this.options.logger.error(
+        { err: reason, queue: subscription.queue, messageId: delivery.messageId, deliveries },
+        'consumer failed; requeueing after a pause',
+      );
+      await sleep(Math.min(250 * 2 ** (deliveries - 1), this.options.maxRequeueDelayMs ?? 30_000));
+      return 'requeue';
+    }
   }
 
   private async subscribeEvents(model: ChannelModel): Promise<void> {

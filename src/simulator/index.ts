@@ -84,7 +84,37 @@ export async function startSimulator(
     now: new Date(),
     newId: () => randomUUID().toUpperCase(),
   });
-  const sendToGateway = (message: HttpMessage) => client.post(sim.gatewayInboundUrl, message);
+  /** POSTs to the gateway, retrying a 500 or a transport failure a few times as a real MSH would. */
+  const sendToGateway = async (message: HttpMessage) => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const answer = await client.post(sim.gatewayInboundUrl, message);
+        if (answer.status !== 500 || attempt >= 6) return answer;
+      } catch (error) {
+        if (attempt >= 6) throw error;
+      }
+      await sleep(250 * attempt);
+    }
+  };
+  /** Sends an e-RS request; the duplicateDeliveries fault sends the same bytes a second time. */
+  const sendRequestToGateway = async (message: HttpMessage) => {
+    const answer = await sendToGateway(message);
+    if (!faults.duplicateDeliveries || faults.duplicateDeliveries <= 0) return { answer };
+    faults.duplicateDeliveries -= 1;
+    return { answer, duplicate: await sendToGateway(message) };
+  };
+  const describeSent = (sent: Awaited<ReturnType<typeof sendRequestToGateway>>) => ({
+    gatewayResponse: describeAnswer(sent.answer.status, sent.answer.contentType, sent.answer.body),
+    ...(sent.duplicate
+      ? {
+          duplicateResponse: describeAnswer(
+            sent.duplicate.status,
+            sent.duplicate.contentType,
+            sent.duplicate.body,
+          ),
+        }
+      : {}),
+  });
   /** The requests e-RS sent, by ebXML MessageId (= their HL7 wrapper id), to check the answers. */
   const sent = new Map<string, SentRequest>();
 
@@ -106,23 +136,19 @@ export async function startSimulator(
       conversationId: ids.conversationId,
       request,
     });
-    const answer = await sendToGateway(ersRequestMessage(context(), interactionId, payloadXml, ids));
-    return {
-      messageId: ids.messageId,
-      conversationId: ids.conversationId,
-      request,
-      gatewayResponse: describeAnswer(answer.status, answer.contentType, answer.body),
-    };
+    const answer = await sendRequestToGateway(ersRequestMessage(context(), interactionId, payloadXml, ids));
+    return { messageId: ids.messageId, conversationId: ids.conversationId, request, ...describeSent(answer) };
   }
 
   const spine = https.createServer(serverOptions(tls.current), (request, response) => {
     collect(request, 6_000_000)
-      .then((body) => {
+      .then(async (body) => {
         const answer = receive(
           request.headers['content-type'],
           headerValue(request.headers.soapaction),
           body,
         );
+        if (faults.responseDelayMs) await sleep(faults.responseDelayMs);
         const headers: Record<string, string> = {};
         if (answer.message) headers['Content-Type'] = answer.message.contentType;
         response.writeHead(answer.status, headers).end(answer.message?.body ?? '');
@@ -234,7 +260,9 @@ export async function startSimulator(
     sendAck: boolean,
   ): Promise<void> {
     if (parsed.header.service === MSH_SERVICE) return;
-    if (faults.delayMs > 0) await sleep(faults.delayMs);
+    // Signals follow the transport answer, however slow that is.
+    const wait = (faults.responseDelayMs ?? 0) + faults.delayMs;
+    if (wait > 0) await sleep(wait);
     if (sendAck && parsed.reliability.ackRequested && !faults.dropAcks) {
       const ack = acknowledgmentFor(context(), parsed.header, parsed.reliability.ackRequested.actor);
       const answer = await sendToGateway(ack);
@@ -337,13 +365,13 @@ export async function startSimulator(
         conversationId: ids.conversationId,
         request: poll,
       });
-      const answer = await sendToGateway(slotPollMessage(context(), poll, ids));
+      const answer = await sendRequestToGateway(slotPollMessage(context(), poll, ids));
       return json(response, 200, {
         messageId: ids.messageId,
         conversationId: ids.conversationId,
         requestId: poll.requestId,
         poll,
-        gatewayResponse: describeAnswer(answer.status, answer.contentType, answer.body),
+        ...describeSent(answer),
       });
     }
     json(response, 404, { title: 'Not found', detail: `${request.method} ${url.pathname}` });

@@ -6,8 +6,12 @@ export interface Faults {
   dropAcks: boolean;
   /** Milliseconds to wait before sending signals back. */
   delayMs: number;
+  /** Milliseconds Spine takes to answer the POST itself (a slow hop). */
+  responseDelayMs?: number;
   /** Answer the next `times` messages with Spine's SOAP fault (HTTP 500) carrying these TMS codes. */
   soapFault?: { codes: string[]; times: number };
+  /** Send the next N e-RS requests twice, same MessageId and bytes (a resend whose ack was lost). */
+  duplicateDeliveries?: number;
   /** Answer the next `times` messages with an ebXML MessageError (HTTP 200). */
   messageError?: { errorCode: string; description: string; times: number };
 }

@@ -20,3 +20,4 @@ export async function openStore(setting: string, options: PostgresStoreOptions =
   if (/^postgres(ql)?:\/\//.test(setting)) return PostgresMessageStore.open(setting, options);
   throw new Error(`store ${redactStoreSetting(setting)} is not supported: use sqlite:<path> or postgres://…`);
 }
+export { purgeExpired, type RetentionSettings, startRetention } from './retention.js';

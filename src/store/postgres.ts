@@ -2,6 +2,10 @@ import pg from 'pg';
 import { migratePostgres } from './migrate.js';
 import { postgresTarget } from './setting.js';
 import {
+  type DeadLetter,
+  type DeadLetterQuery,
+  type DeadLetterResolution,
+  type DeadLetterResolutionKind,
   type Direction,
   DuplicateMessageError,
   type HistoryEntry,
@@ -51,12 +55,15 @@ interface Row {
   ack_body: Buffer | null;
   error: string | null;
   reply_delivered_at: Date | null;
+  resolution: DeadLetterResolutionKind | null;
+  resolved_at: Date | null;
+  replayed_as: string | null;
 }
 
 /** JSON comes back as text so a stored JSON null stays null (pg would make it look like SQL NULL). */
 const BASE_COLUMNS = `message_id, direction, interaction_id, conversation_id, ref_to_message_id, status, created_at,
   updated_at, attempts, next_attempt_at, route::text AS route, data::text AS data, hl7, reply::text AS reply,
-  error::text AS error, reply_delivered_at`;
+  error::text AS error, reply_delivered_at, resolution, resolved_at, replayed_as`;
 const ALL_COLUMNS = `${BASE_COLUMNS}, http_content_type, http_soap_action, http_body,
   ack_content_type, ack_soap_action, ack_body`;
 /** Every column but the HTTP bodies, for listings. */
@@ -141,13 +148,15 @@ export class PostgresMessageStore implements MessageStore {
     const now = this.clock().toISOString();
     return this.inTransaction(async (client) => {
       // The row lock makes a second instance wait, then see the status the first one wrote.
-      const current = await client.query<{ status: MessageState }>(
-        'SELECT status FROM messages WHERE message_id = $1 FOR UPDATE',
-        [messageId],
-      );
+      const current = await client.query<{
+        status: MessageState;
+        attempts: number;
+        resolution: string | null;
+      }>('SELECT status, attempts, resolution FROM messages WHERE message_id = $1 FOR UPDATE', [messageId]);
       const status = current.rows[0]?.status;
-      if (status === undefined) return false;
+      if (status === undefined || current.rows[0]?.resolution !== null) return false;
       if (options.from && !options.from.includes(status)) return false;
+      if (options.ifAttempts !== undefined && current.rows[0]?.attempts !== options.ifAttempts) return false;
       await applyPatch(client, messageId, options.patch ?? {}, now, to);
       await addHistory(client, messageId, now, to, options.detail);
       return true;
@@ -226,6 +235,65 @@ export class PostgresMessageStore implements MessageStore {
       values,
     );
     return result.rows.map(fromRow);
+  }
+
+  async resolve(messageId: string, resolution: DeadLetterResolution, detail: string): Promise<boolean> {
+    const now = this.clock().toISOString();
+    return this.inTransaction(async (client) => {
+      // One conditional UPDATE: of two operators acting at once, the second finds the row resolved.
+      const result = await client.query(
+        `UPDATE messages SET resolution = $2, resolved_at = $3, replayed_as = $4, updated_at = $3
+         WHERE message_id = $1 AND direction = 'outbound' AND status = 'FAILED' AND resolution IS NULL`,
+        [messageId, resolution.kind, now, resolution.kind === 'replayed' ? resolution.replayedAs : null],
+      );
+      if (result.rowCount === 0) return false;
+      await addHistory(client, messageId, now, 'FAILED', detail);
+      return true;
+    });
+  }
+
+  async unresolve(messageId: string, detail: string): Promise<boolean> {
+    const now = this.clock().toISOString();
+    return this.inTransaction(async (client) => {
+      const result = await client.query(
+        `UPDATE messages SET resolution = NULL, resolved_at = NULL, replayed_as = NULL, updated_at = $2
+         WHERE message_id = $1 AND status = 'FAILED' AND resolution IS NOT NULL`,
+        [messageId, now],
+      );
+      if (result.rowCount === 0) return false;
+      await addHistory(client, messageId, now, 'FAILED', detail);
+      return true;
+    });
+  }
+
+  async deadLetters(query: DeadLetterQuery): Promise<DeadLetter[]> {
+    const where = ["direction = 'outbound'", "status = 'FAILED'", 'resolution IS NULL'];
+    const values: unknown[] = [];
+    const param = (value: unknown) => `$${values.push(value)}`;
+    if (query.before !== undefined) {
+      const cursor = parseMessageCursor(query.before);
+      where.push(
+        `(created_at, message_id) < (${param(cursor.createdAt)}::timestamptz, ${param(cursor.messageId)})`,
+      );
+    }
+    const result = await this.pool.query<Row & { failed_at: Date | null; failed_detail: string | null }>(
+      `SELECT ${LIST_COLUMNS}, failed.at AS failed_at, failed.detail AS failed_detail
+       FROM messages LEFT JOIN LATERAL (
+         SELECT h.at, h.detail FROM history h
+         WHERE h.message_id = messages.message_id AND h.status = 'FAILED' ORDER BY h.id DESC LIMIT 1
+       ) failed ON true
+       WHERE ${where.join(' AND ')}
+       ORDER BY created_at DESC, message_id DESC LIMIT ${param(searchLimit(query.limit))}`,
+      values,
+    );
+    return result.rows.map((row) => {
+      const letter: DeadLetter = {
+        ...fromRow(row),
+        failedAt: (row.failed_at ?? row.updated_at).toISOString(),
+      };
+      if (row.failed_detail !== null) letter.failureDetail = row.failed_detail;
+      return letter;
+    });
   }
 
   async countByState(): Promise<StateCount[]> {
@@ -374,6 +442,9 @@ function fromRow(row: Row): StoredMessage {
     refToMessageId: row.ref_to_message_id ?? undefined,
     nextAttemptAt: iso(row.next_attempt_at),
     replyDeliveredAt: iso(row.reply_delivered_at),
+    resolution: row.resolution ?? undefined,
+    resolvedAt: iso(row.resolved_at),
+    replayedAs: row.replayed_as ?? undefined,
     route: fromJson(row.route),
     http: http(row.http_content_type, row.http_soap_action, row.http_body),
     data: fromJson(row.data),

@@ -2,6 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
+  type DeadLetter,
+  type DeadLetterQuery,
+  type DeadLetterResolution,
+  type DeadLetterResolutionKind,
   DuplicateMessageError,
   type HistoryEntry,
   IN_FLIGHT_OUTBOUND_STATES,
@@ -59,6 +63,13 @@ CREATE TABLE IF NOT EXISTS history (
 CREATE INDEX IF NOT EXISTS history_message ON history (message_id, id);
 `;
 
+/** Columns added after the first release; SQLite has no ADD COLUMN IF NOT EXISTS, so each is checked. */
+const ADDED_COLUMNS: [name: string, type: string][] = [
+  ['resolution', 'TEXT'],
+  ['resolved_at', 'TEXT'],
+  ['replayed_as', 'TEXT'],
+];
+
 interface Row {
   message_id: string;
   direction: 'outbound' | 'inbound';
@@ -82,12 +93,15 @@ interface Row {
   ack_body: Buffer | null;
   error_json: string | null;
   reply_delivered_at: string | null;
+  resolution: DeadLetterResolutionKind | null;
+  resolved_at: string | null;
+  replayed_as: string | null;
 }
 
 /** Every column but the HTTP bodies, for listings. */
 const LIST_COLUMNS = `message_id, direction, interaction_id, conversation_id, ref_to_message_id, status, created_at,
   updated_at, attempts, next_attempt_at, route_json, data_json, hl7, reply_json, error_json, reply_delivered_at,
-  NULL AS http_content_type, NULL AS http_soap_action, NULL AS http_body,
+  resolution, resolved_at, replayed_as, NULL AS http_content_type, NULL AS http_soap_action, NULL AS http_body,
   NULL AS ack_content_type, NULL AS ack_soap_action, NULL AS ack_body`;
 
 /** Rows deleted per purge transaction, so retention never holds the single writer lock for long. */
@@ -107,6 +121,7 @@ export class SqliteMessageStore implements MessageStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    this.addMissingColumns();
   }
 
   async insert(message: NewMessage): Promise<void> {
@@ -150,11 +165,12 @@ export class SqliteMessageStore implements MessageStore {
   async transition(messageId: string, to: MessageState, options: TransitionOptions = {}): Promise<boolean> {
     const now = this.clock().toISOString();
     const move = this.db.transaction(() => {
-      const current = this.db.prepare('SELECT status FROM messages WHERE message_id = ?').get(messageId) as
-        | { status: MessageState }
-        | undefined;
-      if (!current) return false;
+      const current = this.db
+        .prepare('SELECT status, attempts, resolution FROM messages WHERE message_id = ?')
+        .get(messageId) as { status: MessageState; attempts: number; resolution: string | null } | undefined;
+      if (!current || current.resolution !== null) return false;
       if (options.from && !options.from.includes(current.status)) return false;
+      if (options.ifAttempts !== undefined && current.attempts !== options.ifAttempts) return false;
       this.db
         .prepare('UPDATE messages SET status = ?, updated_at = ? WHERE message_id = ?')
         .run(to, now, messageId);
@@ -243,6 +259,71 @@ export class SqliteMessageStore implements MessageStore {
     return rows.map(fromRow);
   }
 
+  async resolve(messageId: string, resolution: DeadLetterResolution, detail: string): Promise<boolean> {
+    const now = this.clock().toISOString();
+    const settle = this.db.transaction(() => {
+      const result = this.db
+        .prepare(
+          `UPDATE messages SET resolution = ?, resolved_at = ?, replayed_as = ?, updated_at = ?
+           WHERE message_id = ? AND direction = 'outbound' AND status = 'FAILED' AND resolution IS NULL`,
+        )
+        .run(
+          resolution.kind,
+          now,
+          resolution.kind === 'replayed' ? resolution.replayedAs : null,
+          now,
+          messageId,
+        );
+      if (result.changes === 0) return false;
+      this.addHistory(messageId, now, 'FAILED', detail);
+      return true;
+    });
+    return settle();
+  }
+
+  async unresolve(messageId: string, detail: string): Promise<boolean> {
+    const now = this.clock().toISOString();
+    const reopen = this.db.transaction(() => {
+      const result = this.db
+        .prepare(
+          `UPDATE messages SET resolution = NULL, resolved_at = NULL, replayed_as = NULL, updated_at = ?
+           WHERE message_id = ? AND status = 'FAILED' AND resolution IS NOT NULL`,
+        )
+        .run(now, messageId);
+      if (result.changes === 0) return false;
+      this.addHistory(messageId, now, 'FAILED', detail);
+      return true;
+    });
+    return reopen();
+  }
+
+  async deadLetters(query: DeadLetterQuery): Promise<DeadLetter[]> {
+    const where = ["direction = 'outbound'", "status = 'FAILED'", 'resolution IS NULL'];
+    const values: unknown[] = [];
+    if (query.before !== undefined) {
+      const cursor = parseMessageCursor(query.before);
+      where.push('(created_at, message_id) < (?, ?)') && values.push(cursor.createdAt, cursor.messageId);
+    }
+    const lastFailed = (column: string) =>
+      `(SELECT h.${column} FROM history h WHERE h.message_id = messages.message_id AND h.status = 'FAILED'
+        ORDER BY h.id DESC LIMIT 1)`;
+    const rows = this.db
+      .prepare(
+        `SELECT ${LIST_COLUMNS}, ${lastFailed('at')} AS failed_at, ${lastFailed('detail')} AS failed_detail
+         FROM messages WHERE ${where.join(' AND ')}
+         ORDER BY created_at DESC, message_id DESC LIMIT ?`,
+      )
+      .all(...values, searchLimit(query.limit)) as (Row & {
+      failed_at: string | null;
+      failed_detail: string | null;
+    })[];
+    return rows.map((row) => {
+      const letter: DeadLetter = { ...fromRow(row), failedAt: row.failed_at ?? row.updated_at };
+      if (row.failed_detail !== null) letter.failureDetail = row.failed_detail;
+      return letter;
+    });
+  }
+
   async countByState(): Promise<StateCount[]> {
     const rows = this.db
       .prepare(
@@ -290,6 +371,21 @@ export class SqliteMessageStore implements MessageStore {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+
+  /** Under the write lock, so a gateway and the CLI opening an older file together add each column once. */
+  private addMissingColumns(): void {
+    const add = this.db.transaction(() => {
+      const columns = this.db.prepare('PRAGMA table_info(messages)').all() as { name: string }[];
+      const present = new Set(columns.map((column) => column.name));
+      for (const [name, type] of ADDED_COLUMNS)
+        if (!present.has(name)) this.db.exec(`ALTER TABLE messages ADD COLUMN ${name} ${type}`);
+      this.db.exec(
+        `CREATE INDEX IF NOT EXISTS messages_dead_letters ON messages (created_at, message_id)
+         WHERE status = 'FAILED' AND resolution IS NULL`,
+      );
+    });
+    add.immediate();
   }
 
   private addHistory(messageId: string, at: string, status: MessageState, detail: string | undefined): void {
@@ -350,6 +446,9 @@ function fromRow(row: Row): StoredMessage {
   if (row.ref_to_message_id !== null) message.refToMessageId = row.ref_to_message_id;
   if (row.next_attempt_at !== null) message.nextAttemptAt = row.next_attempt_at;
   if (row.reply_delivered_at !== null) message.replyDeliveredAt = row.reply_delivered_at;
+  if (row.resolution !== null) message.resolution = row.resolution;
+  if (row.resolved_at !== null) message.resolvedAt = row.resolved_at;
+  if (row.replayed_as !== null) message.replayedAs = row.replayed_as;
   const optional = {
     route: fromJson(row.route_json),
     http: http(row.http_content_type, row.http_soap_action, row.http_body),

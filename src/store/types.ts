@@ -69,6 +69,30 @@ export interface StoredMessage {
   error?: unknown;
   /** When the reply (or error) reached mhs.inbound; set once, so a redelivered signal is not delivered twice. */
   replyDeliveredAt?: string;
+  /** How an operator settled this dead letter (a FAILED message); absent while it awaits a decision. */
+  resolution?: DeadLetterResolutionKind;
+  resolvedAt?: string;
+  /** The MessageId of the new message a replay sent in its place. */
+  replayedAs?: string;
+}
+
+export type DeadLetterResolutionKind = 'replayed' | 'discarded';
+
+/** An operator's decision on a dead letter. */
+export type DeadLetterResolution = { kind: 'replayed'; replayedAs: string } | { kind: 'discarded' };
+
+export interface DeadLetterQuery {
+  /** Default 50, at most 500. */
+  limit?: number;
+  /** Keyset cursor: `createdAt|messageId` of the last dead letter seen (messageCursor). */
+  before?: string;
+}
+
+/** A FAILED outbound message no operator has resolved, with its last FAILED history row. */
+export interface DeadLetter extends StoredMessage {
+  failedAt: string;
+  /** The FAILED history row's detail: why the gateway gave up. */
+  failureDetail?: string;
 }
 
 export interface HistoryEntry {
@@ -90,6 +114,8 @@ export interface MessagePatch {
 export interface TransitionOptions {
   /** Only move when the current status is one of these; otherwise nothing changes. */
   from?: readonly MessageState[];
+  /** Only move when `attempts` still has this value: a fencing token, so racing senders claim a message once. */
+  ifAttempts?: number;
   detail?: string;
   patch?: MessagePatch;
 }
@@ -169,7 +195,10 @@ export interface MessageStore {
   /** Stores a new message with its first history row; DuplicateMessageError if the id exists. */
   insert(message: NewMessage): Promise<void>;
   get(messageId: string): Promise<StoredMessage | undefined>;
-  /** Atomically moves a message to `to` (if its status is in `from`); true when it moved. */
+  /**
+   * Atomically moves a message to `to` (if its status is in `from`); true when it moved.
+   * A resolved dead letter never moves: an operator's decision is final.
+   */
   transition(messageId: string, to: MessageState, options?: TransitionOptions): Promise<boolean>;
   /** Changes fields without a status change (no history row). */
   update(messageId: string, patch: MessagePatch): Promise<void>;
@@ -183,6 +212,15 @@ export interface MessageStore {
   purge(states: readonly MessageState[], before: Date): Promise<number>;
   /** Newest first (createdAt, then messageId); http and ack are left out for listing speed. */
   search(query: MessageQuery): Promise<StoredMessage[]>;
+  /**
+   * Records an operator's decision on a dead letter, atomically and only while it is an unresolved FAILED
+   * outbound message (so two operators acting at once act once), with a history row (status FAILED, `detail`).
+   */
+  resolve(messageId: string, resolution: DeadLetterResolution, detail: string): Promise<boolean>;
+  /** Undoes a resolution (a replay whose new message could not be stored): it is a dead letter again. */
+  unresolve(messageId: string, detail: string): Promise<boolean>;
+  /** Unresolved FAILED outbound messages, newest first (createdAt, then messageId); no HTTP bodies. */
+  deadLetters(query: DeadLetterQuery): Promise<DeadLetter[]>;
   /** Counts by direction, interaction and status (dashboard, metrics). */
   countByState(): Promise<StateCount[]>;
   /** The oldest outbound message not yet in a final state (COMPLETED/NACKED/REJECTED/FAILED), or undefined. */

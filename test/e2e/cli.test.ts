@@ -90,6 +90,28 @@ describe('mhs-gateway command line', () => {
     expect(result.stderr).toContain('/nonexistent/gateway.pem');
   });
 
+  it("refuses inbound retention shorter than a route's persist duration, in one line", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mhs-cli-'));
+    const result = spawnSync(process.execPath, [bin, 'dev'], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH,
+        MHS_RETENTION_INBOUND_MESSAGES: 'PT1M',
+        MHS_API_PORT: '0',
+        MHS_INBOUND_PORT: '0',
+        MHS_SIMULATOR_PORT: '0',
+        MHS_SIMULATOR_CONTROL_PORT: '0',
+      },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(
+      /^mhs-gateway: configuration key retention\.inboundMessages .*PT1M is shorter than the longest route persist duration \(600 s\)/,
+    );
+  });
+
   it('refuses an unknown command in one line', () => {
     const result = spawnSync(process.execPath, [bin, 'frobnicate'], { encoding: 'utf8' });
     expect(result.status).toBe(1);

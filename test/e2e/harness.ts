@@ -12,7 +12,7 @@ import { TlsContext } from '../../src/security/tls/index.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { freePort } from '../support/ports.js';
 import { createTestDatabase } from '../support/postgres.js';
-import { createTestVhost } from '../support/rabbitmq.js';
+import { createTestVhost, type TestVhost } from '../support/rabbitmq.js';
 
 export const quietLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -20,7 +20,12 @@ export interface Harness {
   dir: string;
   config: GatewayConfig;
   gateway: RunningGateway;
+  gateways: RunningGateway[];
   simulator: RunningSimulator;
+  vhost: TestVhost;
+  apis: string[];
+  /** Graceful restart of one instance, on the same ports and configuration. */
+  restart(index: number): Promise<void>;
   pas: PasClient;
   api: string;
   control: string;
@@ -33,6 +38,11 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Extra MHS_* settings that depend on the generated development PKI (e.g. certificate fingerprints). */
   envFromPki?: (pki: DevPkiPaths) => Record<string, string>;
+  /**
+   * Gateway instances sharing RabbitMQ and the store (PostgreSQL when more than one); the simulator
+   * sends to the first. `gateway` and `api` are the first; `gateways` and `apis` hold them all.
+   */
+  instances?: number;
   /** Adjusts the routes file (its `defaults` and `routes`) before the gateway reads it. */
   routes?: (routes: {
     defaults: Record<string, unknown>;
@@ -51,7 +61,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   const vhost = createTestVhost();
   // E2E_STORE=postgres runs the same suites against a PostgreSQL database of this run's own.
-  const database = process.env.E2E_STORE === 'postgres' ? await createTestDatabase() : undefined;
+  const instances = options.instances ?? 1;
+  const database =
+    process.env.E2E_STORE === 'postgres' || instances > 1 ? await createTestDatabase() : undefined;
   const store = database ? database.url : `sqlite:${join(dir, 'state.db')}`;
   const pki = await initDevPki({ dir: join(dir, 'pki') });
   const routesFile = join(dir, 'routes.json');
@@ -89,27 +101,53 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   });
   const started: { close(): Promise<void> }[] = [];
+  const gateways: RunningGateway[] = [];
+  const configs: GatewayConfig[] = [];
   try {
     started.push(await PasClient.connect(config.amqp.url));
     started.push(await startSimulator(config));
-    started.push(await startGateway(config));
+    for (let i = 0; i < instances; i += 1) {
+      // Further instances take ports of their own; everything else is shared.
+      const own =
+        i === 0
+          ? config
+          : {
+              ...config,
+              instanceId: `gw-${i}`,
+              api: { ...config.api, port: await freePort() },
+              inbound: { ...config.inbound, port: await freePort() },
+            };
+      const instanceConfig = i === 0 ? { ...config, instanceId: 'gw-0' } : own;
+      configs.push(instanceConfig);
+      const gateway = await startGateway(instanceConfig);
+      gateways.push(gateway);
+      started.push(gateway);
+    }
   } catch (error) {
     for (const part of started.reverse()) await part.close().catch(() => undefined);
     vhost.remove();
     await database?.remove();
     throw error;
   }
-  const [pas, simulator, gateway] = started as [PasClient, RunningSimulator, RunningGateway];
+  const [pas, simulator] = started as [PasClient, RunningSimulator];
+  const gateway = gateways[0]!;
   return {
     dir,
     config,
     gateway,
+    gateways,
     simulator,
     pas,
+    vhost,
     api: `http://127.0.0.1:${gateway.apiPort}`,
+    apis: gateways.map((g) => `http://127.0.0.1:${g.apiPort}`),
     control: `http://127.0.0.1:${simulator.controlPort}`,
+    restart: async (index: number) => {
+      await gateways[index]!.close();
+      gateways[index] = await startGateway(configs[index]!);
+    },
     close: async () => {
-      await gateway.close();
+      for (const g of gateways) await g.close();
       await simulator.close();
       await pas.close();
       vhost.remove();

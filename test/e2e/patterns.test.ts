@@ -333,6 +333,27 @@ describe('messaging patterns, faults and inbound validation', () => {
       });
     });
 
+    it('an envelope the ebMS schema refuses: OtherXml naming the element', async () => {
+      const values = header({});
+      const built = buildMessage({
+        header: values,
+        reliability: { duplicateElimination: true, syncReply: false },
+        payloadXml: hl7For('PRSC_IN080000UK07', values.messageId),
+        attachments: [],
+        externalAttachments: [],
+      });
+      // eb:Description without the xml:lang the schema requires, inside the MessageHeader.
+      const broken = built.envelopeXml.replace(
+        '</eb:MessageHeader>',
+        '<eb:Description>no language</eb:Description></eb:MessageHeader>',
+      );
+      const [error] = errorsOf(
+        await sendInbound(h, toHttpMessage({ ...built, envelopeXml: broken }, values)),
+      );
+      expect(error).toMatchObject({ errorCode: 'OtherXml', severity: 'Error' });
+      expect(error?.description).toMatch(/eb:Description/);
+    });
+
     it('expired TimeToLive: TimeToLiveExpired', async () => {
       expect(errorsOf(await send(header({ timeToLive: '2020-01-01T00:00:00Z' })))[0]).toMatchObject({
         errorCode: 'TimeToLiveExpired',
@@ -340,24 +361,17 @@ describe('messaging patterns, faults and inbound validation', () => {
     });
 
     it('an Acknowledgment for a message we never sent: ValueNotRecognized', async () => {
-      const ack = buildAcknowledgment(header({ messageId: randomUUID().toUpperCase() }), undefined, {
-        ourParty: { id: h.config.simulator.partyKey, type: PARTY_TYPE },
-        messageId: randomUUID().toUpperCase(),
-        timestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-      });
-      const reversed = Buffer.from(
-        ack.body
-          .toString('utf8')
-          .replace('<eb:To>', '<eb:Swap>')
-          .replace('</eb:To>', '</eb:Swap>')
-          .replace('<eb:From>', '<eb:To>')
-          .replace('</eb:From>', '</eb:To>')
-          .replace('<eb:Swap>', '<eb:From>')
-          .replace('</eb:Swap>', '</eb:From>'),
+      // As Spine would send it: an ack of a message "from" us (so addressed to us) that we never sent.
+      const ack = buildAcknowledgment(
+        header({ from: { id: h.config.partyKey, type: PARTY_TYPE } }),
+        undefined,
+        {
+          ourParty: { id: h.config.simulator.partyKey, type: PARTY_TYPE },
+          messageId: randomUUID().toUpperCase(),
+          timestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        },
       );
-      expect(errorsOf(await sendInbound(h, { ...ack, body: reversed }))[0]).toMatchObject({
-        errorCode: 'ValueNotRecognized',
-      });
+      expect(errorsOf(await sendInbound(h, ack))[0]).toMatchObject({ errorCode: 'ValueNotRecognized' });
     });
 
     it('a manifest reference without its part: MimeProblem', async () => {

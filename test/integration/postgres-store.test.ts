@@ -97,6 +97,33 @@ describe('PostgresMessageStore migrations and opening', () => {
     }
   });
 
+  it('upgrades a database from the first release: its dead letters can then be resolved', async () => {
+    const database = await createTestDatabase();
+    databases.push(database);
+    const pool = new pg.Pool({ connectionString: database.url });
+    try {
+      expect(await migratePostgres(pool, POSTGRES_MIGRATIONS.slice(0, 1))).toEqual([1]);
+      await pool.query(
+        `INSERT INTO messages (message_id, direction, interaction_id, conversation_id, status, created_at, updated_at)
+         VALUES ('OLD', 'outbound', 'I', 'C', 'FAILED', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')`,
+      );
+      const store = await PostgresMessageStore.open(database.url);
+      try {
+        expect((await store.deadLetters({})).map((m) => m.messageId)).toEqual(['OLD']);
+        expect(await store.resolve('OLD', { kind: 'replayed', replayedAs: 'NEW' }, 'replayed as NEW')).toBe(
+          true,
+        );
+        expect(await store.get('OLD')).toMatchObject({ resolution: 'replayed', replayedAs: 'NEW' });
+      } finally {
+        await store.close();
+      }
+      const bad = pool.query("UPDATE messages SET resolution = 'forgotten' WHERE message_id = 'OLD'");
+      await expect(bad).rejects.toThrow(/check constraint/);
+    } finally {
+      await pool.end();
+    }
+  });
+
   it('opens postgres:// and postgresql:// settings through openStore', async () => {
     const url = await run.schemaUrl('open_store');
     const store = await openStore(url.replace(/^postgres:/, 'postgresql:'));

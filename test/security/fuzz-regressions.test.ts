@@ -39,6 +39,7 @@ describe('refusals that quote hostile text', () => {
       throw new Error('no signing in these cases');
     },
     requireSignature: false,
+    validateSchema: true,
     maxParts: 100,
   });
 

@@ -75,6 +75,7 @@ describe('inbound pipeline fuzzing', () => {
       trusted: () => tls.caCertificates,
       signingIdentity: () => gatewayIdentity,
       requireSignature: false,
+      validateSchema: true,
       maxParts: 100,
     });
     seeds = [...corpus(), ...builtSeeds(routes, identity)];

@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 export interface TestVhost {
   url: string;
   name: string;
+  /** Closes every client connection of this vhost, as a broker restart or network cut would. */
+  cut(): void;
   remove(): void;
 }
 
@@ -26,6 +28,13 @@ export function createTestVhost(): TestVhost {
   return {
     name,
     url: `amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(name)}`,
+    cut: () => {
+      execFileSync(
+        'rabbitmqctl',
+        ['-q', 'close_all_connections', '--vhost', name, '--limit', '1000', 'test: simulated network cut'],
+        { stdio: 'pipe' },
+      );
+    },
     remove: () => {
       try {
         execFileSync('rabbitmqctl', ['-q', 'delete_vhost', name], { stdio: 'pipe' });

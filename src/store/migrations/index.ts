@@ -1,4 +1,5 @@
 import { sql as initial } from './001_initial.js';
+import { sql as deadLetters } from './002_dead_letters.js';
 
 export interface Migration {
   version: number;
@@ -10,4 +11,7 @@ export interface Migration {
  * PostgreSQL schema changes, applied in version order and recorded in schema_migrations.
  * Kept as TypeScript strings so the compiled dist/ carries them. Never edit a released migration: add the next one.
  */
-export const POSTGRES_MIGRATIONS: readonly Migration[] = [{ version: 1, name: '001_initial', sql: initial }];
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: '001_initial', sql: initial },
+  { version: 2, name: '002_dead_letters', sql: deadLetters },
+];

@@ -139,6 +139,9 @@ export function messageStoreContract(name: string, openFresh: OpenFreshStore): v
         'reply',
         'ack',
         'error',
+        'resolution',
+        'resolvedAt',
+        'replayedAs',
       ])
         expect(bare).not.toHaveProperty(key);
     });
@@ -186,6 +189,27 @@ export function messageStoreContract(name: string, openFresh: OpenFreshStore): v
         { at: '2024-03-01T09:00:02.000Z', status: 'SENT', detail: 'HTTP 202' },
         { at: '2024-03-01T09:00:03.000Z', status: 'COMPLETED' },
       ]);
+    });
+
+    it('moves only while attempts still has the expected value (a fencing token for senders)', async () => {
+      const { store } = await fresh();
+      await store.insert(outbound('F1'));
+      expect(
+        await store.transition('F1', 'SENDING', {
+          from: ['ACCEPTED'],
+          ifAttempts: 0,
+          patch: { attempts: 1 },
+        }),
+      ).toBe(true);
+      // A second sender that read attempts 0 loses, even though SENDING → SENDING is allowed.
+      expect(
+        await store.transition('F1', 'SENDING', { from: ['SENDING'], ifAttempts: 0, patch: { attempts: 1 } }),
+      ).toBe(false);
+      expect(
+        await store.transition('F1', 'SENDING', { from: ['SENDING'], ifAttempts: 1, patch: { attempts: 2 } }),
+      ).toBe(true);
+      expect((await store.get('F1'))?.attempts).toBe(2);
+      expect((await store.history('F1')).map((h) => h.status)).toEqual(['ACCEPTED', 'SENDING', 'SENDING']);
     });
 
     it('updates fields without a status change or a history row', async () => {
@@ -456,6 +480,144 @@ export function messageStoreContract(name: string, openFresh: OpenFreshStore): v
       });
       await store.transition('waiting', 'COMPLETED');
       expect((await store.oldestInFlight())?.messageId).toBe('newer');
+    });
+
+    /** An outbound message that failed at the clock's current time, with the worker's detail. */
+    async function failed(store: MessageStore, messageId: string, extra: Partial<NewMessage> = {}) {
+      await store.insert(outbound(messageId, { hl7: `<hl7 id="${messageId}"/>`, ...extra }));
+      await store.transition(messageId, 'SENDING', { patch: { attempts: 1 } });
+      await store.transition(messageId, 'FAILED', {
+        from: ['SENDING'],
+        detail: `retries exhausted for ${messageId}`,
+        patch: { error: [{ errorCode: 'DeliveryFailure' }] },
+      });
+    }
+
+    it('lists unresolved FAILED outbound messages newest first, with when and why they failed', async () => {
+      const { store, clock } = await fresh();
+      await failed(store, 'd1', { http: { contentType: 'a', soapAction: 'b', body: ALL_BYTES } });
+      clock.advance(MINUTE);
+      await store.insert(outbound('ok'));
+      await store.transition('ok', 'COMPLETED');
+      await store.insert(outbound('nacked', { status: 'NACKED' }));
+      await store.insert(inbound('inbound-failed', { status: 'FAILED' }));
+      await failed(store, 'd2');
+      clock.advance(MINUTE);
+      await store.insert(outbound('d3'));
+      clock.advance(MINUTE);
+      // d3 fails later than it was created; failedAt is the FAILED row's time, not createdAt.
+      await store.transition('d3', 'FAILED', { detail: 'not queued: RabbitMQ down' });
+      await failed(store, 'd4');
+      expect(await store.resolve('d4', { kind: 'discarded' }, 'discarded by alice')).toBe(true);
+
+      const letters = await store.deadLetters({});
+      expect(letters.map((m) => m.messageId)).toEqual(['d3', 'd2', 'd1']);
+      expect(letters[0]).toMatchObject({
+        messageId: 'd3',
+        status: 'FAILED',
+        createdAt: '2024-03-01T09:02:00.000Z',
+        failedAt: '2024-03-01T09:03:00.000Z',
+        failureDetail: 'not queued: RabbitMQ down',
+      });
+      expect(letters[1]).toMatchObject({
+        messageId: 'd2',
+        attempts: 1,
+        failedAt: '2024-03-01T09:01:00.000Z',
+        failureDetail: 'retries exhausted for d2',
+        error: [{ errorCode: 'DeliveryFailure' }],
+        hl7: '<hl7 id="d2"/>',
+      });
+      for (const letter of letters) {
+        expect(letter.http).toBeUndefined();
+        expect(letter).not.toHaveProperty('resolution');
+      }
+      const first = await store.deadLetters({ limit: 2 });
+      expect(first.map((m) => m.messageId)).toEqual(['d3', 'd2']);
+      const rest = await store.deadLetters({ limit: 2, before: messageCursor(first[1] as StoredMessage) });
+      expect(rest.map((m) => m.messageId)).toEqual(['d1']);
+      await expect(store.deadLetters({ before: 'nonsense' })).rejects.toBeInstanceOf(InvalidCursorError);
+    });
+
+    it('resolves a dead letter once, with a history row, and never moves it again', async () => {
+      const { store, clock } = await fresh();
+      await failed(store, 'd1');
+      await failed(store, 'd2');
+      await store.insert(outbound('sent'));
+      await store.transition('sent', 'SENT');
+      clock.advance(MINUTE);
+      expect(await store.resolve('d1', { kind: 'replayed', replayedAs: 'NEW-1' }, 'replayed as NEW-1')).toBe(
+        true,
+      );
+      expect(await store.resolve('d1', { kind: 'discarded' }, 'too late')).toBe(false);
+      expect(await store.resolve('d2', { kind: 'discarded' }, 'discarded by bob: duplicate')).toBe(true);
+      expect(await store.resolve('sent', { kind: 'discarded' }, 'not a dead letter')).toBe(false);
+      expect(await store.resolve('missing', { kind: 'discarded' }, 'nothing')).toBe(false);
+
+      expect(await store.get('d1')).toMatchObject({
+        status: 'FAILED',
+        resolution: 'replayed',
+        replayedAs: 'NEW-1',
+        resolvedAt: '2024-03-01T09:01:00.000Z',
+        updatedAt: '2024-03-01T09:01:00.000Z',
+      });
+      const discarded = await store.get('d2');
+      expect(discarded).toMatchObject({ resolution: 'discarded', resolvedAt: '2024-03-01T09:01:00.000Z' });
+      expect(discarded).not.toHaveProperty('replayedAs');
+      expect((await store.search({ messageId: 'd2' }))[0]).toMatchObject({ resolution: 'discarded' });
+      expect((await store.history('d2')).slice(-1)).toEqual([
+        { at: '2024-03-01T09:01:00.000Z', status: 'FAILED', detail: 'discarded by bob: duplicate' },
+      ]);
+      expect(await store.history('sent')).toHaveLength(2);
+      // An operator's decision is final: nothing moves a resolved dead letter.
+      expect(await store.transition('d1', 'RETRYING', { from: ['FAILED'] })).toBe(false);
+      expect(await store.transition('d2', 'ACKED')).toBe(false);
+      expect((await store.get('d1'))?.status).toBe('FAILED');
+      expect(await store.deadLetters({})).toEqual([]);
+    });
+
+    it('lets exactly one of two instances resolve, or move, the same dead letter', async () => {
+      const { store, another } = await fresh();
+      const second = await another();
+      const ids = Array.from({ length: 10 }, (_, i) => `dead-${i}`);
+      for (const id of ids) await failed(store, id);
+      const results = await Promise.all(
+        ids.map((id, i) =>
+          Promise.all([
+            store.resolve(id, { kind: 'replayed', replayedAs: `first-${i}` }, 'first'),
+            // Half race a second resolution, half a same-id requeue (FAILED → RETRYING).
+            i % 2 === 0
+              ? second.resolve(id, { kind: 'discarded' }, 'second')
+              : second.transition(id, 'RETRYING', { from: ['FAILED'], detail: 'second' }),
+          ]),
+        ),
+      );
+      for (const [index, pair] of results.entries()) {
+        const id = ids[index] as string;
+        expect(pair.filter(Boolean), id).toHaveLength(1);
+        const message = await store.get(id);
+        if (pair[0]) expect(message).toMatchObject({ status: 'FAILED', replayedAs: `first-${index}` });
+        else if (index % 2 === 0)
+          expect(message).toMatchObject({ status: 'FAILED', resolution: 'discarded' });
+        else expect(message?.status).toBe('RETRYING');
+        expect((await store.history(id)).slice(-1)[0]?.detail).toBe(pair[0] ? 'first' : 'second');
+      }
+    });
+
+    it('reopens a resolved dead letter (a replay that could not be stored)', async () => {
+      const { store, clock } = await fresh();
+      await failed(store, 'd1');
+      expect(await store.unresolve('d1', 'nothing to undo')).toBe(false);
+      await store.resolve('d1', { kind: 'replayed', replayedAs: 'NEW-1' }, 'replayed as NEW-1');
+      clock.advance(MINUTE);
+      expect(await store.unresolve('d1', 'replay failed: no route')).toBe(true);
+      const reopened = await store.get('d1');
+      for (const key of ['resolution', 'resolvedAt', 'replayedAs']) expect(reopened).not.toHaveProperty(key);
+      expect((await store.deadLetters({})).map((m) => m.messageId)).toEqual(['d1']);
+      expect((await store.history('d1')).slice(-2).map((entry) => entry.detail)).toEqual([
+        'replayed as NEW-1',
+        'replay failed: no route',
+      ]);
+      expect(await store.unresolve('missing', 'x')).toBe(false);
     });
 
     it('reports its size, checks it is writable, and keeps data across reopening', async () => {

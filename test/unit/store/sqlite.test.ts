@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DuplicateMessageError, openStore, SqliteMessageStore } from '../../../src/store/index.js';
 import { messageStoreContract } from './contract.js';
@@ -79,6 +80,34 @@ describe('SqliteMessageStore', () => {
       { status: 'ACKED' },
     ]);
     await store.close();
+  });
+
+  it('adds the dead-letter columns to a file from an earlier release, keeping its messages', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'mhs-store-')), 'state.db');
+    // The first release's messages table, with one FAILED message in it.
+    const old = new Database(path);
+    old.exec(`CREATE TABLE messages (
+      message_id TEXT PRIMARY KEY, direction TEXT NOT NULL, interaction_id TEXT NOT NULL,
+      conversation_id TEXT NOT NULL, ref_to_message_id TEXT, status TEXT NOT NULL, created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT, route_json TEXT,
+      http_content_type TEXT, http_soap_action TEXT, http_body BLOB, data_json TEXT, hl7 TEXT, reply_json TEXT,
+      ack_content_type TEXT, ack_soap_action TEXT, ack_body BLOB, error_json TEXT, reply_delivered_at TEXT)`);
+    old
+      .prepare(
+        `INSERT INTO messages (message_id, direction, interaction_id, conversation_id, status, created_at, updated_at)
+         VALUES ('OLD', 'outbound', 'I', 'C', 'FAILED', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z')`,
+      )
+      .run();
+    old.close();
+    const store = new SqliteMessageStore(path);
+    expect((await store.deadLetters({})).map((m) => m.messageId)).toEqual(['OLD']);
+    expect((await store.deadLetters({}))[0]?.failedAt).toBe('2024-01-01T00:00:00.000Z');
+    expect(await store.resolve('OLD', { kind: 'discarded' }, 'discarded')).toBe(true);
+    await store.close();
+    // Opening again finds the columns there and changes nothing.
+    const again = new SqliteMessageStore(path);
+    expect((await again.get('OLD'))?.resolution).toBe('discarded');
+    await again.close();
   });
 
   it('keeps state across reopening the file', async () => {

@@ -1,0 +1,196 @@
+import {
+  type DeadLetter,
+  IN_FLIGHT_OUTBOUND_STATES,
+  type MessageState,
+  type MessageStore,
+  type StoredMessage,
+} from '../../store/index.js';
+import type { GatewayMetrics, MetricTotals } from '../metrics.js';
+import type { OpsState, OpsStateReader } from '../state.js';
+
+/** A failed, NACKed or rejected message with Spine's (or e-RS's) codes, newest first. */
+export interface ErrorRow {
+  messageId: string;
+  interactionId: string;
+  status: MessageState;
+  at: string;
+  codes: string[];
+  description: string;
+}
+
+export interface DeadLetterRow {
+  messageId: string;
+  conversationId: string;
+  interactionId: string;
+  failedAt: string;
+  attempts: number;
+  reason: string;
+}
+
+export interface Overview {
+  at: string;
+  state: OpsState;
+  totals?: MetricTotals;
+  rates?: { outboundPerMinute: number; inboundPerMinute: number };
+  /** Per-10 s counts (oldest first) of messages stored, and sampled queue depth and in-flight counts. */
+  series: { outbound: number[]; inbound: number[]; queued: number[]; inFlight: number[] };
+  inFlight: number;
+  retrying: number;
+  /** Unresolved dead letters, counted up to the number shown (deadLettersMore when there are more). */
+  failed: number;
+  deadLettersMore: boolean;
+  recentErrors: ErrorRow[];
+  deadLetters: DeadLetterRow[];
+}
+
+export interface OverviewSources {
+  store: Pick<MessageStore, 'search' | 'deadLetters'>;
+  state: Pick<OpsStateReader, 'read'>;
+  metrics?: Pick<GatewayMetrics, 'totals' | 'flow'>;
+  clock?: () => Date;
+}
+
+const ERROR_STATES: readonly MessageState[] = ['NACKED', 'REJECTED', 'FAILED'];
+const SAMPLE_EVERY_MS = 10_000;
+const SAMPLES_KEPT = 60;
+const RECENT_ERRORS = 10;
+const DEAD_LETTERS_SHOWN = 50;
+
+/**
+ * Builds the overview from one state reading, the store's recent failures and the metrics' rates.
+ * Queue depth and in-flight trends are sampled as the overview is built (at most every 10 s).
+ */
+export class OverviewLoader {
+  private readonly samples: { at: number; queued: number; inFlight: number }[] = [];
+  private cached?: { until: number; overview: Promise<Overview> };
+
+  constructor(private readonly sources: OverviewSources) {}
+
+  load(): Promise<Overview> {
+    const now = this.now().getTime();
+    if (this.cached && now < this.cached.until) return this.cached.overview;
+    const overview = this.build();
+    this.cached = { until: now + 1_000, overview };
+    overview.catch(() => {
+      this.cached = undefined;
+    });
+    return overview;
+  }
+
+  private async build(): Promise<Overview> {
+    const now = this.now();
+    const [state, recentErrors, deadLetters] = await Promise.all([
+      this.sources.state.read(),
+      this.recentErrors(),
+      this.sources.store.deadLetters({ limit: DEAD_LETTERS_SHOWN }),
+    ]);
+    const count = (states: readonly MessageState[]) =>
+      state.counts.filter((c) => states.includes(c.status)).reduce((sum, c) => sum + c.count, 0);
+    const inFlight = count(IN_FLIGHT_OUTBOUND_STATES);
+    const queued = state.queues.reduce((sum, q) => sum + q.messages, 0);
+    this.sample(now.getTime(), queued, inFlight);
+    const { metrics } = this.sources;
+    const overview: Overview = {
+      at: now.toISOString(),
+      state,
+      series: {
+        outbound: metrics?.flow.series('outbound', now) ?? [],
+        inbound: metrics?.flow.series('inbound', now) ?? [],
+        queued: this.samples.map((s) => s.queued),
+        inFlight: this.samples.map((s) => s.inFlight),
+      },
+      inFlight,
+      retrying: count(['RETRYING']),
+      failed: deadLetters.length,
+      deadLettersMore: deadLetters.length >= DEAD_LETTERS_SHOWN,
+      recentErrors,
+      deadLetters: deadLetters.map(deadLetterRow),
+    };
+    if (metrics) {
+      overview.totals = metrics.totals();
+      overview.rates = {
+        outboundPerMinute: metrics.flow.perMinute('outbound', now),
+        inboundPerMinute: metrics.flow.perMinute('inbound', now),
+      };
+    }
+    return overview;
+  }
+
+  private sample(at: number, queued: number, inFlight: number): void {
+    const last = this.samples.at(-1);
+    if (last && at - last.at < SAMPLE_EVERY_MS) {
+      // Within the same sample period: keep the latest reading, so the chart ends at "now".
+      last.queued = queued;
+      last.inFlight = inFlight;
+      return;
+    }
+    this.samples.push({ at, queued, inFlight });
+    if (this.samples.length > SAMPLES_KEPT) this.samples.shift();
+  }
+
+  private async recentErrors(): Promise<ErrorRow[]> {
+    const lists = await Promise.all(
+      ERROR_STATES.map((status) => this.sources.store.search({ status, limit: RECENT_ERRORS })),
+    );
+    return lists
+      .flat()
+      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+      .slice(0, RECENT_ERRORS)
+      .map(errorRow);
+  }
+
+  private now(): Date {
+    return (this.sources.clock ?? (() => new Date()))();
+  }
+}
+
+interface ErrorLike {
+  errorCode?: unknown;
+  code?: unknown;
+  description?: unknown;
+  displayName?: unknown;
+}
+
+/** Spine's codes and words, from the stored error list or the application acknowledgement. */
+export function spineCodes(message: Pick<StoredMessage, 'error' | 'reply'>): {
+  codes: string[];
+  description: string;
+} {
+  const errors = Array.isArray(message.error) ? (message.error as ErrorLike[]) : [];
+  const reply = (message.reply ?? {}) as {
+    acknowledgement?: string;
+    summary?: string;
+    details?: ErrorLike[];
+    reasons?: ErrorLike[];
+  };
+  const fromReply = [...(reply.reasons ?? []), ...(reply.details ?? [])];
+  const codes = [
+    ...errors.map((e) => String(e.errorCode ?? '')),
+    ...(reply.acknowledgement && reply.acknowledgement !== 'AA' ? [reply.acknowledgement] : []),
+    ...fromReply.map((e) => String(e.code ?? '')),
+  ].filter((code) => code !== '');
+  const words = errors.map((e) => String(e.description ?? '')).filter(Boolean);
+  const description = words.length > 0 ? words.join('; ') : (reply.summary ?? '');
+  return { codes: [...new Set(codes)], description };
+}
+
+function errorRow(message: StoredMessage): ErrorRow {
+  return {
+    messageId: message.messageId,
+    interactionId: message.interactionId,
+    status: message.status,
+    at: message.updatedAt,
+    ...spineCodes(message),
+  };
+}
+
+function deadLetterRow(message: DeadLetter): DeadLetterRow {
+  return {
+    messageId: message.messageId,
+    conversationId: message.conversationId,
+    interactionId: message.interactionId,
+    failedAt: message.failedAt,
+    attempts: message.attempts,
+    reason: message.failureDetail ?? spineCodes(message).description,
+  };
+}

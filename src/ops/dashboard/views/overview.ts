@@ -1,0 +1,179 @@
+import type { MessageState } from '../../../store/index.js';
+import { formatBytes, formatDuration, formatRate, formatTime } from '../format.js';
+import { html, type SafeHtml } from '../html.js';
+import type { Overview } from '../overview.js';
+import { bar, sparkline } from '../sparkline.js';
+import { messageLink, stateBadge } from './layout.js';
+
+/** Certificate expiry closer than this is a warning on the overview. */
+const CERTIFICATE_WARNING_SECONDS = 30 * 86_400;
+/** An in-flight message older than this is a warning (a stuck queue, or Spine not answering). */
+const STUCK_WARNING_SECONDS = 15 * 60;
+
+const STATE_ORDER: MessageState[] = [
+  'ACCEPTED',
+  'SENDING',
+  'SENT',
+  'RETRYING',
+  'ACKED',
+  'COMPLETED',
+  'NACKED',
+  'REJECTED',
+  'FAILED',
+  'RECEIVED',
+  'DELIVERED',
+];
+
+/** Every live part of the overview, by the `data-live` name the page and the event stream share. */
+export function overviewSections(overview: Overview): Record<string, SafeHtml> {
+  return {
+    status: status(overview),
+    tiles: tiles(overview),
+    trends: trends(overview),
+    queues: queues(overview),
+    states: states(overview),
+    errors: errors(overview),
+    'dead-letters': deadLetters(overview),
+  };
+}
+
+export function overviewContent(overview: Overview): SafeHtml {
+  const s = overviewSections(overview);
+  const live = (name: string, content: SafeHtml) => html`<div data-live="${name}">${content}</div>`;
+  return html`<div class="page-head"><h1>Overview</h1><div class="live-status" data-live-indicator>${live('status', s.status!)}</div></div>
+<div data-flash class="flash" role="status" hidden></div>
+${live('tiles', s.tiles!)}
+<section class="card"><h2>Last 10 minutes</h2>${live('trends', s.trends!)}</section>
+<div class="grid-2">
+<section class="card"><h2>Queues</h2>${live('queues', s.queues!)}</section>
+<section class="card"><h2>Messages by state</h2>${live('states', s.states!)}</section>
+</div>
+<section class="card"><h2>Dead letters <span class="muted">(FAILED, parked on mhs.dead-letter)</span></h2>${live('dead-letters', s['dead-letters']!)}</section>
+<section class="card"><h2>Recent errors</h2>${live('errors', s.errors!)}</section>`;
+}
+
+function status(overview: Overview): SafeHtml {
+  const problems = overview.state.errors;
+  return html`<span class="muted">updated ${formatTime(overview.at)}</span>${
+    problems.length > 0 ? html`<ul class="problems">${problems.map((p) => html`<li>${p}</li>`)}</ul>` : ''
+  }`;
+}
+
+function tile(label: string, value: SafeHtml | string, note: SafeHtml | string = '', level = ''): SafeHtml {
+  return html`<div class="tile ${level}"><div class="tile-label">${label}</div><div class="tile-value">${value}</div><div class="tile-note">${note}</div></div>`;
+}
+
+function tiles(overview: Overview): SafeHtml {
+  const { state, rates, totals } = overview;
+  const oldest = state.oldestInFlight;
+  const certificate = state.certificate;
+  const certLevel = !certificate
+    ? ''
+    : certificate.expiresInSeconds <= 0
+      ? 'bad'
+      : certificate.expiresInSeconds < CERTIFICATE_WARNING_SECONDS
+        ? 'warn'
+        : 'good';
+  return html`<div class="tiles">
+${tile('Outbound / min', rates ? formatRate(rates.outboundPerMinute) : '–', totals ? `${totals.outbound} since start` : '')}
+${tile('Inbound / min', rates ? formatRate(rates.inboundPerMinute) : '–', totals ? `${totals.inbound} since start` : '')}
+${tile('In flight', String(overview.inFlight), `${overview.retrying} retrying`, overview.retrying > 0 ? 'warn' : '')}
+${tile(
+  'Oldest in flight',
+  oldest ? formatDuration(oldest.ageSeconds) : 'none',
+  oldest
+    ? html`${stateBadge(oldest.status)} ${messageLink(oldest.messageId, `${oldest.messageId.slice(0, 8)}…`)}`
+    : '',
+  oldest && oldest.ageSeconds > STUCK_WARNING_SECONDS ? 'warn' : '',
+)}
+${tile('Retries', totals ? String(totals.retries) : '–', 'since start')}
+${tile('Dead letters', `${overview.failed}${overview.deadLettersMore ? '+' : ''}`, totals ? `${totals.deadLetters} since start` : '', overview.failed > 0 ? 'bad' : 'good')}
+${tile('Duplicates eliminated', totals ? String(totals.duplicatesEliminated) : '–', 'since start')}
+${tile(
+  'Certificate',
+  certificate
+    ? certificate.expiresInSeconds > 0
+      ? formatDuration(certificate.expiresInSeconds)
+      : 'EXPIRED'
+    : '–',
+  certificate ? `valid to ${certificate.validTo.slice(0, 10)}` : '',
+  certLevel,
+)}
+${tile('RabbitMQ', state.rabbitmqConnected ? 'connected' : 'DOWN', '', state.rabbitmqConnected ? 'good' : 'bad')}
+${tile('Store', state.storeBytes !== undefined ? formatBytes(state.storeBytes) : '–', 'on disk')}
+</div>`;
+}
+
+function trends(overview: Overview): SafeHtml {
+  const chart = (label: string, values: number[], note: string) =>
+    html`<figure class="trend"><figcaption><span>${label} <span class="muted">${note}</span></span><span class="muted">now ${values.at(-1) ?? 0} · peak ${Math.max(0, ...values)}</span></figcaption>${sparkline(values, { label })}</figure>`;
+  const { series } = overview;
+  return html`<div class="trends">
+${chart('Outbound accepted', series.outbound, 'per 10 s')}
+${chart('Inbound received', series.inbound, 'per 10 s')}
+${chart('Messages queued', series.queued, 'all mhs.* queues')}
+${chart('In flight', series.inFlight, 'outbound, not final')}
+</div>`;
+}
+
+function queues(overview: Overview): SafeHtml {
+  const rows = overview.state.queues;
+  if (rows.length === 0) return html`<p class="muted">No queue depths: RabbitMQ is not connected.</p>`;
+  const max = Math.max(...rows.map((q) => q.messages));
+  return html`<table>
+<thead><tr><th>Queue</th><th class="num">Messages</th><th></th><th class="num">Consumers</th></tr></thead>
+<tbody>${rows.map(
+    (q) =>
+      html`<tr data-queue="${q.queue}"><td class="mono">${q.queue}</td><td class="num" data-depth>${q.messages}</td><td>${bar(q.messages, max)}</td><td class="num${q.consumers === 0 && q.queue !== 'mhs.dead-letter' && q.queue !== 'mhs.outbound.retry' ? ' warn-text' : ''}">${q.consumers}</td></tr>`,
+  )}</tbody>
+</table>`;
+}
+
+function states(overview: Overview): SafeHtml {
+  const counts = overview.state.counts;
+  if (counts.length === 0) return html`<p class="muted">No messages stored yet.</p>`;
+  const present = STATE_ORDER.filter((state) => counts.some((c) => c.status === state));
+  const interactions = [...new Set(counts.map((c) => `${c.direction} ${c.interactionId}`))].sort();
+  const cell = (key: string, state: MessageState) => {
+    const n = counts
+      .filter((c) => `${c.direction} ${c.interactionId}` === key && c.status === state)
+      .reduce((sum, c) => sum + c.count, 0);
+    return html`<td class="num">${n > 0 ? n : html`<span class="muted">·</span>`}</td>`;
+  };
+  return html`<div class="scroll"><table class="states">
+<thead><tr><th>Interaction</th>${present.map((state) => html`<th class="num">${stateBadge(state)}</th>`)}</tr></thead>
+<tbody>${interactions.map((key) => {
+    const [direction, interaction] = key.split(' ') as [string, string];
+    return html`<tr><td><span class="dir">${direction === 'outbound' ? '→' : '←'}</span> <a class="mono" href="/dashboard/messages?interaction=${encodeURIComponent(interaction)}">${interaction}</a></td>${present.map((state) => cell(key, state))}</tr>`;
+  })}</tbody>
+</table></div>`;
+}
+
+function errors(overview: Overview): SafeHtml {
+  if (overview.recentErrors.length === 0)
+    return html`<p class="muted">No NACKed, rejected or failed messages.</p>`;
+  return html`<table>
+<thead><tr><th>When</th><th>Message</th><th>Interaction</th><th>State</th><th>Codes</th><th>What Spine said</th></tr></thead>
+<tbody>${overview.recentErrors.map(
+    (e) =>
+      html`<tr><td class="nowrap">${formatTime(e.at)}</td><td>${messageLink(e.messageId, `${e.messageId.slice(0, 8)}…`)}</td><td class="mono">${e.interactionId}</td><td>${stateBadge(e.status)}</td><td class="mono">${e.codes.join(', ')}</td><td class="wrap">${e.description}</td></tr>`,
+  )}</tbody>
+</table>`;
+}
+
+function deadLetters(overview: Overview): SafeHtml {
+  if (overview.deadLetters.length === 0)
+    return html`<p class="muted" data-empty>The dead-letter queue is empty.</p>`;
+  return html`<table>
+<thead><tr><th>Failed</th><th>Message</th><th>Interaction</th><th class="num">Attempts</th><th>Reason</th><th></th></tr></thead>
+<tbody>${overview.deadLetters.map(
+    (d) =>
+      html`<tr data-dead-letter="${d.messageId}"><td class="nowrap">${formatTime(d.failedAt)}</td><td>${messageLink(d.messageId)}</td><td class="mono">${d.interactionId}</td><td class="num">${d.attempts}</td><td class="wrap">${d.reason}</td><td class="nowrap">${deadLetterButtons(d.messageId)}</td></tr>`,
+  )}</tbody>
+</table>`;
+}
+
+/** Replay and Discard, posted by the page's script to the dead-letter API. */
+export function deadLetterButtons(messageId: string): SafeHtml {
+  return html`<button type="button" data-action="replay" data-id="${messageId}">Replay</button> <button type="button" class="danger" data-action="discard" data-id="${messageId}">Discard</button>`;
+}

@@ -1,0 +1,15 @@
+import type { RouteSnapshot } from './submission.js';
+
+/**
+ * The last moment a message may still be resent under the same MessageId (conformance T1): the
+ * first attempt + RetryInterval × (Retries + 1), never later than the receiver's PersistDuration
+ * (past that it may have forgotten the id and deliver a resend twice), and never less than one
+ * RetryInterval, so the first retry is always possible.
+ */
+export function resendDeadline(
+  route: Pick<RouteSnapshot, 'retryIntervalMs' | 'retries' | 'persistDurationMs'>,
+  firstAttemptAt: string,
+): number {
+  const window = Math.min(route.retryIntervalMs * (route.retries + 1), route.persistDurationMs);
+  return Date.parse(firstAttemptAt) + Math.max(window, route.retryIntervalMs);
+}

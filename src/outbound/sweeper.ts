@@ -1,0 +1,102 @@
+import type { Logger } from '../ops/index.js';
+import { type Broker, QUEUES } from '../queue/index.js';
+import type { MessageState, MessageStore } from '../store/index.js';
+import { sendingStaleAfterMs } from './worker.js';
+
+export interface SweeperSettings {
+  /** How often to look, in ms. */
+  intervalMs: number;
+  requestTimeoutMs: number;
+  /** An ACCEPTED message older than this has surely lost its queue entry (a crash before the publish). */
+  acceptedGraceMs: number;
+  /** A RETRYING message this long past its next attempt has lost its retry entry. */
+  retryGraceMs: number;
+}
+
+export const DEFAULT_SWEEPER: Omit<SweeperSettings, 'requestTimeoutMs'> = {
+  intervalMs: 30_000,
+  acceptedGraceMs: 5 * 60_000,
+  retryGraceMs: 60_000,
+};
+
+/**
+ * After a crash, the store may hold messages whose queue entry is gone: accepted but never queued,
+ * a retry whose delayed entry was lost, a send interrupted mid-flight. The sweeper finds them by
+ * state and age and queues them again. A duplicate queue entry is harmless: the worker's claim is
+ * fenced by the attempt count, so a message is sent once per attempt whatever the queue holds.
+ */
+export class Sweeper {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<number>;
+
+  constructor(
+    private readonly deps: {
+      store: MessageStore;
+      broker: Broker;
+      logger: Logger;
+      settings: SweeperSettings;
+      clock?: () => Date;
+    },
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.sweepSafely(), this.deps.settings.intervalMs);
+    this.timer.unref();
+    void this.sweepSafely();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass; returns how many messages were queued again. */
+  async sweep(): Promise<number> {
+    const now = (this.deps.clock ?? (() => new Date()))().getTime();
+    const { settings } = this.deps;
+    const passes: [MessageState, number][] = [
+      ['ACCEPTED', settings.acceptedGraceMs],
+      ['RETRYING', settings.retryGraceMs],
+      ['SENDING', sendingStaleAfterMs(settings.requestTimeoutMs)],
+    ];
+    let requeued = 0;
+    for (const [state, graceMs] of passes) {
+      const stale = await this.deps.store.findStale([state], new Date(now - graceMs), 500);
+      for (const message of stale) {
+        await this.deps.broker.publish(
+          QUEUES.outbound,
+          Buffer.from(JSON.stringify({ messageId: message.messageId })),
+          {
+            messageId: message.messageId,
+            correlationId: message.conversationId,
+            type: message.interactionId,
+            headers: { requeuedBy: 'sweeper' },
+          },
+        );
+        this.deps.logger.warn(
+          {
+            messageId: message.messageId,
+            conversationId: message.conversationId,
+            interactionId: message.interactionId,
+            status: state,
+          },
+          'stranded message queued again by the sweeper',
+        );
+        requeued += 1;
+      }
+    }
+    return requeued;
+  }
+
+  private async sweepSafely(): Promise<void> {
+    if (this.running) return;
+    this.running = this.sweep();
+    try {
+      await this.running;
+    } catch (error) {
+      this.deps.logger.warn({ err: (error as Error).message }, 'sweep failed; will try again');
+    } finally {
+      this.running = undefined;
+    }
+  }
+}

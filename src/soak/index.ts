@@ -1,0 +1,2 @@
+export { DEFAULT_SOAK, type InboundSent, type RunRecord, runSoak, type SoakOptions } from './run.js';
+export type { SoakSummary } from './summary.js';
