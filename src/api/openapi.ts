@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CAB_INTERACTIONS, type CabRequestSchemas, slotResponseRequestSchema } from '../cab/index.js';
+import { INBOUND_STATES, OUTBOUND_STATES } from '../store/index.js';
 import { CAB_PATHS } from './cab.js';
 import { DEAD_LETTER_PATHS } from './dead-letters.js';
 import { mhsRequestBodySchema } from './mhs.js';
@@ -46,19 +47,7 @@ const problemResponse = (description: string) => ({
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 });
 
-const STATES = [
-  'ACCEPTED',
-  'SENDING',
-  'SENT',
-  'RETRYING',
-  'ACKED',
-  'COMPLETED',
-  'NACKED',
-  'REJECTED',
-  'FAILED',
-  'RECEIVED',
-  'DELIVERED',
-];
+const STATES = [...OUTBOUND_STATES, ...INBOUND_STATES];
 
 /** The OpenAPI 3.1 description of the REST API, served at /openapi.json and read at /docs. */
 export function openApiDocument(cabSchemas: CabRequestSchemas): JsonSchema {

@@ -61,6 +61,19 @@ export const configSchema = z.strictObject({
   }),
   routesFile: z.string().min(1),
   interactionsFile: z.string().min(1),
+  /**
+   * Routing from the Spine Directory Service FHIR API, laid over routesFile (which stays the
+   * fallback). Empty url: off. apiKey is a secret (set it through MHS_SDS_API_KEY; never logged).
+   */
+  sds: z.strictObject({
+    url: z.union([z.literal(''), url]),
+    apiKey: z.string(),
+    /** The organisation that receives what we send (e-RS's: YES). */
+    odsCode: z.string().min(1),
+    cacheSeconds: z.number().int().min(10),
+    /** Spine's reliable intermediary, the POST target of forward-reliable interactions; empty: routesFile's. */
+    forwardReliableEndpoint: z.union([z.literal(''), url]),
+  }),
   signing: z.strictObject({ enabled: z.boolean(), algorithm: z.enum(['rsa-sha256', 'rsa-sha1']) }),
   outbound: z.strictObject({
     requestTimeoutMs: z.number().int().positive(),

@@ -8,8 +8,18 @@ export { type ParsedEbxmlMessage, parseMessage, soapActionMismatch } from './mes
 export { frameMime, toHttpMessage } from './mime-build.js';
 export { DEFAULT_MAX_BYTES, DEFAULT_MAX_PARTS, type MimeLimits, parseMime } from './mime-parse.js';
 export * from './model.js';
-export { buildAcknowledgment, buildMessageError, type SignalContext, SPINE_ERRORS } from './signals.js';
+export {
+  buildAcknowledgment,
+  buildMessageError,
+  buildMshRequest,
+  buildPong,
+  buildStatusResponse,
+  type MessageStatus,
+  type SignalContext,
+  SPINE_ERRORS,
+} from './signals.js';
 export { buildSoapFault, isRetriableSoapFault, parseSoapFault, type SoapFault } from './soap-fault.js';
+export { type ParsedStatusResponse, parseStatusRequest, parseStatusResponse } from './status-parse.js';
 export {
   buildSyncRequest,
   buildSyncResponse,

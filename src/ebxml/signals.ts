@@ -93,7 +93,7 @@ export function buildMessageError(
 
 function signalHeader(
   received: Partial<MessageHeader> & { messageId: string },
-  action: 'Acknowledgment' | 'MessageError',
+  action: 'Acknowledgment' | 'MessageError' | 'Pong' | 'StatusResponse',
   context: SignalContext,
 ): MessageHeader {
   if (!received.from?.id) {
@@ -115,7 +115,7 @@ function signalHeader(
   };
 }
 
-function signalMessage(header: MessageHeader, headerExtension: string[]): HttpMessage {
+function signalMessage(header: MessageHeader, headerExtension: string[], body: string[] = []): HttpMessage {
   const lines = [
     XML_DECLARATION,
     envelopeStart(false),
@@ -123,7 +123,9 @@ function signalMessage(header: MessageHeader, headerExtension: string[]): HttpMe
     ...messageHeaderLines(header, false, 2),
     ...headerExtension.map((line) => indent(2, line)),
     indent(1, '</SOAP:Header>'),
-    indent(1, '<SOAP:Body/>'),
+    ...(body.length === 0
+      ? [indent(1, '<SOAP:Body/>')]
+      : [indent(1, '<SOAP:Body>'), ...body.map((line) => indent(2, line)), indent(1, '</SOAP:Body>')]),
     '</SOAP:Envelope>',
   ];
   return {
@@ -131,4 +133,46 @@ function signalMessage(header: MessageHeader, headerExtension: string[]): HttpMe
     soapAction: `${MSH_SERVICE}/${header.action}`,
     body: Buffer.from(lines.join('\n'), 'utf8'),
   };
+}
+
+/** ebMS 2.0 message status values (spec §7.1.2). */
+export type MessageStatus = 'UnAuthorized' | 'NotRecognized' | 'Received' | 'Processed' | 'Forwarded';
+
+/** Pong: the answer to a Ping, addressed back to its sender (ebMS 2.0 §8). */
+export function buildPong(received: MessageHeader, context: SignalContext): HttpMessage {
+  return signalMessage(signalHeader(received, 'Pong', context), []);
+}
+
+/**
+ * StatusResponse: the status of the message a StatusRequest names, with the time it was received
+ * when we know it (ebMS 2.0 §7.1.2; the element is in the SOAP Body).
+ */
+export function buildStatusResponse(
+  received: MessageHeader,
+  status: { refToMessageId: string; messageStatus: MessageStatus; timestamp?: string },
+  context: SignalContext,
+): HttpMessage {
+  const body = [
+    `<eb:StatusResponse eb:version="2.0" eb:messageStatus="${xmlAttr(status.messageStatus)}">`,
+    `  <eb:RefToMessageId>${xmlText(status.refToMessageId)}</eb:RefToMessageId>`,
+    ...(status.timestamp ? [`  <eb:Timestamp>${xmlText(status.timestamp)}</eb:Timestamp>`] : []),
+    '</eb:StatusResponse>',
+  ];
+  return signalMessage(signalHeader(received, 'StatusResponse', context), [], body);
+}
+
+/** Ping or StatusRequest, for a peer that supports them (the simulator uses them in tests). */
+export function buildMshRequest(header: MessageHeader, statusOf?: string): HttpMessage {
+  const body = statusOf
+    ? [
+        '<eb:StatusRequest eb:version="2.0">',
+        `  <eb:RefToMessageId>${xmlText(statusOf)}</eb:RefToMessageId>`,
+        '</eb:StatusRequest>',
+      ]
+    : [];
+  return signalMessage(
+    { ...header, service: MSH_SERVICE, action: statusOf ? 'StatusRequest' : 'Ping' },
+    [],
+    body,
+  );
 }

@@ -18,7 +18,13 @@ import {
   Sweeper,
 } from '../outbound/index.js';
 import { Broker } from '../queue/index.js';
-import { loadRouteTable, parseDuration, type RouteTable } from '../routing/index.js';
+import {
+  loadRouteTable,
+  parseDuration,
+  type RouteTable,
+  SdsClient,
+  SdsRouteRefresher,
+} from '../routing/index.js';
 import { TlsContext } from '../security/tls/index.js';
 import { openStore, type RetentionSettings, startRetention } from '../store/index.js';
 
@@ -37,6 +43,8 @@ export async function startGateway(
   const logger = options.logger ?? createLogger(config.logging);
   const instanceId = config.instanceId || `${hostname()}-${process.pid}`;
   const routes = loadRouteTable(config.interactionsFile, config.routesFile);
+  // SDS answers are laid over the routes file before anything reads a route (retention included).
+  const sds = await startSdsRouting(config, routes, logger);
   const retention = retentionSettings(config, routes);
   const tls = new TlsContext(config.tls);
   // Read before anything opens, so a missing keys file stops start-up with one line.
@@ -63,7 +71,7 @@ export async function startGateway(
   const broker = new Broker(config.amqp.url, { instanceId, logger });
   const opsState = new OpsStateReader({ store, broker, certificate: () => tls.current.certificate });
   metrics.readStateFrom(opsState);
-  const closers: (() => Promise<void> | void)[] = [stopWatching, () => store.close()];
+  const closers: (() => Promise<void> | void)[] = [stopWatching, () => store.close(), () => sds?.stop()];
   try {
     await broker.start();
     closers.unshift(() => broker.close());
@@ -192,6 +200,33 @@ export async function startGateway(
     await closeAll(closers);
     throw error;
   }
+}
+
+/** Looks every interaction up in SDS (when sds.url is set) and keeps doing so; undefined when off. */
+async function startSdsRouting(
+  config: GatewayConfig,
+  routes: RouteTable,
+  logger: Logger,
+): Promise<SdsRouteRefresher | undefined> {
+  if (!config.sds.url) return undefined;
+  const client = new SdsClient({
+    url: config.sds.url,
+    apiKey: config.sds.apiKey,
+    timeoutMs: Math.min(config.outbound.requestTimeoutMs, 10_000),
+  });
+  const refresher = new SdsRouteRefresher({
+    routes,
+    lookup: (id, service, odsCode) => client.lookupRoute(id, service, odsCode),
+    receivingOdsCode: config.sds.odsCode,
+    ownOdsCode: config.odsCode,
+    forwardReliableEndpoint: config.sds.forwardReliableEndpoint,
+    cacheMs: config.sds.cacheSeconds * 1000,
+    logger,
+  });
+  // The URL is logged, the API key never is.
+  logger.info({ url: config.sds.url, odsCode: config.sds.odsCode }, 'routing from SDS');
+  await refresher.start();
+  return refresher;
 }
 
 /**

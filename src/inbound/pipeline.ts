@@ -3,7 +3,9 @@ import type { Signal } from '../correlation/index.js';
 import {
   buildAcknowledgment,
   buildMessageError,
+  buildPong,
   buildSoapFault,
+  buildStatusResponse,
   type EbxmlError,
   EbxmlFault,
   formatTimestamp,
@@ -13,6 +15,7 @@ import {
   PARTY_TYPE,
   type ParsedMessage,
   parseMessage,
+  parseStatusRequest,
   parseTimestamp,
   SPINE_ERRORS,
   soapActionMismatch,
@@ -57,8 +60,8 @@ export interface InboundDependencies {
 }
 
 const APPLICATION_ACK = 'MCCI_IN010000UK13';
-/** ebMS services we answer with NotSupported (conformance X1 is a MAY). */
-const MSH_SERVICES_NOT_SUPPORTED = ['Ping', 'StatusRequest'];
+/** MSH-service requests we answer on the same connection (conformance X1); other MSH actions are NotSupported. */
+const MSH_REQUESTS = ['Ping', 'StatusRequest'];
 
 /**
  * The receive pipeline: parse, validate, sign-check, de-duplicate, store, queue (confirmed), and only
@@ -100,6 +103,7 @@ export class InboundPipeline {
     try {
       if (parsed.kind === 'acknowledgment' || parsed.kind === 'error')
         return await this.receiveSignal(parsed, log);
+      if (parsed.header.service === MSH_SERVICE) return await this.answerMshRequest(parsed, log);
       return await this.receiveBusinessMessage(parsed, log);
     } catch (error) {
       log.error(
@@ -160,7 +164,11 @@ export class InboundPipeline {
     const mismatch = soapActionMismatch(parsed.soapAction, header);
     if (mismatch)
       return { errorCode: 'Inconsistent', severity: 'Error', description: mismatch, location: 'SOAPAction' };
-    if (header.service === MSH_SERVICE && MSH_SERVICES_NOT_SUPPORTED.includes(header.action)) {
+    if (
+      header.service === MSH_SERVICE &&
+      parsed.kind === 'message' &&
+      !MSH_REQUESTS.includes(header.action)
+    ) {
       return {
         errorCode: 'NotSupported',
         severity: 'Error',
@@ -213,6 +221,50 @@ export class InboundPipeline {
       };
     }
     return undefined;
+  }
+
+  /** Ping → Pong; StatusRequest → StatusResponse from what the store knows of the message named. */
+  private async answerMshRequest(parsed: ParsedMessage, log: Logger): Promise<InboundAnswer> {
+    const context = {
+      ourParty: { id: this.deps.partyKey, type: PARTY_TYPE },
+      messageId: randomUUID().toUpperCase(),
+      timestamp: formatTimestamp(this.now()),
+    };
+    if (parsed.header.action === 'Ping') {
+      log.info({ audit: 'received', kind: 'ping' }, 'Ping answered with Pong');
+      return answer(200, buildPong(parsed.header, context));
+    }
+    const asked = parseStatusRequest(parsed.envelopeXml);
+    if (!asked) {
+      return this.messageError(parsed.header, [
+        {
+          errorCode: 'OtherXml',
+          severity: 'Error',
+          description: 'StatusRequest without eb:StatusRequest/eb:RefToMessageId in the Body',
+          location: 'eb:StatusRequest',
+        },
+      ]);
+    }
+    // Only messages we received have a status here; our own outbound ones are not "received" by us.
+    const message = await this.deps.store.get(asked);
+    const received = message?.direction === 'inbound' ? message : undefined;
+    const messageStatus = !received
+      ? 'NotRecognized'
+      : received.status === 'DELIVERED'
+        ? 'Processed'
+        : 'Received';
+    log.info(
+      { audit: 'received', kind: 'status-request', refToMessageId: asked, messageStatus },
+      'StatusRequest answered',
+    );
+    return answer(
+      200,
+      buildStatusResponse(
+        parsed.header,
+        { refToMessageId: asked, messageStatus, ...(received ? { timestamp: received.createdAt } : {}) },
+        context,
+      ),
+    );
   }
 
   /** Acknowledgments and MessageErrors are MSH signals: they change state, and are never acknowledged. */

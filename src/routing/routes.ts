@@ -36,7 +36,23 @@ export class RoutingError extends Error {
   override readonly name = 'RoutingError';
 }
 
+/**
+ * Values learned at run time (from SDS) that take precedence over the routes file for one
+ * interaction. Signing and signature policy stay the routes file's: SDS does not publish them.
+ */
+export interface RouteOverlayEntry {
+  endpoint?: string;
+  toPartyKey?: string;
+  cpaId?: string;
+  toAsid?: string;
+  reliability?: Partial<ReliabilitySettings>;
+}
+export type RouteOverlay = Record<string, RouteOverlayEntry>;
+
 export class RouteTable {
+  /** Replaced whole by setOverlay, so a resolve never sees half of a refresh. */
+  private overlay: RouteOverlay = {};
+
   constructor(
     readonly catalogue: Catalogue,
     private readonly routesFile: RoutesFile,
@@ -53,7 +69,11 @@ export class RouteTable {
   resolve(interactionId: string): Route {
     const interaction = this.catalogue.interactions[interactionId];
     if (!interaction) throw new RoutingError(`unknown interaction ${interactionId}`);
-    const overrides = this.routesFile.routes[interactionId] ?? {};
+    const fromFile = this.routesFile.routes[interactionId] ?? {};
+    const learned = this.overlay[interactionId];
+    const overrides = learned
+      ? { ...fromFile, ...learned, reliability: { ...fromFile.reliability, ...learned.reliability } }
+      : fromFile;
     const defaults = this.routesFile.defaults;
     const profile = this.catalogue.reliabilityProfiles[interaction.reliability]!;
     const reliability = {
@@ -89,6 +109,30 @@ export class RouteTable {
       retryIntervalMs: parseDuration(reliability.retryInterval)!,
       persistDurationMs: parseDuration(reliability.persistDuration)!,
     };
+  }
+
+  /**
+   * Lays run-time values (SDS) over the routes file for every later resolve. The whole table is
+   * checked first: an overlay that would leave any route unusable is refused and the old one kept.
+   * Holders of this table (submission, API, inbound pipeline) see the change without reloading,
+   * and resolve stays synchronous.
+   */
+  setOverlay(overlay: RouteOverlay): void {
+    const previous = this.overlay;
+    this.overlay = overlay;
+    try {
+      for (const id of Object.keys(this.catalogue.interactions)) this.resolve(id);
+    } catch (error) {
+      this.overlay = previous;
+      throw error;
+    }
+  }
+
+  /** A new table with this overlay (this one is left as it is). */
+  withOverrides(overlay: RouteOverlay): RouteTable {
+    const table = new RouteTable(this.catalogue, this.routesFile);
+    table.setOverlay(overlay);
+    return table;
   }
 
   /** The interaction whose route uses this CPA id, for inbound validation. */

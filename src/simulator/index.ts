@@ -30,6 +30,7 @@ import { loadRouteTable, type RouteTable } from '../routing/index.js';
 import { serverOptions, TlsContext } from '../security/tls/index.js';
 import { verifyEnvelope } from '../security/xmldsig/index.js';
 import { checkAnswer, type SentRequest } from './ers.js';
+import { answerSds, sdsDirectory } from './sds.js';
 import {
   acknowledgmentFor,
   applicationAckMessage,
@@ -66,6 +67,7 @@ export async function startSimulator(
     component: 'simulator',
   });
   const routes = loadRouteTable(config.interactionsFile, config.routesFile);
+  const directory = sdsDirectory(config, routes);
   const tls = new TlsContext(sim.tls);
   const client = new MtlsClient(tls, config.outbound.requestTimeoutMs);
   const received: ReceivedMessage[] = [];
@@ -297,6 +299,13 @@ export async function startSimulator(
 
   async function handleControl(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://control');
+    // The SDS FHIR API (Device, Endpoint) built from this simulator's routes.
+    if (request.method === 'GET' && url.pathname.startsWith('/sds/')) {
+      const answer = answerSds(url.pathname, url.searchParams, request.headers, directory, config.sds.apiKey);
+      response.writeHead(answer.status, { 'Content-Type': 'application/fhir+json' });
+      response.end(JSON.stringify(answer.body));
+      return;
+    }
     if (request.method === 'GET' && url.pathname === '/control/messages')
       return json(response, 200, { messages: received });
     if (request.method === 'GET' && url.pathname === '/control/faults') return json(response, 200, faults);

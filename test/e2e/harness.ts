@@ -48,6 +48,14 @@ export interface HarnessOptions {
     defaults: Record<string, unknown>;
     routes: Record<string, Record<string, unknown>>;
   }) => void;
+  /**
+   * Adjusts a copy of the routes file that only the gateways read (after `routes`); the simulator
+   * (Spine, e-RS and SDS) keeps the other. For tests where the gateway's static routes are wrong.
+   */
+  gatewayRoutes?: (routes: {
+    defaults: Record<string, unknown>;
+    routes: Record<string, Record<string, unknown>>;
+  }) => void;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -76,6 +84,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const adjusted = JSON.parse(text);
   options.routes?.(adjusted);
   writeFileSync(routesFile, JSON.stringify(adjusted));
+  const gatewayRoutesFile = options.gatewayRoutes ? join(dir, 'gateway-routes.json') : routesFile;
+  if (options.gatewayRoutes) {
+    const forGateway = structuredClone(adjusted);
+    options.gatewayRoutes(forGateway);
+    writeFileSync(gatewayRoutesFile, JSON.stringify(forGateway));
+  }
   const config = loadConfig({
     env: {
       MHS_DATA_DIR: dir,
@@ -113,11 +127,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           ? config
           : {
               ...config,
+              routesFile: gatewayRoutesFile,
               instanceId: `gw-${i}`,
               api: { ...config.api, port: await freePort() },
               inbound: { ...config.inbound, port: await freePort() },
             };
-      const instanceConfig = i === 0 ? { ...config, instanceId: 'gw-0' } : own;
+      const instanceConfig =
+        i === 0 ? { ...config, instanceId: 'gw-0', routesFile: gatewayRoutesFile } : own;
       configs.push(instanceConfig);
       const gateway = await startGateway(instanceConfig);
       gateways.push(gateway);

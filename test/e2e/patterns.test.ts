@@ -4,9 +4,11 @@ import { buildSlotPollPayload } from '../../src/cab/index.js';
 import {
   buildAcknowledgment,
   buildMessage,
+  buildMshRequest,
   type MessageHeader,
   PARTY_TYPE,
   parseMessage,
+  parseStatusResponse,
   toHttpMessage,
 } from '../../src/ebxml/index.js';
 import { wrapPayload } from '../../src/hl7/index.js';
@@ -318,19 +320,34 @@ describe('messaging patterns, faults and inbound validation', () => {
       });
     });
 
-    it.each(['Ping', 'StatusRequest'])('%s: NotSupported (conformance X1 is a MAY)', async (action) => {
-      const values = header({ service: 'urn:oasis:names:tc:ebxml-msg:service', action });
-      const built = buildMessage({
-        header: values,
-        reliability: { duplicateElimination: false, syncReply: false },
-        payloadXml: hl7For('PRSC_IN080000UK07', values.messageId),
-        attachments: [],
-        externalAttachments: [],
-      });
-      expect(errorsOf(await sendInbound(h, toHttpMessage(built, values)))[0]).toMatchObject({
-        errorCode: 'NotSupported',
-        severity: 'Error',
-      });
+    it('Ping is answered with Pong on the same connection (conformance X1)', async () => {
+      const ping = buildMshRequest(header({}));
+      const answer = await sendInbound(h, ping);
+      expect(answer.status).toBe(200);
+      const pong = parseMessage(answer.contentType, answer.body);
+      expect(pong.header).toMatchObject({ service: 'urn:oasis:names:tc:ebxml-msg:service', action: 'Pong', to: { id: h.config.simulator.partyKey } });
+      expect(pong.header.refToMessageId).toBe(/<eb:MessageId>([^<]+)</.exec(ping.body.toString())![1]);
+    });
+
+    it('StatusRequest is answered with the named message\'s status: Processed, or NotRecognized', async () => {
+      const message = slotPollMessage(context(), poll(), ids());
+      const delivered = /<eb:MessageId>([^<]+)</.exec(message.body.toString('utf8'))![1]!;
+      expect((await sendInbound(h, message)).status).toBe(200);
+      for (const [asked, expected] of [
+        [delivered, 'Processed'],
+        [randomUUID().toUpperCase(), 'NotRecognized'],
+      ] as const) {
+        const answer = await sendInbound(h, buildMshRequest(header({}), asked));
+        const response = parseStatusResponse(answer.body.toString('utf8'));
+        expect(response).toMatchObject({ refToMessageId: asked, messageStatus: expected });
+        expect(parseMessage(answer.contentType, answer.body).header.action).toBe('StatusResponse');
+      }
+    });
+
+    it('another MSH-service action (an unsolicited Pong): NotSupported', async () => {
+      const values = header({ service: 'urn:oasis:names:tc:ebxml-msg:service', action: 'Pong' });
+      const built = buildMessage({ header: values, reliability: { duplicateElimination: false, syncReply: false }, payloadXml: hl7For('PRSC_IN080000UK07', values.messageId), attachments: [], externalAttachments: [] });
+      expect(errorsOf(await sendInbound(h, toHttpMessage(built, values)))[0]).toMatchObject({ errorCode: 'NotSupported', severity: 'Error' });
     });
 
     it('an envelope the ebMS schema refuses: OtherXml naming the element', async () => {

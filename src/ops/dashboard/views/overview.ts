@@ -1,4 +1,4 @@
-import type { MessageState } from '../../../store/index.js';
+import { INBOUND_STATES, type MessageState, OUTBOUND_STATES } from '../../../store/index.js';
 import { formatBytes, formatDuration, formatRate, formatTime } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import type { Overview } from '../overview.js';
@@ -10,19 +10,8 @@ const CERTIFICATE_WARNING_SECONDS = 30 * 86_400;
 /** An in-flight message older than this is a warning (a stuck queue, or Spine not answering). */
 const STUCK_WARNING_SECONDS = 15 * 60;
 
-const STATE_ORDER: MessageState[] = [
-  'ACCEPTED',
-  'SENDING',
-  'SENT',
-  'RETRYING',
-  'ACKED',
-  'COMPLETED',
-  'NACKED',
-  'REJECTED',
-  'FAILED',
-  'RECEIVED',
-  'DELIVERED',
-];
+/** Every state in lifecycle order: outbound, then inbound. */
+const STATE_ORDER: readonly MessageState[] = [...OUTBOUND_STATES, ...INBOUND_STATES];
 
 /** Every live part of the overview, by the `data-live` name the page and the event stream share. */
 export function overviewSections(overview: Overview): Record<string, SafeHtml> {
