@@ -264,7 +264,8 @@ export class Broker {
     this.publisher = undefined;
     if (this.closed) return;
     this.options.logger.warn({}, 'RabbitMQ connection lost; reconnecting');
-    this.ensureConnected(Number.MAX_SAFE_INTEGER).catch(() => undefined);
+    // Node timers cap at 2^31-1 ms; a larger wait would fire at once (TimeoutOverflowWarning).
+    this.ensureConnected(2_147_483_647).catch(() => undefined);
   }
 
   private async subscribe(model: ChannelModel, subscription: Subscription): Promise<void> {

@@ -1,6 +1,6 @@
-import { SdsCache } from './sds-cache.js';
-import type { SdsRoute } from './sds.js';
 import type { RouteOverlay, RouteOverlayEntry, RouteTable } from './routes.js';
+import type { SdsRoute } from './sds.js';
+import { SdsCache } from './sds-cache.js';
 
 export interface SdsRefreshLogger {
   info(fields: object, message: string): void;

@@ -98,7 +98,10 @@ const RELIABILITY_FIELDS: Record<string, keyof ReliabilitySettings> = {
   nhsmhssyncreplymode: 'syncReplyMode',
   nhsmhsactor: 'actor',
 };
-const ACTORS = ['urn:oasis:names:tc:ebxml-msg:actor:nextMSH', 'urn:oasis:names:tc:ebxml-msg:actor:toPartyMSH'];
+const ACTORS = [
+  'urn:oasis:names:tc:ebxml-msg:actor:nextMSH',
+  'urn:oasis:names:tc:ebxml-msg:actor:toPartyMSH',
+];
 
 /**
  * The Extension-SDS-ReliabilityConfiguration values, checked as the routes file's are (durations
@@ -200,7 +203,10 @@ export class SdsClient {
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (error) {
-      const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : (error as Error).message;
+      const reason =
+        (error as Error).name === 'TimeoutError'
+          ? `no answer within ${this.options.timeoutMs} ms`
+          : (error as Error).message;
       throw new SdsError(`SDS ${resource} lookup failed (${correlationId}): ${reason}`);
     }
     const text = await response.text();

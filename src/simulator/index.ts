@@ -30,7 +30,6 @@ import { loadRouteTable, type RouteTable } from '../routing/index.js';
 import { serverOptions, TlsContext } from '../security/tls/index.js';
 import { verifyEnvelope } from '../security/xmldsig/index.js';
 import { checkAnswer, type SentRequest } from './ers.js';
-import { answerSds, sdsDirectory } from './sds.js';
 import {
   acknowledgmentFor,
   applicationAckMessage,
@@ -40,6 +39,7 @@ import {
   spineSoapFault,
   syncResponse,
 } from './messages.js';
+import { answerSds, sdsDirectory } from './sds.js';
 import { DEFAULT_FAULTS, type Faults, type ReceivedMessage } from './state.js';
 
 export { acknowledgmentFor, type BuildContext, ersMessage, slotPollMessage } from './messages.js';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Broker, type Delivery, QUEUES } from '../queue/index.js';
 import type { GatewayApis } from './gateways.js';
 import type { Random } from './random.js';
@@ -206,7 +207,7 @@ function slotsFor(
   const period = data.period as { start?: string } | undefined;
   const start = Date.parse(period?.start ?? new Date().toISOString()) + 9 * 3_600_000;
   return [0, 1].map((i) => ({
-    usrn: globalThis.crypto.randomUUID(),
+    usrn: randomUUID(),
     start: new Date(start + i * 900_000).toISOString(),
     end: new Date(start + (i + 1) * 900_000).toISOString(),
     priority: 'routine',

@@ -62,6 +62,8 @@ export interface RunRecord {
   brokerRestarts: { atMessage: number; downMs: number }[];
   /** Notifications retried after a try got no HTTP answer. */
   notificationsRetriedAfterLostResponse: number;
+  /** What went wrong in the soak's own machinery (an instance that would not start again…): the run is not valid. */
+  errors: string[];
 }
 
 /** One soak run: start everything, drive, break things, settle, count. Cleans up whatever happens. */
@@ -90,6 +92,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
     kills: [],
     brokerRestarts: [],
     notificationsRetriedAfterLostResponse: 0,
+    errors: [],
   };
   try {
     await pas.connect(env.broker.url);
@@ -111,6 +114,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
 
 class Driver {
   private started = 0;
+  /** One kill at a time, whatever the plan says. */
+  private killing = false;
   private readonly random: Random;
 
   constructor(
@@ -127,7 +132,10 @@ class Driver {
   async drive(faults: FaultEvent[], chaos: ChaosEvent[]): Promise<void> {
     const progress = setInterval(() => this.report(), 5_000);
     try {
-      const background = [this.runFaults(faults), this.runChaos(chaos)];
+      const background = [
+        this.guard('faults', this.runFaults(faults)),
+        this.guard('chaos', this.runChaos(chaos)),
+      ];
       const workers = Array.from({ length: this.options.concurrency }, () => this.work());
       await Promise.all(workers);
       // Crashes and faults still due (a short run can end first) still happen, so each run has them.
@@ -153,8 +161,18 @@ class Driver {
       const index = this.started++;
       while (this.pas.outstanding > this.options.maxOutstanding) await sleep(50);
       const outbound = this.random.chance(this.options.outboundShare);
-      if (outbound) await this.notification(index);
-      else await this.request();
+      await this.guard(`exchange ${index}`, outbound ? this.notification(index) : this.request());
+    }
+  }
+
+  /** Records a failure of the soak's own machinery instead of crashing with everything left running. */
+  private async guard(what: string, work: Promise<void>): Promise<void> {
+    try {
+      await work;
+    } catch (error) {
+      const message = `${what}: ${(error as Error).message}`;
+      this.record.errors.push(message);
+      this.options.progress(`soak: ERROR ${message}`);
     }
   }
 
@@ -257,26 +275,44 @@ class Driver {
 
   private readonly periods: Promise<void>[] = [];
 
+  /** Each crash at its own point of the run, so a slow restart never pushes the next one past the traffic. */
   private async runChaos(events: ChaosEvent[]): Promise<void> {
-    for (const event of events) {
-      await this.reach(event.at);
-      if (event.kind === 'kill') await this.kill(event);
-      else await this.restartBroker(event);
-    }
+    await Promise.all(
+      events.map(async (event) => {
+        await this.reach(event.at);
+        await this.guard(event.kind, event.kind === 'kill' ? this.kill(event) : this.restartBroker(event));
+      }),
+    );
   }
 
   /** SIGKILL one live instance at a random moment, and start it again after a pause. */
   private async kill(event: ChaosEvent): Promise<void> {
+    // Never the last live instance: the PAS must have somewhere to go (wait for one coming back).
+    const deadline = Date.now() + 120_000;
+    while (this.killing || this.env.gateways.some((g) => !g.process.up)) {
+      if (Date.now() > deadline) throw new Error('no second live instance to keep while killing one');
+      await sleep(100);
+    }
+    this.killing = true;
+    try {
+      await this.killOne(event);
+    } finally {
+      this.killing = false;
+    }
+  }
+
+  private async killOne(event: ChaosEvent): Promise<void> {
     const live = this.env.gateways.filter((g) => g.process.up);
-    if (live.length < 2) return; // never take the last one: the PAS must have somewhere to go
     const victim = this.random.pick(live);
     const at = Math.min(this.started, this.options.messages);
     const down = Date.now();
     this.options.progress(`soak: SIGKILL ${victim.name} at exchange ${at}`);
     await victim.process.kill();
+    const kill = { instance: victim.name, atMessage: at, downMs: -1 };
+    this.record.kills.push(kill);
     await sleep(event.pauseMs);
     await victim.process.start();
-    this.record.kills.push({ instance: victim.name, atMessage: at, downMs: Date.now() - down });
+    kill.downMs = Date.now() - down;
   }
 
   private async restartBroker(event: ChaosEvent): Promise<void> {

@@ -49,6 +49,8 @@ export interface SoakSummary {
   kills: { instance: string; atMessage: number; downMs: number }[];
   rabbitmqRestarts: { atMessage: number; downMs: number }[];
   unexpectedExits: string[];
+  /** Failures of the soak itself (e.g. an instance that would not start again); any makes the run fail. */
+  errors: string[];
   settled: boolean;
   environment: { broker: string; cores: number; node: string };
 }
@@ -102,7 +104,7 @@ export function summarise(input: {
     (p) => p.unexpectedExits,
   );
   return {
-    ok: lostTotal === 0 && duplicateTotal === 0 && missingOutcomes.length === 0,
+    ok: lostTotal === 0 && duplicateTotal === 0 && missingOutcomes.length === 0 && record.errors.length === 0,
     messages: options.messages,
     seed: options.seed,
     durationSeconds: Math.round((Date.now() - record.startedAt) / 100) / 10,
@@ -138,6 +140,7 @@ export function summarise(input: {
     kills: record.kills,
     rabbitmqRestarts: record.brokerRestarts,
     unexpectedExits,
+    errors: record.errors.slice(0, 20),
     settled: input.settled,
     environment: { broker: input.env.broker.description, cores: cpus().length, node: process.version },
   };

@@ -132,8 +132,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
               api: { ...config.api, port: await freePort() },
               inbound: { ...config.inbound, port: await freePort() },
             };
-      const instanceConfig =
-        i === 0 ? { ...config, instanceId: 'gw-0', routesFile: gatewayRoutesFile } : own;
+      const instanceConfig = i === 0 ? { ...config, instanceId: 'gw-0', routesFile: gatewayRoutesFile } : own;
       configs.push(instanceConfig);
       const gateway = await startGateway(instanceConfig);
       gateways.push(gateway);

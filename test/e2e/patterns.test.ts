@@ -325,11 +325,15 @@ describe('messaging patterns, faults and inbound validation', () => {
       const answer = await sendInbound(h, ping);
       expect(answer.status).toBe(200);
       const pong = parseMessage(answer.contentType, answer.body);
-      expect(pong.header).toMatchObject({ service: 'urn:oasis:names:tc:ebxml-msg:service', action: 'Pong', to: { id: h.config.simulator.partyKey } });
+      expect(pong.header).toMatchObject({
+        service: 'urn:oasis:names:tc:ebxml-msg:service',
+        action: 'Pong',
+        to: { id: h.config.simulator.partyKey },
+      });
       expect(pong.header.refToMessageId).toBe(/<eb:MessageId>([^<]+)</.exec(ping.body.toString())![1]);
     });
 
-    it('StatusRequest is answered with the named message\'s status: Processed, or NotRecognized', async () => {
+    it("StatusRequest is answered with the named message's status: Processed, or NotRecognized", async () => {
       const message = slotPollMessage(context(), poll(), ids());
       const delivered = /<eb:MessageId>([^<]+)</.exec(message.body.toString('utf8'))![1]!;
       expect((await sendInbound(h, message)).status).toBe(200);
@@ -346,8 +350,17 @@ describe('messaging patterns, faults and inbound validation', () => {
 
     it('another MSH-service action (an unsolicited Pong): NotSupported', async () => {
       const values = header({ service: 'urn:oasis:names:tc:ebxml-msg:service', action: 'Pong' });
-      const built = buildMessage({ header: values, reliability: { duplicateElimination: false, syncReply: false }, payloadXml: hl7For('PRSC_IN080000UK07', values.messageId), attachments: [], externalAttachments: [] });
-      expect(errorsOf(await sendInbound(h, toHttpMessage(built, values)))[0]).toMatchObject({ errorCode: 'NotSupported', severity: 'Error' });
+      const built = buildMessage({
+        header: values,
+        reliability: { duplicateElimination: false, syncReply: false },
+        payloadXml: hl7For('PRSC_IN080000UK07', values.messageId),
+        attachments: [],
+        externalAttachments: [],
+      });
+      expect(errorsOf(await sendInbound(h, toHttpMessage(built, values)))[0]).toMatchObject({
+        errorCode: 'NotSupported',
+        severity: 'Error',
+      });
     });
 
     it('an envelope the ebMS schema refuses: OtherXml naming the element', async () => {

@@ -180,9 +180,14 @@ function expectSignal(body: Buffer): void {
     expect(doc.root.name).toBe('Envelope');
     expect(doc.root.namespaceUri).toBe(NS.soap);
     expect(element(doc.root, 'soap:Header/eb:MessageHeader/eb:MessageData/eb:RefToMessageId')).toBeDefined();
+    // An answer to a message is an Acknowledgment or a MessageError; a Ping gets a Pong and a
+    // StatusRequest a StatusResponse (conformance X1), both MSH-service messages.
+    const action = element(doc.root, 'soap:Header/eb:MessageHeader/eb:Action')?.content.trim();
     const signal =
       element(doc.root, 'soap:Header/eb:Acknowledgment') ??
-      element(doc.root, 'soap:Header/eb:ErrorList/eb:Error');
+      element(doc.root, 'soap:Header/eb:ErrorList/eb:Error') ??
+      (action === 'Pong' ? element(doc.root, 'soap:Header/eb:MessageHeader') : undefined) ??
+      (action === 'StatusResponse' ? element(doc.root, 'soap:Body/eb:StatusResponse') : undefined);
     expect(signal).toBeDefined();
   } finally {
     doc.dispose();
