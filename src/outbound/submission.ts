@@ -13,7 +13,7 @@ import {
 import { type Broker, BrokerUnavailableError, QUEUES } from '../queue/index.js';
 import { type Route, type RouteTable, reliabilityFlags } from '../routing/index.js';
 import { type SigningIdentity, signEnvelope } from '../security/xmldsig/index.js';
-import type { MessageStore } from '../store/index.js';
+import { DuplicateMessageError, type MessageStore } from '../store/index.js';
 
 /** The route facts a queued message keeps, so retries follow the agreement it was accepted under. */
 export interface RouteSnapshot {
@@ -143,19 +143,24 @@ export class OutboundSubmission {
     http: HttpMessage,
     detail: string,
   ): Promise<Submitted> {
-    await this.deps.store.insert({
-      messageId,
-      direction: 'outbound',
-      interactionId: request.interactionId,
-      conversationId,
-      refToMessageId: request.refToMessageId,
-      status: 'ACCEPTED',
-      route: snapshot(route),
-      http,
-      data: request.data,
-      hl7: request.payloadXml,
-      detail,
-    });
+    try {
+      await this.deps.store.insert({
+        messageId,
+        direction: 'outbound',
+        interactionId: request.interactionId,
+        conversationId,
+        refToMessageId: request.refToMessageId,
+        status: 'ACCEPTED',
+        route: snapshot(route),
+        http,
+        data: request.data,
+        hl7: request.payloadXml,
+        detail,
+      });
+    } catch (error) {
+      // The PAS was told 503 and retries with the same Message-Id, as told: queue it this time.
+      if (!(error instanceof DuplicateMessageError) || !(await this.reopenUnqueued(messageId))) throw error;
+    }
     try {
       await this.deps.broker.publish(QUEUES.outbound, Buffer.from(JSON.stringify({ messageId })), {
         messageId,
@@ -174,6 +179,23 @@ export class OutboundSubmission {
       );
     }
     return { messageId, conversationId, status: 'ACCEPTED' };
+  }
+
+  /** A message stored but never queued (answered 503, never sent) is ACCEPTED again; any other stays a duplicate (409). */
+  private async reopenUnqueued(messageId: string): Promise<boolean> {
+    const existing = await this.deps.store.get(messageId);
+    if (
+      existing?.direction !== 'outbound' ||
+      existing.status !== 'FAILED' ||
+      existing.attempts > 0 ||
+      existing.resolution
+    )
+      return false;
+    return this.deps.store.transition(messageId, 'ACCEPTED', {
+      from: ['FAILED'],
+      ifAttempts: 0,
+      detail: 'submitted again with the same Message-Id after it was not queued',
+    });
   }
 }
 

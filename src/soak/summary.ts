@@ -40,7 +40,7 @@ export interface SoakSummary {
     deliveredToPas: number;
   };
   /** Requests the gateway did not accept (no 202): the PAS knows, so nothing is lost. */
-  notAccepted: number;
+  notAccepted: { total: number; examples: string[] };
   /** Outbound messages in the store that no 202 reported (an answer lost with a killed instance). */
   storedWithoutAnswer: number;
   answersRefused: string[];
@@ -129,7 +129,7 @@ export function summarise(input: {
       notAcknowledged: record.inbound.filter((r) => !r.acknowledged).length,
       deliveredToPas: pas.requests.size,
     },
-    notAccepted: record.notAccepted.length,
+    notAccepted: { total: record.notAccepted.length, examples: record.notAccepted.slice(0, 10) },
     storedWithoutAnswer: [...store.outbound.keys()].filter((id) => !pas.accepted.has(id)).length,
     answersRefused: pas.refusedAnswers.slice(0, 10),
     retriedAfterLostResponse: {

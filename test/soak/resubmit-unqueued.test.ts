@@ -1,0 +1,84 @@
+// Regression for a loss the soak found: a message stored but not queued (RabbitMQ restarting) was
+// answered 503 "try again later"; the PAS's retry with the same Message-Id was refused 409
+// "accepted before", so a PAS trusting that believed it sent, while it sat FAILED and unsent.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../../src/config/index.js';
+import { wrapPayload } from '../../src/hl7/index.js';
+import { NotAcceptedError, OutboundSubmission } from '../../src/outbound/index.js';
+import { type Broker, BrokerUnavailableError } from '../../src/queue/index.js';
+import { loadRouteTable } from '../../src/routing/index.js';
+import { DuplicateMessageError, SqliteMessageStore } from '../../src/store/index.js';
+
+describe('a message the gateway could not queue', () => {
+  let dir: string;
+  let store: SqliteMessageStore;
+  let submission: OutboundSubmission;
+  const published: string[] = [];
+  let failures = 0;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mhs-resubmit-'));
+    store = new SqliteMessageStore(join(dir, 'state.db'));
+    // Stands in for RabbitMQ: refuses `failures` publishes (a broker restarting), then confirms.
+    const broker = {
+      publish: async (_queue: string, _body: Buffer, properties: { messageId: string }) => {
+        if (failures > 0) {
+          failures -= 1;
+          throw new BrokerUnavailableError('RabbitMQ is not connected');
+        }
+        published.push(properties.messageId);
+      },
+    } as unknown as Broker;
+    submission = new OutboundSubmission({
+      partyKey: 'RTX-821088',
+      asid: '918999198738',
+      routes: loadRouteTable(
+        join(packageRoot, 'config', 'interactions.json'),
+        join(packageRoot, 'config', 'routes.json'),
+      ),
+      store,
+      broker,
+      signingIdentity: () => undefined,
+      signatureAlgorithm: 'rsa-sha256',
+    });
+  });
+
+  afterAll(() => {
+    store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is accepted and queued when the PAS retries with the same Message-Id; after that it is a duplicate', async () => {
+    const messageId = randomUUID().toUpperCase();
+    const interactionId = 'REPC_IN150016UK05';
+    const request = {
+      interactionId,
+      messageId,
+      payloadXml: wrapPayload(
+        {
+          interactionId,
+          messageId,
+          creationTime: new Date(),
+          toAsid: '928942012545',
+          fromAsid: '918999198738',
+        },
+        undefined,
+      ),
+    };
+
+    failures = 1;
+    await expect(submission.submit(request)).rejects.toBeInstanceOf(NotAcceptedError);
+    expect((await store.get(messageId))?.status).toBe('FAILED');
+
+    await expect(submission.submit(request)).resolves.toMatchObject({ messageId, status: 'ACCEPTED' });
+    expect((await store.get(messageId))?.status).toBe('ACCEPTED');
+    expect(published).toEqual([messageId]);
+
+    await expect(submission.submit(request)).rejects.toBeInstanceOf(DuplicateMessageError);
+    expect(published).toEqual([messageId]);
+  });
+});
