@@ -52,6 +52,7 @@ export interface RunningSimulator {
 }
 
 const MSH_SERVICE = 'urn:oasis:names:tc:ebxml-msg:service';
+const SIGNAL_ATTEMPTS = 10;
 
 /**
  * Spine and e-RS in one process: an mTLS endpoint that receives the gateway's messages (checking
@@ -86,14 +87,17 @@ export async function startSimulator(
     now: new Date(),
     newId: () => randomUUID().toUpperCase(),
   });
-  /** POSTs to the gateway, retrying a 500 or a transport failure a few times as a real MSH would. */
+  /**
+   * POSTs to the gateway, retrying a 500 or a transport failure as a real MSH would: 10 attempts
+   * over about 11 s, long enough to outlast a gateway's graceful restart.
+   */
   const sendToGateway = async (message: HttpMessage) => {
     for (let attempt = 1; ; attempt += 1) {
       try {
         const answer = await client.post(sim.gatewayInboundUrl, message);
-        if (answer.status !== 500 || attempt >= 6) return answer;
+        if (answer.status !== 500 || attempt >= SIGNAL_ATTEMPTS) return answer;
       } catch (error) {
-        if (attempt >= 6) throw error;
+        if (attempt >= SIGNAL_ATTEMPTS) throw error;
       }
       await sleep(250 * attempt);
     }

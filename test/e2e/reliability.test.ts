@@ -195,5 +195,5 @@ describe('graceful restarts while messages flow (rolling restart of two instance
     for (const messageId of sent) await waitForStatus(h.apis[0]!, messageId, 'COMPLETED', 30_000);
     const copies = await simulatorMessages(h);
     for (const messageId of sent) expect(copies.filter((m) => m.messageId === messageId)).toHaveLength(1);
-  });
+  }, 120_000);
 });
