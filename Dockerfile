@@ -18,7 +18,9 @@ COPY package.json ./
 COPY bin ./bin
 COPY config ./config
 COPY schemas ./schemas
-RUN mkdir -p /app/.mhs && chown node:node /app/.mhs
+# /run/mhs is where compose mounts the credentials volume; a new named volume takes this directory's
+# owner, so the non-root init service can write the development PKI and API keys into it.
+RUN mkdir -p /app/.mhs /run/mhs && chown node:node /app/.mhs /run/mhs
 USER node
 EXPOSE 8080 8443
 HEALTHCHECK --interval=15s --timeout=3s --retries=3 \

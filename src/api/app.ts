@@ -10,6 +10,7 @@ import {
   readiness,
 } from '../ops/index.js';
 import { isValidUtf8 } from '../xml/index.js';
+import { admissionLimit } from './admission.js';
 import { findApiKey } from './api-keys.js';
 import { type ApiAuth, requireApiKey } from './auth.js';
 import { type CabRouteDependencies, cabRoutes } from './cab.js';
@@ -26,6 +27,8 @@ export interface ApiDependencies
   logger: Logger;
   readinessChecks: ReadinessCheck[];
   maxBodyBytes: number;
+  /** Submissions handled at once before new ones get 503 + Retry-After (back-pressure); unbounded when absent. */
+  maxInFlight?: number;
   auth: ApiAuth;
   /** GET /metrics and the operations dashboard (issue 7); absent where a test builds the API alone. */
   ops?: { metrics: GatewayMetrics; dashboard: Omit<DashboardDependencies, 'verifyKey' | 'logger'> };
@@ -57,6 +60,9 @@ export function createApi(deps: ApiDependencies): express.Express {
   // Before the body parser: an unauthenticated caller never gets its body read.
   if (deps.auth.mode === 'api-key') app.use(requireApiKey(deps.auth.keys, deps.logger));
   if (ops) app.get('/metrics', metricsHandler(ops.metrics));
+  // Before the body parser: under overload a refused submission costs no body read and no memory.
+  if (deps.maxInFlight !== undefined)
+    app.use(admissionLimit(deps.maxInFlight, () => ops?.metrics.submissionShed()));
   app.use(
     express.json({
       limit: deps.maxBodyBytes,

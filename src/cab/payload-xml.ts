@@ -1,7 +1,7 @@
 // Shared reading and writing helpers for C&B payload elements, so each message family stays
 // one small module. Payload roots declare the HL7 namespace so they also stand alone.
 import { el, OID, type XmlElementSpec } from '../hl7/index.js';
-import { NS, text, withXml, type XmlElement } from '../xml/index.js';
+import { elements, NS, text, withXml, type XmlElement } from '../xml/index.js';
 import { CabError } from './errors.js';
 import { nhsNumberId } from './identifiers.js';
 import { hl7Timestamp, isoFromHl7Timestamp } from './timestamp.js';
@@ -85,15 +85,14 @@ export class PayloadNode {
   /** Child elements matching `xpath`, each labelled `path/step[n]`. */
   all(xpath: string): PayloadNode[] {
     const label = plain(xpath);
-    return this.element
-      .find(xpath, NS)
-      .filter((node): node is XmlElement => 'attrs' in node)
-      .map((found, i) => new PayloadNode(found, `${this.path}/${label}[${i + 1}]`));
+    return elements(this.element, xpath).map(
+      (found, i) => new PayloadNode(found, `${this.path}/${label}[${i + 1}]`),
+    );
   }
 
   /** The first element matching `xpath` (which may be a union), labelled `path/label`. */
   first(xpath: string, label = plain(xpath)): PayloadNode | undefined {
-    const found = this.element.find(xpath, NS).find((node): node is XmlElement => 'attrs' in node);
+    const found = elements(this.element, xpath)[0];
     return found && new PayloadNode(found, `${this.path}/${label}`);
   }
 

@@ -7,6 +7,7 @@ import { createLogger } from '../ops/index.js';
 import { ensureDevPki } from '../security/pki/index.js';
 import { startSimulator } from '../simulator/index.js';
 import { runApiKey } from './apikey.js';
+import { runBenchCommand } from './bench.js';
 import { runDlq } from './dlq.js';
 import { runInspect } from './inspect.js';
 import { runPki } from './pki.js';
@@ -20,7 +21,9 @@ const USAGE = `usage: mhs-gateway <command> [options]
   start [--config FILE]          run the gateway
   simulate [--config FILE]       run the Spine / e-RS simulator
   dev [--config FILE]            development PKI on first run, then gateway and simulator
-  pki init [--dir DIR] [--force] development CA, gateway and simulator certificates
+  pki init [--dir DIR] [--force] [--hosts NAME,…]
+                                 development CA, gateway and simulator certificates (extra names:
+                                 e.g. the compose service names; a leaf lacking one is re-issued)
   pki csr --cn FQDN [--out DIR]  key and certificate signing request for NHS onboarding
   pki inspect FILE               certificate subject, issuer, expiry and chain
   pki import-p12 FILE --out DIR [--password-env VAR]
@@ -32,6 +35,9 @@ const USAGE = `usage: mhs-gateway <command> [options]
                                  dead letters (FAILED outbound messages): list, send again, give up
   soak [--messages N] [--seed S] [--json]
                                  two instances + simulator under faults, kills and a RabbitMQ restart; JSON summary
+  bench [--json] [--messages N] [--concurrency N] [--rate R] [--rate-seconds S] [--inbound N]
+        [--store sqlite|postgres] [--log-level L] [--out FILE] [--profile DIR]
+                                 load on loopback, beside the transport floor measured in the same run
   inspect FILE [--verify] [--trusted CA.pem] [--content-type CT]
                                  decode a captured message (HTTP request, MIME body or SOAP XML) to JSON
   validate FILE                  XSD-validate an ebXML/SOAP envelope (root part of a MIME/HTTP capture)
@@ -59,6 +65,8 @@ async function main(argv: string[]): Promise<void> {
       return runInspect(rest);
     case 'soak':
       return runSoakCommand(rest);
+    case 'bench':
+      return runBenchCommand(rest);
     case 'validate':
       return runValidate(rest);
     case 'sign':

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.js';
@@ -6,16 +7,32 @@ import { createCsr, initDevPki, inspectCertificates } from '../security/pki/inde
 import { runImportP12 } from './p12.js';
 import { UsageError } from './usage.js';
 
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9-]{1,63}\.)*[a-z0-9-]{1,63}$/i;
+
+/** `--hosts gateway-1,gateway-2,simulator`: extra names for the development certificates. */
+function hostList(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const hosts = value
+    .split(',')
+    .map((host) => host.trim())
+    .filter((host) => host !== '');
+  for (const host of hosts)
+    if (!HOST_NAME.test(host) && isIP(host) === 0)
+      throw new UsageError(`--hosts: ${host} is not a host name or IP address`);
+  return hosts;
+}
+
 export async function runPki(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   if (sub === 'init') {
     const { values } = parseArgs({
       args: rest,
-      options: { dir: { type: 'string' }, force: { type: 'boolean' } },
+      options: { dir: { type: 'string' }, force: { type: 'boolean' }, hosts: { type: 'string' } },
     });
+    const hosts = hostList(values.hosts);
     const dir = resolve(values.dir ?? join(loadConfig().dataDir, 'pki'));
     process.stderr.write(`creating development CA and certificates in ${dir} …\n`);
-    const result = await initDevPki({ dir, force: values.force ?? false });
+    const result = await initDevPki({ dir, force: values.force ?? false, hosts });
     process.stdout.write(`${result.created ? 'created' : 'kept existing'} development PKI in ${dir}\n`);
     return;
   }
@@ -26,8 +43,7 @@ export async function runPki(args: string[]): Promise<void> {
     });
     if (!values.cn)
       throw new UsageError('pki csr needs --cn FQDN (the endpoint name NHS onboarding registers)');
-    if (!/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)*[a-z0-9-]{1,63}$/i.test(values.cn))
-      throw new UsageError(`--cn ${values.cn} is not a host name`);
+    if (!HOST_NAME.test(values.cn)) throw new UsageError(`--cn ${values.cn} is not a host name`);
     const dir = resolve(values.out ?? '.');
     const { keyPem, csrPem } = await createCsr(values.cn);
     const keyFile = join(dir, `${values.cn}.key`);

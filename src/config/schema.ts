@@ -3,6 +3,24 @@ import { z } from 'zod';
 const port = z.number().int().min(0).max(65535);
 const tlsFiles = z.strictObject({ cert: z.string().min(1), key: z.string().min(1), ca: z.string().min(1) });
 const url = z.string().url();
+/** http://[user:password@]host[:port] — the messages never echo the value, which may hold a password. */
+const proxyUrl = z.string().refine((value) => {
+  try {
+    const parsed = new URL(value);
+    return (
+      parsed.protocol === 'http:' &&
+      parsed.hostname !== '' &&
+      (parsed.pathname === '' || parsed.pathname === '/') &&
+      !parsed.search &&
+      !parsed.hash
+    );
+  } catch {
+    return false;
+  }
+}, 'must be http://[user:password@]host:port (the proxy itself is spoken to in plain HTTP; TLS runs inside the tunnel)');
+const noProxyEntry = z
+  .string()
+  .regex(/^(\*|\.?[a-z0-9-]+(\.[a-z0-9-]+)*|[0-9a-f:.]+)$/i, 'must be a host name, .domain, IP address or *');
 const isoDuration = z
   .string()
   .regex(
@@ -24,6 +42,8 @@ export const configSchema = z.strictObject({
     host: z.string().min(1),
     port,
     maxBodyBytes: z.number().int().positive(),
+    /** Submissions (POST) being processed at once; more are answered 503 with Retry-After, not queued in memory. */
+    maxInFlight: z.number().int().positive(),
     /** `api-key`: every route but /healthz and /readyz needs a key from keysFile; `none` is for development only. */
     auth: z.strictObject({ mode: z.enum(['api-key', 'none']), keysFile: z.string().min(1) }),
   }),
@@ -74,7 +94,12 @@ export const configSchema = z.strictObject({
     /** Spine's reliable intermediary, the POST target of forward-reliable interactions; empty: routesFile's. */
     forwardReliableEndpoint: z.union([z.literal(''), url]),
   }),
-  signing: z.strictObject({ enabled: z.boolean(), algorithm: z.enum(['rsa-sha256', 'rsa-sha1']) }),
+  signing: z.strictObject({
+    enabled: z.boolean(),
+    algorithm: z.enum(['rsa-sha256', 'rsa-sha1']),
+    /** Threads that sign outbound messages beside the event loop; 0 signs on the event loop itself. */
+    workers: z.number().int().min(0).max(16),
+  }),
   outbound: z.strictObject({
     requestTimeoutMs: z.number().int().positive(),
     /** How often the sweeper looks for messages a crash left without a queue entry. */
@@ -84,6 +109,12 @@ export const configSchema = z.strictObject({
       acceptedGraceMs: z.number().int().min(1000),
       retryGraceMs: z.number().int().min(1000),
     }),
+    /**
+     * The site's HTTP proxy for outbound HTTPS (Spine, SDS), used through CONNECT tunnels; TLS stays
+     * end to end. Empty url: connect directly. Credentials in the URL are a secret (set it through
+     * MHS_OUTBOUND_PROXY_URL; never logged). noProxy: hosts reached directly (name, .domain, IP, *).
+     */
+    proxy: z.strictObject({ url: z.union([z.literal(''), proxyUrl]), noProxy: z.array(noProxyEntry) }),
   }),
   /**
    * How long finished outbound messages, and inbound messages (the duplicate-elimination records),

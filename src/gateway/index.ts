@@ -13,7 +13,9 @@ import {
   DEFAULT_SWEEPER,
   DeadLetters,
   MtlsClient,
+  type OutboundProxy,
   OutboundSubmission,
+  parseProxy,
   SendWorker,
   Sweeper,
 } from '../outbound/index.js';
@@ -26,6 +28,7 @@ import {
   SdsRouteRefresher,
 } from '../routing/index.js';
 import { TlsContext } from '../security/tls/index.js';
+import { SigningPool } from '../security/xmldsig/index.js';
 import { openStore, type RetentionSettings, startRetention } from '../store/index.js';
 
 export interface RunningGateway {
@@ -43,8 +46,11 @@ export async function startGateway(
   const logger = options.logger ?? createLogger(config.logging);
   const instanceId = config.instanceId || `${hostname()}-${process.pid}`;
   const routes = loadRouteTable(config.interactionsFile, config.routesFile);
+  const proxy = parseProxy(config.outbound.proxy);
+  // The proxy's address is logged, its credentials never are.
+  if (proxy) logger.info({ proxy: proxy.display, noProxy: proxy.noProxy }, 'outbound HTTPS through proxy');
   // SDS answers are laid over the routes file before anything reads a route (retention included).
-  const sds = await startSdsRouting(config, routes, logger);
+  const sds = await startSdsRouting(config, routes, logger, proxy);
   const retention = retentionSettings(config, routes);
   const tls = new TlsContext(config.tls);
   // Read before anything opens, so a missing keys file stops start-up with one line.
@@ -58,6 +64,7 @@ export async function startGateway(
   // Every insert and transition is counted (messages, outcomes, retries, dead letters, latency).
   const store = instrumentStore(
     await openStore(config.store, {
+      thread: true,
       onPoolError: (error) =>
         logger.warn({ err: error.message }, 'store connection lost; reconnecting on next use'),
     }),
@@ -75,7 +82,9 @@ export async function startGateway(
   try {
     await broker.start();
     closers.unshift(() => broker.close());
-    const client = new MtlsClient(tls, config.outbound.requestTimeoutMs);
+    const signingPool = config.signing.workers > 0 ? new SigningPool(config.signing.workers) : undefined;
+    if (signingPool) closers.unshift(() => signingPool.close());
+    const client = new MtlsClient(tls, config.outbound.requestTimeoutMs, proxy);
     closers.unshift(() => client.close());
     const submission = new OutboundSubmission({
       partyKey: config.partyKey,
@@ -88,6 +97,7 @@ export async function startGateway(
           ? { privateKey: tls.current.privateKey, certificate: tls.current.certificate }
           : undefined,
       signatureAlgorithm: config.signing.algorithm,
+      ...(signingPool ? { sign: signingPool.sign } : {}),
     });
     await new SendWorker({
       store,
@@ -158,6 +168,7 @@ export async function startGateway(
       cabSchemas: cabRequestSchemas(),
       maxRequestBytes: config.inbound.maxBodyBytes,
       maxBodyBytes: config.api.maxBodyBytes,
+      maxInFlight: config.api.maxInFlight,
       auth,
       ops: {
         metrics,
@@ -207,12 +218,14 @@ async function startSdsRouting(
   config: GatewayConfig,
   routes: RouteTable,
   logger: Logger,
+  proxy: OutboundProxy | undefined,
 ): Promise<SdsRouteRefresher | undefined> {
   if (!config.sds.url) return undefined;
   const client = new SdsClient({
     url: config.sds.url,
     apiKey: config.sds.apiKey,
     timeoutMs: Math.min(config.outbound.requestTimeoutMs, 10_000),
+    proxy,
   });
   const refresher = new SdsRouteRefresher({
     routes,

@@ -27,8 +27,11 @@ export function parseWrapper(hl7Xml: string | Buffer): ParsedWrapper {
   }
 }
 
-export function parseApplicationAcknowledgement(hl7Xml: string | Buffer): ApplicationAcknowledgement {
-  const wrapper = parseWrapper(hl7Xml);
+/** From the HL7 text, or from a wrapper already parsed (the receive pipeline has one: no second parse). */
+export function parseApplicationAcknowledgement(
+  hl7Xml: string | Buffer | ParsedWrapper,
+): ApplicationAcknowledgement {
+  const wrapper = typeof hl7Xml === 'string' || Buffer.isBuffer(hl7Xml) ? parseWrapper(hl7Xml) : hl7Xml;
   if (wrapper.interactionId !== APPLICATION_ACKNOWLEDGEMENT) {
     throw new Hl7Error(`expected ${APPLICATION_ACKNOWLEDGEMENT}, got ${wrapper.interactionId}`);
   }

@@ -318,7 +318,7 @@ export class InboundPipeline {
       wrapper = parseWrapper(hl7);
       data =
         header.action === APPLICATION_ACK
-          ? parseApplicationAcknowledgement(hl7)
+          ? parseApplicationAcknowledgement(wrapper)
           : mapInboundRequest(header.action, wrapper);
     } catch (error) {
       return this.messageError(header, [

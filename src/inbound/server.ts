@@ -13,6 +13,17 @@ export function createInboundServer(deps: {
   maxBodyBytes: number;
   logger: Logger;
 }): https.Server {
+  // A keep-alive connection carries many requests from one certificate: read it once per socket.
+  const identities = new WeakMap<TLSSocket, ClientIdentity>();
+  const identify = (socket: TLSSocket): ClientIdentity => {
+    let client = identities.get(socket);
+    if (!client) {
+      const peer = socket.getPeerCertificate();
+      client = { commonName: firstValue(peer.subject?.CN), fingerprint256: peer.fingerprint256 };
+      identities.set(socket, client);
+    }
+    return client;
+  };
   const server = https.createServer(
     {
       ...serverOptions(deps.tls.current),
@@ -21,11 +32,7 @@ export function createInboundServer(deps: {
       maxHeaderSize: 16_384,
     },
     (request, response) => {
-      const peer = (request.socket as TLSSocket).getPeerCertificate();
-      const client: ClientIdentity = {
-        commonName: firstValue(peer.subject?.CN),
-        fingerprint256: peer.fingerprint256,
-      };
+      const client = identify(request.socket as TLSSocket);
       const parties = partiesFor(client, deps.allowedClients);
       if (!parties) {
         deps.logger.warn(

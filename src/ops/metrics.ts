@@ -43,6 +43,7 @@ export class GatewayMetrics {
   private readonly retries: Counter<'interaction'>;
   private readonly deadLetters: Counter<'interaction'>;
   private readonly duplicates: Counter;
+  private readonly shed: Counter;
   private readonly acknowledged: Histogram<'interaction'>;
   private readonly completed: Histogram<'interaction'>;
   private stateReader?: Pick<OpsStateReader, 'read'>;
@@ -78,6 +79,11 @@ export class GatewayMetrics {
     this.duplicates = new Counter({
       name: 'mhs_duplicates_eliminated_total',
       help: 'Inbound messages whose MessageId was seen before: answered with the original acknowledgment, not delivered again.',
+      registers,
+    });
+    this.shed = new Counter({
+      name: 'mhs_submissions_shed_total',
+      help: 'PAS submissions answered 503 with Retry-After because api.maxInFlight were already in progress (back-pressure); nothing was stored.',
       registers,
     });
     this.acknowledged = new Histogram({
@@ -132,6 +138,10 @@ export class GatewayMetrics {
   duplicateEliminated(): void {
     this.duplicates.inc();
     this.totalsSoFar.duplicatesEliminated += 1;
+  }
+
+  submissionShed(): void {
+    this.shed.inc();
   }
 
   totals(): MetricTotals {

@@ -1,6 +1,10 @@
 import https from 'node:https';
 import type { HttpMessage } from '../ebxml/index.js';
 import { clientOptions, type TlsContext } from '../security/tls/index.js';
+import { type OutboundProxy, ProxyTunnelAgent } from './proxy.js';
+import { TransportError } from './transport-error.js';
+
+export { TransportError };
 
 export interface TransportResponse {
   status: number;
@@ -8,28 +12,21 @@ export interface TransportResponse {
   body: Buffer;
 }
 
-/** A failure before any HTTP answer. `certificate` failures are configuration errors, not worth a retry. */
-export class TransportError extends Error {
-  override readonly name = 'TransportError';
-  constructor(
-    message: string,
-    readonly certificate: boolean,
-  ) {
-    super(message);
-  }
-}
-
 const CERTIFICATE_ERRORS =
   /CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS_CERT|HOSTNAME|ALTNAME|alert certificate|handshake/i;
 const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
 
-/** POSTs over mutual TLS with keep-alive; server certificate and name always verified. */
+/**
+ * POSTs over mutual TLS with keep-alive; server certificate and name always verified. With a
+ * proxy, each connection is a CONNECT tunnel carrying the same end-to-end TLS.
+ */
 export class MtlsClient {
   private agent: https.Agent;
 
   constructor(
     private readonly tls: TlsContext,
     private readonly timeoutMs: number,
+    private readonly proxy?: OutboundProxy,
   ) {
     this.agent = this.createAgent();
     tls.onReload(() => {
@@ -89,7 +86,11 @@ export class MtlsClient {
   }
 
   private createAgent(): https.Agent {
-    return new https.Agent({ ...clientOptions(this.tls.current), keepAlive: true, maxSockets: 64 });
+    return new ProxyTunnelAgent(
+      { ...clientOptions(this.tls.current), keepAlive: true, maxSockets: 64 },
+      this.proxy,
+      this.timeoutMs,
+    );
   }
 }
 

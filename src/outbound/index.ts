@@ -10,6 +10,14 @@ export {
   type ReplayResult,
 } from './dead-letters.js';
 export {
+  bypassesProxy,
+  type OutboundProxy,
+  type ProxyConfig,
+  ProxyTunnelAgent,
+  parseProxy,
+  redactProxyUrl,
+} from './proxy.js';
+export {
   InvalidSubmissionError,
   NotAcceptedError,
   type OutboundDependencies,
@@ -20,4 +28,4 @@ export {
   snapshot,
 } from './submission.js';
 export { DEFAULT_SWEEPER, Sweeper, type SweeperSettings } from './sweeper.js';
-export { SendWorker, sendingStaleAfterMs } from './worker.js';
+export { outcomeMessageId, SendWorker, sendingStaleAfterMs } from './worker.js';

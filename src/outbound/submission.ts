@@ -12,7 +12,7 @@ import {
 } from '../ebxml/index.js';
 import { type Broker, BrokerUnavailableError, QUEUES } from '../queue/index.js';
 import { type Route, type RouteTable, reliabilityFlags } from '../routing/index.js';
-import { type SigningIdentity, signEnvelope } from '../security/xmldsig/index.js';
+import { type EnvelopeSigner, type SigningIdentity, signEnvelope } from '../security/xmldsig/index.js';
 import { DuplicateMessageError, type MessageStore } from '../store/index.js';
 
 /** The route facts a queued message keeps, so retries follow the agreement it was accepted under. */
@@ -53,8 +53,13 @@ export interface OutboundDependencies {
   /** The signing identity, or undefined when signing is off for the whole gateway. */
   signingIdentity: () => SigningIdentity | undefined;
   signatureAlgorithm: 'rsa-sha256' | 'rsa-sha1';
+  /** Signs off the event loop (a SigningPool); default: on this thread. */
+  sign?: EnvelopeSigner;
   clock?: () => Date;
 }
+
+const signHere: EnvelopeSigner = async (envelopeXml, parts, identity, options) =>
+  signEnvelope(envelopeXml, parts, identity, options);
 
 /** The request cannot be sent as asked (e.g. attachments on a sync interaction). */
 export class InvalidSubmissionError extends Error {
@@ -107,7 +112,9 @@ export class OutboundSubmission {
     });
     const identity = route.sign ? this.deps.signingIdentity() : undefined;
     const envelopeXml = identity
-      ? signEnvelope(built.envelopeXml, built.parts, identity, { algorithm: this.deps.signatureAlgorithm })
+      ? await (this.deps.sign ?? signHere)(built.envelopeXml, built.parts, identity, {
+          algorithm: this.deps.signatureAlgorithm,
+        })
       : built.envelopeXml;
     const http = toHttpMessage({ envelopeXml, parts: built.parts }, header);
     return this.store(

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Logger } from '../ops/index.js';
 import { type Broker, type Delivery, type Disposition, publishToPas, QUEUES } from '../queue/index.js';
 import type { MessageState, MessageStore, StoredMessage } from '../store/index.js';
@@ -6,6 +6,15 @@ import { classifyResponse, type SendOutcome, type SpineError } from './classify.
 import { type MtlsClient, TransportError } from './client.js';
 import { resendDeadline } from './deadline.js';
 import type { RouteSnapshot } from './submission.js';
+
+/** Final states the send worker decides itself (Spine refused the message, or it gave up). */
+const WORKER_OUTCOMES: readonly MessageState[] = ['NACKED', 'FAILED'];
+
+/** A stable UUID for the PAS notification of `status` for `messageId` (the same on every retelling). */
+export function outcomeMessageId(messageId: string, status: string): string {
+  const hex = createHash('sha256').update(`${messageId}\n${status}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`.toUpperCase();
+}
 
 /** A send still marked SENDING after this long was interrupted (the worker died): it may be claimed again. */
 export function sendingStaleAfterMs(requestTimeoutMs: number): number {
@@ -40,7 +49,17 @@ export class SendWorker {
       );
       return 'reject';
     }
-    if (!this.claimable(message)) return 'ack'; // answered already, or being sent right now elsewhere
+    if (!this.claimable(message)) {
+      // An instance that died between deciding an outcome and telling the PAS left it untold.
+      if (
+        WORKER_OUTCOMES.includes(message.status) &&
+        message.attempts > 0 &&
+        !message.replyDeliveredAt &&
+        !message.resolution
+      )
+        await this.tellPasAgain(message);
+      return 'ack'; // answered already, or being sent right now elsewhere
+    }
     const route = message.route as RouteSnapshot;
     const deadline = await this.deadlinePassed(message, route);
     if (deadline) {
@@ -203,6 +222,24 @@ export class SendWorker {
     await this.tellPas(message, 'FAILED', detail, errors);
   }
 
+  /** The outcome of a message already NACKED or FAILED, from what the store recorded. */
+  private async tellPasAgain(message: StoredMessage): Promise<void> {
+    const last = (await this.deps.store.history(message.messageId)).findLast(
+      (entry) => entry.status === message.status,
+    );
+    await this.tellPas(
+      message,
+      message.status,
+      last?.detail ?? message.status,
+      (message.error as SpineError[] | undefined) ?? [],
+    );
+  }
+
+  /**
+   * Publishes the outcome to mhs.inbound, then records it delivered. Its AMQP messageId is derived
+   * from the message and the outcome, so an outcome told again after a crash is the same reply
+   * under the same id (the PAS dedupes by messageId), never a second reply.
+   */
   private async tellPas(
     message: StoredMessage,
     status: string,
@@ -212,12 +249,15 @@ export class SendWorker {
     await publishToPas(this.deps.broker, {
       kind: 'error',
       interactionId: message.interactionId,
-      messageId: randomUUID().toUpperCase(),
+      messageId: outcomeMessageId(message.messageId, status),
       conversationId: message.conversationId,
       refToMessageId: message.messageId,
       receivedAt: (this.deps.clock ?? (() => new Date()))().toISOString(),
       data: { status, detail, errors },
       attachments: [],
+    });
+    await this.deps.store.update(message.messageId, {
+      replyDeliveredAt: (this.deps.clock ?? (() => new Date()))().toISOString(),
     });
     await this.deps.broker
       .publishEvent(`message.${message.messageId}`, Buffer.from(status))

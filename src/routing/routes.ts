@@ -52,6 +52,9 @@ export type RouteOverlay = Record<string, RouteOverlayEntry>;
 export class RouteTable {
   /** Replaced whole by setOverlay, so a resolve never sees half of a refresh. */
   private overlay: RouteOverlay = {};
+  /** Resolved routes, rebuilt whenever the overlay changes: every message resolves its route. */
+  private resolved = new Map<string, Readonly<Route>>();
+  private byCpaId?: Map<string, Readonly<Route>>;
 
   constructor(
     readonly catalogue: Catalogue,
@@ -66,7 +69,15 @@ export class RouteTable {
   }
 
   /** The route for an interaction; throws RoutingError when it is not catalogued or incomplete. */
-  resolve(interactionId: string): Route {
+  resolve(interactionId: string): Readonly<Route> {
+    const known = this.resolved.get(interactionId);
+    if (known) return known;
+    const route = Object.freeze(this.compute(interactionId));
+    this.resolved.set(interactionId, route);
+    return route;
+  }
+
+  private compute(interactionId: string): Route {
     const interaction = this.catalogue.interactions[interactionId];
     if (!interaction) throw new RoutingError(`unknown interaction ${interactionId}`);
     const fromFile = this.routesFile.routes[interactionId] ?? {};
@@ -121,7 +132,11 @@ export class RouteTable {
     const previous = this.overlay;
     this.overlay = overlay;
     try {
-      for (const id of Object.keys(this.catalogue.interactions)) this.resolve(id);
+      const resolved = new Map<string, Readonly<Route>>();
+      for (const id of Object.keys(this.catalogue.interactions))
+        resolved.set(id, Object.freeze(this.compute(id)));
+      this.resolved = resolved;
+      this.byCpaId = undefined;
     } catch (error) {
       this.overlay = previous;
       throw error;
@@ -136,12 +151,17 @@ export class RouteTable {
   }
 
   /** The interaction whose route uses this CPA id, for inbound validation. */
-  findByCpaId(cpaId: string): Route | undefined {
-    for (const id of Object.keys(this.catalogue.interactions)) {
-      const route = this.resolve(id);
-      if (route.cpaId === cpaId) return route;
+  findByCpaId(cpaId: string): Readonly<Route> | undefined {
+    if (!this.byCpaId) {
+      const index = new Map<string, Readonly<Route>>();
+      // The first interaction in catalogue order wins, as it did when this was a scan.
+      for (const id of Object.keys(this.catalogue.interactions)) {
+        const route = this.resolve(id);
+        if (!index.has(route.cpaId)) index.set(route.cpaId, route);
+      }
+      this.byCpaId = index;
     }
-    return undefined;
+    return this.byCpaId.get(cpaId);
   }
 }
 

@@ -1,4 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+// The file, not the outbound index: routing must not pull in the send pipeline that depends on it.
+import { type OutboundProxy, ProxyTunnelAgent } from '../outbound/proxy.js';
 import { type ReliabilitySettings, reliabilitySchema } from './catalogue.js';
 
 /** Identifier systems and the extension the SDS FHIR API uses for MHS records. */
@@ -140,17 +144,31 @@ export interface SdsClientOptions {
   apiKey: string;
   timeoutMs: number;
   newId?: () => string;
+  /** The site's proxy (outbound.proxy), for an https SDS; the simulator's http SDS is reached directly. */
+  proxy?: OutboundProxy;
 }
 
+/** SDS answers are a few kilobytes; anything far larger is not an answer we want to hold. */
+const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+/** How long an idle connection is kept for the next lookup (lookups come in bursts). */
+const IDLE_SOCKET_MS = 5000;
+
 /**
- * SDS FHIR API client: Device then Endpoint for (organisation, interaction). Node's fetch keeps
- * connections alive between lookups.
+ * SDS FHIR API client: Device then Endpoint for (organisation, interaction). Connections are kept
+ * alive between the lookups of a refresh, through the proxy's tunnel when there is one. The server
+ * certificate is checked against the system's trust store (SDS is not an mTLS service).
  */
 export class SdsClient {
   private readonly base: string;
+  private readonly agent: https.Agent;
 
   constructor(private readonly options: SdsClientOptions) {
     this.base = options.url.replace(/\/+$/, '');
+    this.agent = new ProxyTunnelAgent(
+      { keepAlive: true, timeout: IDLE_SOCKET_MS },
+      options.proxy,
+      options.timeoutMs,
+    );
   }
 
   async lookupRoute(interactionId: string, service: string, odsCode: string): Promise<SdsRoute> {
@@ -192,32 +210,62 @@ export class SdsClient {
   private async get(resource: 'Device' | 'Endpoint', query: [string, string][]): Promise<unknown> {
     const url = `${this.base}/${resource}?${new URLSearchParams(query)}`;
     const correlationId = (this.options.newId ?? randomUUID)();
-    let response: Response;
+    let answer: { status: number; text: string };
     try {
-      response = await fetch(url, {
-        headers: {
-          Accept: 'application/fhir+json',
-          apikey: this.options.apiKey,
-          'X-Correlation-Id': correlationId,
-        },
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+      answer = await this.fetchText(url, {
+        Accept: 'application/fhir+json',
+        apikey: this.options.apiKey,
+        'X-Correlation-Id': correlationId,
       });
     } catch (error) {
-      const reason =
-        (error as Error).name === 'TimeoutError'
-          ? `no answer within ${this.options.timeoutMs} ms`
-          : (error as Error).message;
-      throw new SdsError(`SDS ${resource} lookup failed (${correlationId}): ${reason}`);
+      throw new SdsError(`SDS ${resource} lookup failed (${correlationId}): ${(error as Error).message}`);
     }
-    const text = await response.text();
-    if (response.status !== 200)
+    const { status, text } = answer;
+    if (status !== 200)
       throw new SdsError(
-        `SDS ${resource} lookup answered ${response.status} (${correlationId}): ${text.slice(0, 200)}`,
+        `SDS ${resource} lookup answered ${status} (${correlationId}): ${text.slice(0, 200)}`,
       );
     try {
       return JSON.parse(text);
     } catch {
       throw new SdsError(`SDS ${resource} lookup answered invalid JSON (${correlationId})`);
     }
+  }
+
+  /** One GET; rejects on a transport failure or after timeoutMs without a complete answer. */
+  private fetchText(url: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+    const target = new URL(url);
+    const secure = target.protocol === 'https:';
+    const timeoutMs = this.options.timeoutMs;
+    return new Promise((resolve, reject) => {
+      const request = (secure ? https : http).get(
+        target,
+        { headers, ...(secure ? { agent: this.agent } : {}) },
+        (response) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          response.on('data', (chunk: Buffer) => {
+            size += chunk.byteLength;
+            if (size > MAX_ANSWER_BYTES) request.destroy(new Error(`answer over ${MAX_ANSWER_BYTES} bytes`));
+            else chunks.push(chunk);
+          });
+          response.on('end', () => {
+            clearTimeout(timer);
+            resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+          });
+          response.on('error', fail);
+        },
+      );
+      // One deadline for the whole exchange, CONNECT and TLS included, as fetch's abort signal had.
+      const timer = setTimeout(
+        () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      function fail(error: Error) {
+        clearTimeout(timer);
+        reject(error);
+      }
+      request.on('error', fail);
+    });
   }
 }

@@ -170,7 +170,8 @@ export async function startSimulator(
     soapAction: string | undefined,
     body: Buffer,
   ): { status: number; message?: HttpMessage } {
-    const sync = safeSyncMessage(body);
+    // ebXML from the gateway is MIME multipart; only a single-part body can be sync SOAP.
+    const sync = /^\s*multipart\//i.test(contentType ?? '') ? undefined : safeSyncMessage(body);
     if (sync) return receiveSync(sync);
     let parsed: ParsedMessage;
     try {

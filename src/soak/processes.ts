@@ -13,6 +13,8 @@ export interface ProcessSpec {
   logFile: string;
   /** Answers 200 once the process is ready. */
   readyUrl: string;
+  /** Options for node itself (e.g. --cpu-prof), before the script. */
+  nodeArgs?: string[];
 }
 
 /** One `mhs-gateway` child process that the soak starts, kills and starts again. */
@@ -27,6 +29,11 @@ export class ManagedProcess {
 
   constructor(readonly spec: ProcessSpec) {}
 
+  /** The operating-system process id while it runs (for /proc readings). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Started, ready and not killed since. */
   get up(): boolean {
     return this.ready && this.child !== undefined;
@@ -39,7 +46,7 @@ export class ManagedProcess {
     );
     const child = spawn(
       process.execPath,
-      [resolve(packageRoot, 'bin', 'mhs-gateway.js'), ...this.spec.args],
+      [...(this.spec.nodeArgs ?? []), resolve(packageRoot, 'bin', 'mhs-gateway.js'), ...this.spec.args],
       {
         cwd: packageRoot,
         env: { ...inherited, ...this.spec.env },

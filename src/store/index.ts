@@ -1,6 +1,7 @@
 import { PostgresMessageStore, type PostgresStoreOptions } from './postgres.js';
 import { redactStoreSetting } from './setting.js';
 import { SqliteMessageStore } from './sqlite.js';
+import { ThreadedSqliteStore } from './sqlite-thread.js';
 import type { MessageStore } from './types.js';
 
 export { migratePostgres } from './migrate.js';
@@ -8,15 +9,25 @@ export { type Migration, POSTGRES_MIGRATIONS } from './migrations/index.js';
 export { PostgresMessageStore, type PostgresStoreOptions } from './postgres.js';
 export { postgresTarget, redactStoreSetting } from './setting.js';
 export { SqliteMessageStore } from './sqlite.js';
+export { ThreadedSqliteStore } from './sqlite-thread.js';
 export * from './types.js';
 
 /**
  * Opens the store a `store` setting names: `sqlite:<path>`, or `postgres://…` / `postgresql://…` (connected and
  * migrated before this resolves). Errors never carry the password.
  */
-export async function openStore(setting: string, options: PostgresStoreOptions = {}): Promise<MessageStore> {
-  if (setting.startsWith('sqlite:'))
-    return new SqliteMessageStore(setting.slice('sqlite:'.length), options.clock);
+export async function openStore(
+  setting: string,
+  options: PostgresStoreOptions & {
+    /** SQLite on a thread of its own (the gateway's choice: its event loop never waits for an fsync). */
+    thread?: boolean;
+  } = {},
+): Promise<MessageStore> {
+  if (setting.startsWith('sqlite:')) {
+    const path = setting.slice('sqlite:'.length);
+    if (options.thread) return ThreadedSqliteStore.open(path, options.clock);
+    return new SqliteMessageStore(path, options.clock);
+  }
   if (/^postgres(ql)?:\/\//.test(setting)) return PostgresMessageStore.open(setting, options);
   throw new Error(`store ${redactStoreSetting(setting)} is not supported: use sqlite:<path> or postgres://…`);
 }

@@ -107,9 +107,18 @@ const LIST_COLUMNS = `message_id, direction, interaction_id, conversation_id, re
 /** Rows deleted per purge transaction, so retention never holds the single writer lock for long. */
 const PURGE_BATCH = 500;
 
-/** SQLite store for one gateway node: WAL, synchronous=FULL, one writer. */
+/** Prepared statements kept; dynamic SQL (searches, patches) has a bounded number of shapes. */
+const STATEMENT_CACHE = 256;
+
+/**
+ * SQLite store for one gateway node: WAL, synchronous=FULL, one writer. Writes are group-committed:
+ * those asked for while the event loop is busy share one transaction and so one fsync, each in a
+ * savepoint of its own (one failing undoes only itself), and none resolves before the commit.
+ */
 export class SqliteMessageStore implements MessageStore {
   private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly commits: GroupCommit;
 
   constructor(
     path: string,
@@ -122,73 +131,67 @@ export class SqliteMessageStore implements MessageStore {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
     this.addMissingColumns();
+    this.commits = new GroupCommit(this.db);
   }
 
   async insert(message: NewMessage): Promise<void> {
     const now = this.clock().toISOString();
-    const insert = this.db.transaction(() => {
-      const result = this.db
-        .prepare(
-          `INSERT INTO messages (message_id, direction, interaction_id, conversation_id, ref_to_message_id, status,
+    return this.commits.run(() => {
+      const result = this.sql(
+        `INSERT INTO messages (message_id, direction, interaction_id, conversation_id, ref_to_message_id, status,
              created_at, updated_at, route_json, http_content_type, http_soap_action, http_body, data_json, hl7)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
-        )
-        .run(
-          message.messageId,
-          message.direction,
-          message.interactionId,
-          message.conversationId,
-          message.refToMessageId ?? null,
-          message.status,
-          now,
-          now,
-          toJson(message.route),
-          message.http?.contentType ?? null,
-          message.http?.soapAction ?? null,
-          message.http?.body ?? null,
-          toJson(message.data),
-          message.hl7 ?? null,
-        );
+      ).run(
+        message.messageId,
+        message.direction,
+        message.interactionId,
+        message.conversationId,
+        message.refToMessageId ?? null,
+        message.status,
+        now,
+        now,
+        toJson(message.route),
+        message.http?.contentType ?? null,
+        message.http?.soapAction ?? null,
+        message.http?.body ?? null,
+        toJson(message.data),
+        message.hl7 ?? null,
+      );
       if (result.changes === 0) throw new DuplicateMessageError(message.messageId);
       this.addHistory(message.messageId, now, message.status, message.detail);
     });
-    insert();
   }
 
   async get(messageId: string): Promise<StoredMessage | undefined> {
-    const row = this.db.prepare('SELECT * FROM messages WHERE message_id = ?').get(messageId) as
-      | Row
-      | undefined;
+    const row = this.sql('SELECT * FROM messages WHERE message_id = ?').get(messageId) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 
   async transition(messageId: string, to: MessageState, options: TransitionOptions = {}): Promise<boolean> {
     const now = this.clock().toISOString();
-    const move = this.db.transaction(() => {
-      const current = this.db
-        .prepare('SELECT status, attempts, resolution FROM messages WHERE message_id = ?')
-        .get(messageId) as { status: MessageState; attempts: number; resolution: string | null } | undefined;
+    return this.commits.run(() => {
+      const current = this.sql('SELECT status, attempts, resolution FROM messages WHERE message_id = ?').get(
+        messageId,
+      ) as { status: MessageState; attempts: number; resolution: string | null } | undefined;
       if (!current || current.resolution !== null) return false;
       if (options.from && !options.from.includes(current.status)) return false;
       if (options.ifAttempts !== undefined && current.attempts !== options.ifAttempts) return false;
-      this.db
-        .prepare('UPDATE messages SET status = ?, updated_at = ? WHERE message_id = ?')
-        .run(to, now, messageId);
+      this.sql('UPDATE messages SET status = ?, updated_at = ? WHERE message_id = ?').run(to, now, messageId);
       if (options.patch) this.applyPatch(messageId, options.patch, now);
       this.addHistory(messageId, now, to, options.detail);
       return true;
     });
-    return move();
   }
 
   async update(messageId: string, patch: MessagePatch): Promise<void> {
-    this.applyPatch(messageId, patch, this.clock().toISOString());
+    const now = this.clock().toISOString();
+    return this.commits.run(() => this.applyPatch(messageId, patch, now));
   }
 
   async history(messageId: string): Promise<HistoryEntry[]> {
-    const rows = this.db
-      .prepare('SELECT at, status, detail FROM history WHERE message_id = ? ORDER BY id')
-      .all(messageId) as { at: string; status: MessageState; detail: string | null }[];
+    const rows = this.sql('SELECT at, status, detail FROM history WHERE message_id = ? ORDER BY id').all(
+      messageId,
+    ) as { at: string; status: MessageState; detail: string | null }[];
     return rows.map((row) =>
       row.detail === null ? { at: row.at, status: row.status } : { ...row, detail: row.detail },
     );
@@ -196,24 +199,22 @@ export class SqliteMessageStore implements MessageStore {
 
   async findStale(states: readonly MessageState[], before: Date, limit: number): Promise<StoredMessage[]> {
     if (states.length === 0 || limit <= 0) return [];
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM messages
+    const rows = this.sql(
+      `SELECT * FROM messages
          WHERE direction = 'outbound' AND status IN (${marks(states)})
            AND COALESCE(next_attempt_at, updated_at) < ?
          ORDER BY COALESCE(next_attempt_at, updated_at), message_id LIMIT ?`,
-      )
-      .all(...states, before.toISOString(), Math.floor(limit)) as Row[];
+    ).all(...states, before.toISOString(), Math.floor(limit)) as Row[];
     return rows.map(fromRow);
   }
 
   async purge(states: readonly MessageState[], before: Date): Promise<number> {
     if (states.length === 0) return 0;
-    const select = this.db.prepare(
+    const select = this.sql(
       `SELECT message_id FROM messages WHERE status IN (${marks(states)}) AND updated_at < ? LIMIT ${PURGE_BATCH}`,
     );
-    const deleteHistory = this.db.prepare('DELETE FROM history WHERE message_id = ?');
-    const deleteMessage = this.db.prepare('DELETE FROM messages WHERE message_id = ?');
+    const deleteHistory = this.sql('DELETE FROM history WHERE message_id = ?');
+    const deleteMessage = this.sql('DELETE FROM messages WHERE message_id = ?');
     const batch = this.db.transaction(() => {
       const ids = (select.all(...states, before.toISOString()) as { message_id: string }[]).map(
         (row) => row.message_id,
@@ -250,51 +251,43 @@ export class SqliteMessageStore implements MessageStore {
       const cursor = parseMessageCursor(query.before);
       where.push('(created_at, message_id) < (?, ?)') && values.push(cursor.createdAt, cursor.messageId);
     }
-    const rows = this.db
-      .prepare(
-        `SELECT ${LIST_COLUMNS} FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const rows = this.sql(
+      `SELECT ${LIST_COLUMNS} FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
          ORDER BY created_at DESC, message_id DESC LIMIT ?`,
-      )
-      .all(...values, searchLimit(query.limit)) as Row[];
+    ).all(...values, searchLimit(query.limit)) as Row[];
     return rows.map(fromRow);
   }
 
   async resolve(messageId: string, resolution: DeadLetterResolution, detail: string): Promise<boolean> {
     const now = this.clock().toISOString();
-    const settle = this.db.transaction(() => {
-      const result = this.db
-        .prepare(
-          `UPDATE messages SET resolution = ?, resolved_at = ?, replayed_as = ?, updated_at = ?
+    return this.commits.run(() => {
+      const result = this.sql(
+        `UPDATE messages SET resolution = ?, resolved_at = ?, replayed_as = ?, updated_at = ?
            WHERE message_id = ? AND direction = 'outbound' AND status = 'FAILED' AND resolution IS NULL`,
-        )
-        .run(
-          resolution.kind,
-          now,
-          resolution.kind === 'replayed' ? resolution.replayedAs : null,
-          now,
-          messageId,
-        );
+      ).run(
+        resolution.kind,
+        now,
+        resolution.kind === 'replayed' ? resolution.replayedAs : null,
+        now,
+        messageId,
+      );
       if (result.changes === 0) return false;
       this.addHistory(messageId, now, 'FAILED', detail);
       return true;
     });
-    return settle();
   }
 
   async unresolve(messageId: string, detail: string): Promise<boolean> {
     const now = this.clock().toISOString();
-    const reopen = this.db.transaction(() => {
-      const result = this.db
-        .prepare(
-          `UPDATE messages SET resolution = NULL, resolved_at = NULL, replayed_as = NULL, updated_at = ?
+    return this.commits.run(() => {
+      const result = this.sql(
+        `UPDATE messages SET resolution = NULL, resolved_at = NULL, replayed_as = NULL, updated_at = ?
            WHERE message_id = ? AND status = 'FAILED' AND resolution IS NOT NULL`,
-        )
-        .run(now, messageId);
+      ).run(now, messageId);
       if (result.changes === 0) return false;
       this.addHistory(messageId, now, 'FAILED', detail);
       return true;
     });
-    return reopen();
   }
 
   async deadLetters(query: DeadLetterQuery): Promise<DeadLetter[]> {
@@ -307,13 +300,11 @@ export class SqliteMessageStore implements MessageStore {
     const lastFailed = (column: string) =>
       `(SELECT h.${column} FROM history h WHERE h.message_id = messages.message_id AND h.status = 'FAILED'
         ORDER BY h.id DESC LIMIT 1)`;
-    const rows = this.db
-      .prepare(
-        `SELECT ${LIST_COLUMNS}, ${lastFailed('at')} AS failed_at, ${lastFailed('detail')} AS failed_detail
+    const rows = this.sql(
+      `SELECT ${LIST_COLUMNS}, ${lastFailed('at')} AS failed_at, ${lastFailed('detail')} AS failed_detail
          FROM messages WHERE ${where.join(' AND ')}
          ORDER BY created_at DESC, message_id DESC LIMIT ?`,
-      )
-      .all(...values, searchLimit(query.limit)) as (Row & {
+    ).all(...values, searchLimit(query.limit)) as (Row & {
       failed_at: string | null;
       failed_detail: string | null;
     })[];
@@ -325,12 +316,10 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async countByState(): Promise<StateCount[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT direction, interaction_id, status, COUNT(*) AS count FROM messages
+    const rows = this.sql(
+      `SELECT direction, interaction_id, status, COUNT(*) AS count FROM messages
          GROUP BY direction, interaction_id, status ORDER BY direction, interaction_id, status`,
-      )
-      .all() as {
+    ).all() as {
       direction: Row['direction'];
       interaction_id: string;
       status: MessageState;
@@ -345,13 +334,11 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async oldestInFlight(): Promise<InFlightMessage | undefined> {
-    const row = this.db
-      .prepare(
-        `SELECT message_id, status, created_at FROM messages
+    const row = this.sql(
+      `SELECT message_id, status, created_at FROM messages
          WHERE direction = 'outbound' AND status IN (${marks(IN_FLIGHT_OUTBOUND_STATES)})
          ORDER BY created_at, message_id LIMIT 1`,
-      )
-      .get(...IN_FLIGHT_OUTBOUND_STATES) as
+    ).get(...IN_FLIGHT_OUTBOUND_STATES) as
       | { message_id: string; status: MessageState; created_at: string }
       | undefined;
     return row && { messageId: row.message_id, status: row.status, createdAt: row.created_at };
@@ -364,19 +351,35 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async checkWritable(): Promise<void> {
-    this.db.prepare('CREATE TABLE IF NOT EXISTS readiness (at TEXT)').run();
-    this.db.prepare('DELETE FROM readiness').run();
-    this.db.prepare('INSERT INTO readiness (at) VALUES (?)').run(this.clock().toISOString());
+    this.sql('CREATE TABLE IF NOT EXISTS readiness (at TEXT)').run();
+    this.sql('DELETE FROM readiness').run();
+    this.sql('INSERT INTO readiness (at) VALUES (?)').run(this.clock().toISOString());
+  }
+
+  /** Transactions committed and writes they carried: writes / commits is the batching achieved. */
+  get commitStats(): { commits: number; writes: number } {
+    return { commits: this.commits.commits, writes: this.commits.writes };
   }
 
   async close(): Promise<void> {
+    await this.commits.drain();
     if (this.db.open) this.db.close();
+  }
+
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      if (this.statements.size >= STATEMENT_CACHE) this.statements.clear();
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
   }
 
   /** Under the write lock, so a gateway and the CLI opening an older file together add each column once. */
   private addMissingColumns(): void {
     const add = this.db.transaction(() => {
-      const columns = this.db.prepare('PRAGMA table_info(messages)').all() as { name: string }[];
+      const columns = this.sql('PRAGMA table_info(messages)').all() as { name: string }[];
       const present = new Set(columns.map((column) => column.name));
       for (const [name, type] of ADDED_COLUMNS)
         if (!present.has(name)) this.db.exec(`ALTER TABLE messages ADD COLUMN ${name} ${type}`);
@@ -389,9 +392,12 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   private addHistory(messageId: string, at: string, status: MessageState, detail: string | undefined): void {
-    this.db
-      .prepare('INSERT INTO history (message_id, at, status, detail) VALUES (?, ?, ?, ?)')
-      .run(messageId, at, status, detail ?? null);
+    this.sql('INSERT INTO history (message_id, at, status, detail) VALUES (?, ?, ?, ?)').run(
+      messageId,
+      at,
+      status,
+      detail ?? null,
+    );
   }
 
   private applyPatch(messageId: string, patch: MessagePatch, now: string): void {
@@ -408,9 +414,82 @@ export class SqliteMessageStore implements MessageStore {
       sets.push('ack_content_type = ?', 'ack_soap_action = ?', 'ack_body = ?');
       values.push(patch.ack.contentType, patch.ack.soapAction, patch.ack.body);
     }
-    this.db.prepare(`UPDATE messages SET ${sets.join(', ')} WHERE message_id = ?`).run(...values, messageId);
+    this.sql(`UPDATE messages SET ${sets.join(', ')} WHERE message_id = ?`).run(...values, messageId);
   }
 }
+
+interface PendingWrite {
+  work: () => unknown;
+  resolve: (value: never) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Collects the writes asked for in one turn of the event loop and commits them together. Each
+ * write runs in a savepoint, so one that throws (a duplicate MessageId) is undone alone and its
+ * caller gets the error; a failed commit fails every caller in it. Nothing resolves before the
+ * commit (and, with synchronous=FULL, the fsync) returns: a caller told "stored" is stored.
+ */
+class GroupCommit {
+  commits = 0;
+  writes = 0;
+  private queue: PendingWrite[] = [];
+  private scheduled = false;
+  private readonly inSavepoint: Database.Transaction<(work: () => unknown) => unknown>;
+  private readonly commitAll: Database.Transaction<(batch: PendingWrite[]) => Settled[]>;
+
+  constructor(db: Database.Database) {
+    // A transaction function called inside another runs as a SAVEPOINT (better-sqlite3).
+    this.inSavepoint = db.transaction((work: () => unknown) => work());
+    this.commitAll = db.transaction((batch: PendingWrite[]) =>
+      batch.map((write): Settled => {
+        try {
+          return { ok: true, value: this.inSavepoint(write.work) };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      }),
+    );
+  }
+
+  run<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (value: never) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Commits whatever is queued now (closing the store must not drop accepted writes). */
+  async drain(): Promise<void> {
+    if (this.queue.length > 0) this.flush();
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    let settled: Settled[];
+    try {
+      settled = this.commitAll.immediate(batch);
+      this.commits += 1;
+      this.writes += batch.length;
+    } catch (error) {
+      for (const write of batch) write.reject(error);
+      return;
+    }
+    batch.forEach((write, i) => {
+      const outcome = settled[i]!;
+      if (outcome.ok) write.resolve(outcome.value as never);
+      else write.reject(outcome.error);
+    });
+  }
+}
+
+type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 function marks(values: readonly unknown[]): string {
   return values.map(() => '?').join(', ');

@@ -180,6 +180,11 @@ export function searchLimit(limit: number | undefined): number {
   return Math.min(MAX_SEARCH_LIMIT, Math.max(1, Math.floor(limit)));
 }
 
+/** The store cannot be reached now (its thread died, it was closed); the operation did not happen. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
+
 export class DuplicateMessageError extends Error {
   override readonly name = 'DuplicateMessageError';
   constructor(readonly messageId: string) {

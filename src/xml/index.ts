@@ -1,7 +1,7 @@
 // Our one door to libxml2-wasm: hostile-input checks first, then a namespace-aware DOM that is
 // always disposed. Other folders use these helpers, never libxml2-wasm directly (except the
 // signer, which needs C14N over the same document).
-import { XmlDocument, type XmlElement, type XmlNode } from 'libxml2-wasm';
+import { XmlDocument, type XmlElement, type XmlNode, XmlXPath } from 'libxml2-wasm';
 
 export type { XmlDocument, XmlElement, XmlNode } from 'libxml2-wasm';
 
@@ -78,18 +78,37 @@ export function isValidUtf8(bytes: Uint8Array): boolean {
 
 /** First element matching an XPath (namespaces from NS by prefix), or undefined. */
 export function element(context: XmlNode, xpath: string): XmlElement | undefined {
-  const found = context.get(xpath, NS);
+  const found = context.get(compiled(xpath));
   return found && isElement(found) ? found : undefined;
 }
 
 export function elements(context: XmlNode, xpath: string): XmlElement[] {
-  return context.find(xpath, NS).filter(isElement);
+  return context.find(compiled(xpath)).filter(isElement);
 }
 
 /** Trimmed text content of the first match, or undefined when absent. */
 export function text(context: XmlNode, xpath: string): string | undefined {
-  const found = context.get(xpath, NS);
+  const found = context.get(compiled(xpath));
   return found ? found.content.trim() : undefined;
+}
+
+/**
+ * Our XPaths are fixed strings in the code: each is compiled once, with only the namespaces it
+ * names (libxml2 registers every one given on every evaluation), and kept for the process's life.
+ */
+const compiledXPaths = new Map<string, XmlXPath>();
+
+function compiled(xpath: string): XmlXPath {
+  let found = compiledXPaths.get(xpath);
+  if (!found) {
+    const prefixes = new Set(Array.from(xpath.matchAll(/([A-Za-z][\w.-]*):(?!:)/g), (m) => m[1]!));
+    const namespaces = Object.fromEntries(
+      Object.entries(NS).filter(([prefix]) => prefixes.has(prefix)),
+    ) as Record<string, string>;
+    found = XmlXPath.compile(xpath, namespaces);
+    compiledXPaths.set(xpath, found);
+  }
+  return found;
 }
 
 /** Attribute value by local name and optional namespace URI, or undefined. */

@@ -60,9 +60,12 @@ export function issueCa(key: RsaKey, commonName: string, validity: Validity): Is
   return { pem: forge.pki.certificateToPem(cert), certificate: cert };
 }
 
-/** subjectAltName entries: the host itself, then localhost and 127.0.0.1 for local runs. */
-function altNames(host: string): { type: number; value?: string; ip?: string }[] {
-  const names = [host, 'localhost', '127.0.0.1'].filter((name, i, all) => all.indexOf(name) === i);
+/**
+ * subjectAltName entries: the host itself, any extra names (e.g. container service names), then
+ * localhost and 127.0.0.1 for local runs.
+ */
+function altNames(host: string, extra: readonly string[]): { type: number; value?: string; ip?: string }[] {
+  const names = [host, ...extra, 'localhost', '127.0.0.1'].filter((name, i, all) => all.indexOf(name) === i);
   // GeneralName tags: 2 = dNSName, 7 = iPAddress.
   return names.map((name) => (isIP(name) ? { type: 7, ip: name } : { type: 2, value: name }));
 }
@@ -73,6 +76,7 @@ export function issueLeaf(
   host: string,
   validity: Validity,
   ca: { certificate: forge.pki.Certificate; key: RsaKey },
+  extraNames: readonly string[] = [],
 ): IssuedCertificate {
   const cert = newCertificate(key, [{ name: 'commonName', value: host }], validity);
   cert.setIssuer(ca.certificate.subject.attributes);
@@ -80,7 +84,7 @@ export function issueLeaf(
     { name: 'basicConstraints', cA: false, critical: true },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
-    { name: 'subjectAltName', altNames: altNames(host) },
+    { name: 'subjectAltName', altNames: altNames(host, extraNames) },
     { name: 'subjectKeyIdentifier' },
     {
       name: 'authorityKeyIdentifier',

@@ -1,7 +1,8 @@
 // The development PKI behind `pki init` and `dev`: one CA, a gateway and a simulator certificate.
 // Never for production: production certificates come from NHS onboarding (see csr.ts).
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import forge from 'node-forge';
 import { issueCa, issueLeaf, validityFrom } from './certificates.js';
 import { DEFAULT_KEY_BITS, generateRsaKey, type RsaKey, rsaKeyFromPem } from './keys.js';
@@ -13,6 +14,11 @@ export interface InitOptions {
   gatewayHost?: string;
   /** Host name in the simulator certificate; default 'localhost'. */
   simulatorHost?: string;
+  /**
+   * More names for both certificates' subjectAltName, e.g. the docker compose service names
+   * (`gateway-1`, `simulator`), so peers that call each other by those names verify them.
+   */
+  hosts?: readonly string[];
   /** Lifetime of the leaf certificates; default 825 days (the CA/Browser Forum ceiling). */
   validDays?: number;
   /** Replace existing files (a new CA: every peer must trust it again). */
@@ -36,16 +42,26 @@ function writeAtomic(file: string, content: string, mode: number): void {
 
 const haveBoth = (a: string, b: string) => existsSync(a) && existsSync(b);
 
+/** Whether the certificate in `file` names every host (IP addresses too), so it need not be re-issued. */
+function namesEvery(file: string, hosts: readonly string[]): boolean {
+  const certificate = new X509Certificate(readFileSync(file));
+  return hosts.every((host) =>
+    isIP(host) ? certificate.checkIP(host) !== undefined : certificate.checkHost(host) !== undefined,
+  );
+}
+
 /**
  * Creates a development CA and two leaf certificates (gateway, simulator) signed by it, each with
- * subjectAltName DNS:<host>, DNS:localhost, IP:127.0.0.1 and extKeyUsage serverAuth+clientAuth.
- * Existing files are kept unless `force`; a missing leaf pair is issued from the existing CA.
+ * subjectAltName DNS:<host>, the extra `hosts`, DNS:localhost, IP:127.0.0.1 and extKeyUsage
+ * serverAuth+clientAuth. Existing files are kept unless `force`; a missing leaf pair, or one that
+ * does not name every extra host, is issued from the existing CA.
  * `created` is true when any file was written. Keys are written with mode 0600.
  */
 export async function initDevPki(options: InitOptions): Promise<{ created: boolean; paths: DevPkiPaths }> {
   const paths = devPkiPaths(options.dir);
   const force = options.force ?? false;
   const keyBits = options.keyBits ?? DEFAULT_KEY_BITS;
+  const hosts = options.hosts ?? [];
   const validDays = options.validDays ?? DEFAULT_VALID_DAYS;
   if (!(validDays > 0)) throw new RangeError(`validDays must be positive, got ${validDays}`);
   const now = new Date();
@@ -73,10 +89,11 @@ export async function initDevPki(options: InitOptions): Promise<{ created: boole
     { host: options.simulatorHost ?? 'localhost', cert: paths.simulatorCert, keyFile: paths.simulatorKey },
   ];
   for (const leaf of leaves) {
-    // A new CA invalidates every old leaf, so leaves are re-issued whenever the CA was.
-    if (!newCa && haveBoth(leaf.cert, leaf.keyFile)) continue;
+    // A new CA invalidates every old leaf, so leaves are re-issued whenever the CA was; so is a
+    // leaf that lacks a name now asked for (a compose stack that gained a service).
+    if (!newCa && haveBoth(leaf.cert, leaf.keyFile) && namesEvery(leaf.cert, hosts)) continue;
     const key = await generateRsaKey(keyBits);
-    const issued = issueLeaf(key, leaf.host, validityFrom(now, validDays), ca);
+    const issued = issueLeaf(key, leaf.host, validityFrom(now, validDays), ca, hosts);
     writeAtomic(leaf.keyFile, key.pem, 0o600);
     writeAtomic(leaf.cert, issued.pem, 0o644);
     created = true;

@@ -61,18 +61,29 @@ export function signEnvelope(
 
   // The signature subtree is outside the URI="" node set, so empty values do not change it; the
   // envelope is still digested with the skeleton in place so the whitespace around it is final.
-  template.envelope.digestValue = withXml(withTemplate(), (doc) =>
-    digest(canonicalEnvelope(doc, insertedSignature(doc), c14n)),
-  );
+  // SignedInfo is canonicalised from the same parse: the only value missing from it is that
+  // digest, the first and only empty ds:DigestValue, whose base64 text C14N leaves as it is.
   const signedInfo = withXml(withTemplate(), (doc) => {
-    const info = childElements(insertedSignature(doc)).find((el) => isDs(el, 'SignedInfo'));
+    const signature = insertedSignature(doc);
+    template.envelope.digestValue = digest(canonicalEnvelope(doc, signature, c14n));
+    const info = childElements(signature).find((el) => isDs(el, 'SignedInfo'));
     if (!info) throw new Error('cannot sign: ds:SignedInfo missing from our own template');
-    return canonicalSignedInfo(doc, info, c14n);
+    return fillEnvelopeDigest(canonicalSignedInfo(doc, info, c14n), template.envelope.digestValue);
   });
   template.signatureValue = crypto
     .sign(method.hash, Buffer.from(signedInfo, 'utf8'), identity.privateKey)
     .toString('base64');
   return withTemplate();
+}
+
+const EMPTY_DIGEST = '<ds:DigestValue></ds:DigestValue>';
+
+/** Puts the envelope digest into canonical SignedInfo text made while it was still empty. */
+function fillEnvelopeDigest(canonical: string, digestValue: string): string {
+  const at = canonical.indexOf(EMPTY_DIGEST);
+  if (at < 0 || at !== canonical.indexOf('<ds:DigestValue>'))
+    throw new Error('cannot sign: the URI="" reference is not the first ds:Reference of our SignedInfo');
+  return `${canonical.slice(0, at)}<ds:DigestValue>${digestValue}</ds:DigestValue>${canonical.slice(at + EMPTY_DIGEST.length)}`;
 }
 
 /** Our ds:Signature: the Header's last element child, and the only signature in the document. */
@@ -85,7 +96,11 @@ function insertedSignature(doc: XmlDocument): XmlElement {
   return last;
 }
 
+/** Keys already checked against their certificate: the check costs more than the signature itself. */
+const checkedKeys = new WeakMap<crypto.KeyObject, crypto.X509Certificate>();
+
 function checkIdentity({ privateKey, certificate }: SigningIdentity): void {
+  if (checkedKeys.get(privateKey) === certificate) return;
   if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'rsa') {
     throw new Error('cannot sign: signing key must be an RSA private key');
   }
@@ -94,6 +109,7 @@ function checkIdentity({ privateKey, certificate }: SigningIdentity): void {
   if (!certificate.checkPrivateKey(privateKey)) {
     throw new Error('cannot sign: private key does not match the signing certificate');
   }
+  checkedKeys.set(privateKey, certificate);
 }
 
 function checkParts(parts: { contentId: string }[]): void {

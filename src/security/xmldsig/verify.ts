@@ -228,13 +228,27 @@ function keyInfoCertificate(keyInfo: XmlElement): crypto.X509Certificate {
   const x509Data = childElements(keyInfo).find((el) => isDs(el, 'X509Data'));
   const first = x509Data && childElements(x509Data).find((el) => isDs(el, 'X509Certificate'));
   if (!first) refuse('ds:KeyInfo carries no ds:X509Certificate');
-  const der = strictBase64(base64Text(first)) ?? refuse('ds:X509Certificate is not base64');
+  const text = base64Text(first);
+  const known = parsedCertificates.get(text);
+  if (known) return known;
+  const der = strictBase64(text) ?? refuse('ds:X509Certificate is not base64');
+  let certificate: crypto.X509Certificate;
   try {
-    return new crypto.X509Certificate(der);
+    certificate = new crypto.X509Certificate(der);
   } catch {
     refuse('ds:X509Certificate cannot be parsed');
   }
+  if (parsedCertificates.size >= CERTIFICATE_CACHE) parsedCertificates.clear();
+  parsedCertificates.set(text, certificate);
+  return certificate;
 }
+
+/**
+ * A peer signs every message with the same few certificates: parse each once. Only the parsing is
+ * kept; trust, validity dates and the signature are checked on every message.
+ */
+const parsedCertificates = new Map<string, crypto.X509Certificate>();
+const CERTIFICATE_CACHE = 64;
 
 function algorithmOf(el: XmlElement): string {
   return attribute(el, 'Algorithm') ?? refuse(`${describe(el)} has no Algorithm attribute`);

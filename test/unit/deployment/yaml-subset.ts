@@ -1,7 +1,7 @@
 /**
  * A strict reader for the YAML subset docker-compose.yml keeps to (no YAML parser is installed):
- * comments, two-space indented maps, `- "item"` lists, double-quoted or bare scalars, and flow
- * lists of double-quoted strings. Anything else (anchors, multi-line strings, odd indents) throws,
+ * comments, two-space indented maps, `- "item"` lists, double-quoted or bare scalars, flow
+ * lists of double-quoted strings, and `{}`. Anything else (anchors, multi-line strings, odd indents) throws,
  * so the file cannot drift into YAML this test would misread.
  */
 type Node = string | string[] | { [key: string]: Node };
@@ -62,7 +62,9 @@ export function parseComposeSubset(text: string): Node {
   return block(0);
 }
 
-function scalarOrFlow(value: string, number: number): string | string[] {
+function scalarOrFlow(value: string, number: number): Node {
+  // An empty map: how a named volume with default settings is declared.
+  if (value === '{}') return {};
   if (value.startsWith('[')) {
     try {
       const parsed = JSON.parse(value) as unknown;

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { DuplicateMessageError, openStore, SqliteMessageStore } from '../../../src/store/index.js';
+import {
+  DuplicateMessageError,
+  openStore,
+  SqliteMessageStore,
+  ThreadedSqliteStore,
+} from '../../../src/store/index.js';
 import { messageStoreContract } from './contract.js';
 
 function openTemp(): SqliteMessageStore {
@@ -22,6 +27,15 @@ messageStoreContract('SqliteMessageStore', async (clock) => {
   return {
     store: new SqliteMessageStore(path, clock),
     another: async (otherClock) => new SqliteMessageStore(path, otherClock),
+  };
+});
+
+// The gateway's store: the same file behind a thread of its own; every promise holds as above.
+messageStoreContract('ThreadedSqliteStore', async (clock) => {
+  const path = join(mkdtempSync(join(tmpdir(), 'mhs-store-')), 'state.db');
+  return {
+    store: await ThreadedSqliteStore.open(path, clock),
+    another: async (otherClock) => ThreadedSqliteStore.open(path, otherClock),
   };
 });
 

@@ -147,6 +147,42 @@ describe('initDevPki', () => {
   });
 });
 
+describe('initDevPki with extra hosts (compose service names)', () => {
+  const temp = tempDir('pki-hosts');
+  afterAll(() => temp.remove());
+  const dnsNames = (file: string) =>
+    (new X509Certificate(read(file)).subjectAltName ?? '')
+      .split(', ')
+      .filter((name) => name.startsWith('DNS:'))
+      .map((name) => name.slice(4));
+
+  it('names every extra host (and IP address) in both leaves', async () => {
+    const { paths } = await initDevPki({ dir: temp.dir, hosts: ['gateway-1', 'simulator', '10.1.2.3'] });
+    expect(dnsNames(paths.gatewayCert)).toEqual(['localhost', 'gateway-1', 'simulator']);
+    expect(dnsNames(paths.simulatorCert)).toEqual(['localhost', 'gateway-1', 'simulator']);
+    const gateway = new X509Certificate(read(paths.gatewayCert));
+    expect(gateway.checkIP('10.1.2.3')).toBe('10.1.2.3');
+    expect(gateway.checkIP('127.0.0.1')).toBe('127.0.0.1');
+    expect(gateway.checkHost('gateway-2')).toBeUndefined();
+  });
+
+  it('keeps leaves that already name the hosts; re-issues them from the same CA when a host is added', async () => {
+    const paths = devPkiPaths(temp.dir);
+    const ca = read(paths.caCert);
+    const gateway = read(paths.gatewayCert);
+    expect((await initDevPki({ dir: temp.dir, hosts: ['simulator'] })).created).toBe(false);
+    expect(read(paths.gatewayCert)).toBe(gateway);
+    const grown = await initDevPki({ dir: temp.dir, hosts: ['gateway-1', 'gateway-2', 'simulator'] });
+    expect(grown.created).toBe(true);
+    expect(read(paths.caCert)).toBe(ca);
+    expect(dnsNames(paths.gatewayCert)).toEqual(['localhost', 'gateway-1', 'gateway-2', 'simulator']);
+    expect(openssl(['verify', '-CAfile', paths.caCert, paths.gatewayCert]).stdout.trim()).toBe(
+      `${paths.gatewayCert}: OK`,
+    );
+    expect(() => loadTls({ cert: paths.gatewayCert, key: paths.gatewayKey, ca: paths.caCert })).not.toThrow();
+  });
+});
+
 describe('ensureDevPki', () => {
   const temp = tempDir('pki-ensure');
   afterAll(() => temp.remove());

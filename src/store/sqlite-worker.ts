@@ -1,0 +1,48 @@
+// The SQLite store's own thread: better-sqlite3 is synchronous, so its statements and each
+// commit's fsync would otherwise stop the gateway's event loop. Calls arrive as messages; the
+// store's group commit batches those that arrive together.
+import { parentPort, workerData } from 'node:worker_threads';
+import { SqliteMessageStore } from './sqlite.js';
+import { type StoreCall, type StoreReply, toBuffers } from './thread-protocol.js';
+import { DuplicateMessageError, InvalidCursorError, type MessageStore } from './types.js';
+
+const port = parentPort!;
+let store: SqliteMessageStore;
+/** Every method reads the clock as it starts, before any await: the time of the call in hand. */
+let callNow: string | undefined;
+try {
+  store = new SqliteMessageStore((workerData as { path: string }).path, () =>
+    callNow === undefined ? new Date() : new Date(callNow),
+  );
+  port.postMessage({ id: 0, ok: true, value: 'ready' } satisfies StoreReply);
+} catch (error) {
+  port.postMessage({ id: 0, ok: false, error: describe(error) } satisfies StoreReply);
+  process.exit(1);
+}
+
+port.on('message', (call: StoreCall) => {
+  const method = store[call.method] as (...args: unknown[]) => Promise<unknown>;
+  callNow = call.now;
+  const result = method.apply(store, toBuffers(call.args) as unknown[]);
+  callNow = undefined;
+  result
+    .then(
+      (value) => port.postMessage({ id: call.id, ok: true, value } satisfies StoreReply),
+      (error: unknown) =>
+        port.postMessage({ id: call.id, ok: false, error: describe(error) } satisfies StoreReply),
+    )
+    .finally(() => {
+      if (call.method === 'close') port.close();
+    });
+});
+
+function describe(error: unknown): NonNullable<StoreReply['error']> {
+  if (error instanceof DuplicateMessageError)
+    return { name: error.name, message: error.message, messageId: error.messageId };
+  if (error instanceof InvalidCursorError)
+    return { name: error.name, message: error.message, cursor: error.cursor };
+  const e = error instanceof Error ? error : new Error(String(error));
+  return { name: e.name, message: e.message };
+}
+
+export type { MessageStore };

@@ -1,0 +1,102 @@
+// Found by the soak: an instance killed after a message went FAILED (or NACKED) but before the PAS
+// was told left the outcome untold for ever; the redelivered queue entry was just acknowledged.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/ops/index.js';
+import { outcomeMessageId, SendWorker } from '../../../src/outbound/index.js';
+import type { Broker, Delivery, PublishProperties } from '../../../src/queue/index.js';
+import { SqliteMessageStore } from '../../../src/store/index.js';
+
+function setUp() {
+  const store = new SqliteMessageStore(join(mkdtempSync(join(tmpdir(), 'mhs-worker-')), 'state.db'));
+  const published: { queue: string; body: Record<string, unknown>; properties: PublishProperties }[] = [];
+  const broker = {
+    publish: async (queue: string, body: Buffer, properties: PublishProperties) => {
+      published.push({ queue, body: JSON.parse(body.toString('utf8')), properties });
+    },
+    publishEvent: async () => undefined,
+  } as unknown as Broker;
+  const client = {
+    post: async () => {
+      throw new Error('nothing is sent in these tests');
+    },
+  };
+  const worker = new SendWorker({
+    store,
+    broker,
+    client: client as never,
+    logger: createLogger({ level: 'silent', redactPatientData: true }),
+    prefetch: 1,
+    requestTimeoutMs: 1_000,
+  });
+  return { store, published, worker };
+}
+
+const delivery = (messageId: string): Delivery => ({
+  body: Buffer.from(JSON.stringify({ messageId })),
+  messageId,
+  headers: {},
+  redelivered: true,
+});
+
+async function failedUntold(store: SqliteMessageStore, messageId: string, attempts: number) {
+  await store.insert({
+    messageId,
+    direction: 'outbound',
+    interactionId: 'PRSC_IN100000UK06',
+    conversationId: `C-${messageId}`,
+    status: 'ACCEPTED',
+    http: { contentType: 'multipart/related', soapAction: 'x', body: Buffer.from('x') },
+    route: {
+      endpoint: 'https://localhost:1/',
+      workflow: 'forward-reliable',
+      retries: 0,
+      retryIntervalMs: 1,
+      persistDurationMs: 1,
+    },
+  });
+  if (attempts > 0) await store.transition(messageId, 'SENDING', { from: ['ACCEPTED'], patch: { attempts } });
+  await store.transition(messageId, 'FAILED', {
+    detail: 'retries exhausted after 1 attempts: ECONNREFUSED',
+    patch: { error: [{ errorType: 'ebxml_error', errorCode: 'DeliveryFailure', description: 'gave up' }] },
+  });
+}
+
+describe('SendWorker and an outcome left untold', () => {
+  it('tells the PAS once, under an id that is the same however often it is retold', async () => {
+    const { store, published, worker } = setUp();
+    await failedUntold(store, 'M-1', 1);
+    expect(await worker.handle(delivery('M-1'))).toBe('ack');
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({
+      queue: 'mhs.inbound',
+      properties: {
+        messageId: outcomeMessageId('M-1', 'FAILED'),
+        headers: { kind: 'error', refToMessageId: 'M-1' },
+      },
+      body: { data: { status: 'FAILED', detail: 'retries exhausted after 1 attempts: ECONNREFUSED' } },
+    });
+    expect((await store.get('M-1'))?.replyDeliveredAt).toBeDefined();
+    // Told now: another copy of the queue entry changes nothing.
+    expect(await worker.handle(delivery('M-1'))).toBe('ack');
+    expect(published).toHaveLength(1);
+    await store.close();
+  });
+
+  it('says nothing for a message never sent (the PAS was answered 503 for it)', async () => {
+    const { store, published, worker } = setUp();
+    await failedUntold(store, 'M-2', 0);
+    expect(await worker.handle(delivery('M-2'))).toBe('ack');
+    expect(published).toHaveLength(0);
+    await store.close();
+  });
+
+  it('derives a well-formed UUID that differs by outcome', () => {
+    const failed = outcomeMessageId('M-1', 'FAILED');
+    expect(failed).toMatch(/^[0-9A-F]{8}-[0-9A-F]{4}-5[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/);
+    expect(outcomeMessageId('M-1', 'NACKED')).not.toBe(failed);
+    expect(outcomeMessageId('M-1', 'FAILED')).toBe(failed);
+  });
+});
