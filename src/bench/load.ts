@@ -9,6 +9,8 @@ export interface Posted {
   /** POST sent (or, at a fixed rate, due) → answer read, in milliseconds. */
   latencyMs: number;
   retryAfter?: string;
+  /** Why there was no answer at all (status 0), e.g. ECONNRESET. */
+  error?: string;
 }
 
 /**
@@ -55,10 +57,14 @@ export class PasClient {
               ...(retryAfter ? { retryAfter } : {}),
             });
           });
-          response.on('error', () => resolve({ status: 0, latencyMs: performance.now() - startedAt }));
+          response.on('error', (error: NodeJS.ErrnoException) =>
+            resolve({ status: 0, latencyMs: performance.now() - startedAt, error: error.code ?? error.message }),
+          );
         },
       );
-      request.on('error', () => resolve({ status: 0, latencyMs: performance.now() - startedAt }));
+      request.on('error', (error: NodeJS.ErrnoException) =>
+        resolve({ status: 0, latencyMs: performance.now() - startedAt, error: error.code ?? error.message }),
+      );
       request.end(body);
     });
   }

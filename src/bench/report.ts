@@ -20,7 +20,7 @@ export function formatReport(report: BenchReport): string {
     `    POST to Spine (SENDING → SENT)  ${ms(throughput.stagesMs.sendingToSent)}`,
     `    Spine's ack (SENT → ACKED)  ${ms(throughput.stagesMs.sentToAcked)}`,
     `  CPU per 1,000 messages: gateway ${throughput.gatewayCpuSecondsPer1000} s, simulator ${throughput.simulatorCpuSecondsPer1000} s, RabbitMQ ${throughput.rabbitmqCpuSecondsPer1000 ?? 'n/a'} s, driver ${throughput.driverCpuSecondsPer1000} s; machine ${throughput.machineBusyPercent}% busy (all cores)`,
-    `fixed rate ${fixedRate.rate}/s for ${fixedRate.seconds} s: POST → 202 ${ms(fixedRate.postTo202Ms)}; accepted → ACKED ${ms(fixedRate.acceptedToAckedMs)}`,
+    `fixed rate ${fixedRate.rate}/s for ${fixedRate.seconds} s: POST → 202 ${ms(fixedRate.postTo202Ms)}; accepted → ACKED ${ms(fixedRate.acceptedToAckedMs)}; answers ${JSON.stringify(fixedRate.answers)}`,
     `inbound: ${inbound.messagesPerSecond} messages/s to mhs.inbound (${inbound.delivered}/${inbound.requested} in ${inbound.seconds} s)  = ${report.ratios.inboundToTransport} × floor`,
     `gateway peak RSS ${report.gateway.peakRssMiB} MiB; during the fixed-rate phase ${report.gateway.rssDuringFixedRateMiB.first} → ${report.gateway.rssDuringFixedRateMiB.last} MiB (max ${report.gateway.rssDuringFixedRateMiB.max})`,
     '',

@@ -307,9 +307,13 @@ function acceptedIds(load: LoadResult): string[] {
   return load.posted.flatMap((p) => (p.status === 202 && p.messageId ? [p.messageId] : []));
 }
 
+/** HTTP statuses by count; a request that got no answer counts under its error code (e.g. ECONNRESET). */
 function answers(load: LoadResult): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const p of load.posted) counts[String(p.status)] = (counts[String(p.status)] ?? 0) + 1;
+  for (const p of load.posted) {
+    const key = p.status === 0 ? (p.error ?? 'no answer') : String(p.status);
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
   return counts;
 }
 

@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_BENCH, formatReport, runBench } from '../bench/index.js';
 import { packageRoot } from '../config/index.js';
-import { UsageError } from './usage.js';
+import { UsageError, wholeNumber } from './usage.js';
 
 /**
  * `mhs-gateway bench [--json]`: the gateway and the simulator on loopback under load, then the
@@ -31,12 +31,12 @@ export async function runBenchCommand(args: string[]): Promise<void> {
   const store = values.store ?? DEFAULT_BENCH.store;
   if (store !== 'sqlite' && store !== 'postgres') throw new UsageError('--store must be sqlite or postgres');
   const report = await runBench({
-    messages: count(values.messages, '--messages', DEFAULT_BENCH.messages, 1),
-    concurrency: count(values.concurrency, '--concurrency', DEFAULT_BENCH.concurrency, 1),
-    rate: count(values.rate, '--rate', DEFAULT_BENCH.rate, 1),
-    rateSeconds: count(values['rate-seconds'], '--rate-seconds', DEFAULT_BENCH.rateSeconds, 1),
-    inboundMessages: count(values.inbound, '--inbound', DEFAULT_BENCH.inboundMessages, 1),
-    warmup: count(values.warmup, '--warmup', DEFAULT_BENCH.warmup, 0),
+    messages: wholeNumber(values.messages, '--messages', DEFAULT_BENCH.messages, 1),
+    concurrency: wholeNumber(values.concurrency, '--concurrency', DEFAULT_BENCH.concurrency, 1),
+    rate: wholeNumber(values.rate, '--rate', DEFAULT_BENCH.rate, 1),
+    rateSeconds: wholeNumber(values['rate-seconds'], '--rate-seconds', DEFAULT_BENCH.rateSeconds, 1),
+    inboundMessages: wholeNumber(values.inbound, '--inbound', DEFAULT_BENCH.inboundMessages, 1),
+    warmup: wholeNumber(values.warmup, '--warmup', DEFAULT_BENCH.warmup, 0),
     store,
     logLevel: values['log-level'] ?? DEFAULT_BENCH.logLevel,
     ...(values.profile ? { profileDir: resolve(values.profile) } : {}),
@@ -53,12 +53,4 @@ export async function runBenchCommand(args: string[]): Promise<void> {
   await new Promise<void>((resolve) => process.stdout.write(`${text}\n`, () => resolve()));
   // A stray keep-alive socket must not keep the command alive.
   process.exit(0);
-}
-
-function count(value: string | undefined, flag: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new UsageError(`${flag} must be a whole number of at least ${min}`);
-  return n;
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_SOAK, runSoak } from '../soak/index.js';
-import { UsageError } from './usage.js';
+import { UsageError, wholeNumber } from './usage.js';
 
 /**
  * `mhs-gateway soak [--messages N] [--seed S] [--json]`: two gateway instances, the simulator and a
@@ -26,11 +26,16 @@ export async function runSoakCommand(args: string[]): Promise<void> {
   if (broker !== 'own' && broker !== 'shared') throw new UsageError('--broker must be own or shared');
   const summary = await runSoak({
     ...DEFAULT_SOAK,
-    messages: count(values.messages, '--messages', DEFAULT_SOAK.messages, 1),
-    seed: count(values.seed, '--seed', Date.now() % 2_147_483_647, 0),
-    kills: count(values.kills, '--kills', DEFAULT_SOAK.kills, 0),
-    brokerRestarts: count(values['rabbitmq-restarts'], '--rabbitmq-restarts', DEFAULT_SOAK.brokerRestarts, 0),
-    concurrency: count(values.concurrency, '--concurrency', DEFAULT_SOAK.concurrency, 1),
+    messages: wholeNumber(values.messages, '--messages', DEFAULT_SOAK.messages, 1),
+    seed: wholeNumber(values.seed, '--seed', Date.now() % 2_147_483_647, 0),
+    kills: wholeNumber(values.kills, '--kills', DEFAULT_SOAK.kills, 0),
+    brokerRestarts: wholeNumber(
+      values['rabbitmq-restarts'],
+      '--rabbitmq-restarts',
+      DEFAULT_SOAK.brokerRestarts,
+      0,
+    ),
+    concurrency: wholeNumber(values.concurrency, '--concurrency', DEFAULT_SOAK.concurrency, 1),
     brokerMode: broker,
     keepDir: values['keep-dir'] === true,
     progress: (line) => process.stderr.write(`${line}\n`),
@@ -44,12 +49,4 @@ export async function runSoakCommand(args: string[]): Promise<void> {
   }
   // Nothing of the run may keep the process alive (a stray keep-alive socket would hang CI).
   process.exit(summary.ok ? 0 : 1);
-}
-
-function count(value: string | undefined, flag: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new UsageError(`${flag} must be a whole number of at least ${min}`);
-  return n;
 }

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { workerScript } from '../threads/index.js';
+import { WORKER_HEAP_LIMITS, workerScript } from '../threads/index.js';
 import { type StoreCall, type StoreMethod, type StoreReply, toBuffers } from './thread-protocol.js';
 import {
   DuplicateMessageError,
@@ -121,6 +121,7 @@ export class ThreadedSqliteStore implements MessageStore {
     return new Promise((resolve, reject) => {
       const worker = new Worker(workerScript(import.meta.url, 'sqlite-worker.js'), {
         workerData: { path: this.path },
+        resourceLimits: WORKER_HEAP_LIMITS,
       });
       let ready = false;
       worker.on('message', (reply: StoreReply) => {

@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteMessageStore } from './sqlite.js';
 import { type StoreCall, type StoreReply, toBuffers } from './thread-protocol.js';
-import { DuplicateMessageError, InvalidCursorError, type MessageStore } from './types.js';
+import { DuplicateMessageError, InvalidCursorError } from './types.js';
 
 const port = parentPort!;
 let store: SqliteMessageStore;
@@ -44,5 +44,3 @@ function describe(error: unknown): NonNullable<StoreReply['error']> {
   const e = error instanceof Error ? error : new Error(String(error));
   return { name: e.name, message: e.message };
 }
-
-export type { MessageStore };

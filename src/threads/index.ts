@@ -16,3 +16,11 @@ export function workerScript(moduleUrl: string, name: string): string {
   if (!existsSync(built)) throw new Error(`${built} is missing: run \`npm run build\` first`);
   return built;
 }
+
+/**
+ * Heap bounds for our worker threads. Each thread is a V8 isolate of its own; with V8's defaults
+ * two of them added ~80 MiB of resident memory under load. Their work is small and short-lived
+ * (one message at a time), so a small young generation costs little; the old generation leaves
+ * room for the largest message the gateway accepts (5 MB) several times over.
+ */
+export const WORKER_HEAP_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 } as const;

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { workerScript } from '../../threads/index.js';
+import { WORKER_HEAP_LIMITS, workerScript } from '../../threads/index.js';
 import type { SignJob, SignReply } from './pool-protocol.js';
 import type { SigningIdentity, SignOptions } from './sign.js';
 
@@ -63,7 +63,9 @@ export class SigningPool {
 
   private workerOf(lane: Lane): Worker {
     if (lane.worker) return lane.worker;
-    const worker = new Worker(workerScript(import.meta.url, 'sign-worker.js'));
+    const worker = new Worker(workerScript(import.meta.url, 'sign-worker.js'), {
+      resourceLimits: WORKER_HEAP_LIMITS,
+    });
     worker.unref();
     worker.on('message', (reply: SignReply) => {
       const waiting = lane.pending.get(reply.id);
