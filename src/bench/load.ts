@@ -58,7 +58,11 @@ export class PasClient {
             });
           });
           response.on('error', (error: NodeJS.ErrnoException) =>
-            resolve({ status: 0, latencyMs: performance.now() - startedAt, error: error.code ?? error.message }),
+            resolve({
+              status: 0,
+              latencyMs: performance.now() - startedAt,
+              error: error.code ?? error.message,
+            }),
           );
         },
       );
