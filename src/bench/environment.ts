@@ -1,7 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../config/index.js';
 import { type DevPkiPaths, initDevPki } from '../security/pki/index.js';
 import {
   createDatabase,
@@ -9,11 +8,12 @@ import {
   ManagedProcess,
   postgresAdminUrl,
   type SoakBroker,
+  shippedRoutesAt,
   useSharedBroker,
 } from '../soak/index.js';
 
 export interface BenchEnvironmentOptions {
-  /** `sqlite` (the one-machine default) or a PostgreSQL admin URL to create a database in. */
+  /** `sqlite` (the one-machine default) or `postgres` (a database of its own, made for the run). */
   store: 'sqlite' | 'postgres';
   logLevel: string;
   /** Write V8 CPU profiles of the gateway and the simulator here (node --cpu-prof). */
@@ -64,13 +64,7 @@ export async function startBenchEnvironment(options: BenchEnvironmentOptions): P
       inbound: await freePort(),
     };
     const routesFile = join(dir, 'routes.json');
-    writeFileSync(
-      routesFile,
-      readFileSync(join(packageRoot, 'config', 'routes.json'), 'utf8').replaceAll(
-        'https://localhost:9443/',
-        `https://localhost:${ports.spine}/`,
-      ),
-    );
+    writeFileSync(routesFile, shippedRoutesAt(ports.spine));
     const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
     const common = { MHS_DATA_DIR: dir, MHS_ROUTES_FILE: routesFile, MHS_LOGGING_LEVEL: options.logLevel };
     const simulator = new ManagedProcess({

@@ -1,9 +1,7 @@
 // Parent side of the floor server: forks the compiled floor-server.js and talks to it over IPC.
 import { type ChildProcess, fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TlsFiles } from '../security/tls/index.js';
+import { workerScript } from '../threads/index.js';
 import type { FloorServerMessage } from './floor-server.js';
 
 export interface FloorServerProcess {
@@ -19,12 +17,7 @@ export interface FloorServerProcess {
  * src/, and node cannot run that without a loader the project does not have.
  */
 export function floorServerScript(): string {
-  const here = fileURLToPath(import.meta.url);
-  const script = here.endsWith('.ts')
-    ? join(dirname(here), '..', '..', 'dist', 'bench', 'floor-server.js')
-    : join(dirname(here), 'floor-server.js');
-  if (!existsSync(script)) throw new Error(`${script} does not exist: run \`npm run build\` first`);
-  return script;
+  return workerScript(import.meta.url, 'floor-server.js');
 }
 
 export async function spawnFloorServer(files: TlsFiles, timeoutMs = 15_000): Promise<FloorServerProcess> {

@@ -1,5 +1,6 @@
 // The signing floor: how many RSA-SHA256 signatures one thread makes per second with the gateway's
-// key. Signing runs on the gateway's event loop, so this bounds its throughput per core.
+// key. Each signing thread (signing.workers) signs one message at a time, so this bounds what one
+// thread can sign.
 import { createPrivateKey, sign } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 

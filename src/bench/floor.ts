@@ -7,10 +7,12 @@ import { performance } from 'node:perf_hooks';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { clientOptions, loadTls } from '../security/tls/index.js';
 import { spawnFloorServer } from './floor-child.js';
+import { nearestRank } from './process-stats.js';
 
 export { type FloorServerProcess, spawnFloorServer } from './floor-child.js';
 export { type FloorServer, startFloorServer } from './floor-server.js';
 export { measureRsaSigning, type SigningFloor } from './floor-signing.js';
+export { nearestRank } from './process-stats.js';
 
 /** PEM file paths. */
 export interface FloorTls {
@@ -50,13 +52,6 @@ export interface FloorResult {
 const DEFAULT_BODY_BYTES = 4_000;
 /** The gateway's outbound.requestTimeoutMs: a POST that hangs fails the run rather than stalling it. */
 const POST_TIMEOUT_MS = 20_000;
-
-/** Nearest-rank percentile of ascending `sorted` values (0 for none). */
-export function nearestRank(sorted: readonly number[], percent: number): number {
-  if (sorted.length === 0) return 0;
-  const rank = Math.ceil((percent / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
-}
 
 export async function measureTransportFloor(options: FloorOptions): Promise<FloorResult> {
   for (const name of ['messages', 'concurrency', 'prefetch'] as const)

@@ -92,12 +92,19 @@ export class ProcessWatcher {
   }
 }
 
+/** Nearest-rank percentile of ascending `sorted` values (0 for none). */
+export function nearestRank(sorted: readonly number[], percent: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.ceil((percent / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
+
 /** Nearest-rank percentile of an unsorted list (0 for an empty one). */
 export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1]!;
+  return nearestRank(
+    [...values].sort((a, b) => a - b),
+    p,
+  );
 }
 
 export function latencySummary(values: readonly number[]): {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { loadConfig } from '../config/index.js';
 import { openStore } from '../store/index.js';
-import { type BenchEnvironment, startBenchEnvironment } from './environment.js';
+import { startBenchEnvironment } from './environment.js';
 import { type FloorResult, measureRsaSigning, measureTransportFloor, type SigningFloor } from './floor.js';
 import { type InboundResult, runInbound } from './inbound.js';
 import { type LoadResult, PasClient, runAtConcurrency, runAtRate } from './load.js';
@@ -109,7 +109,6 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const settle = async (label: string, stage: 'ACKED' | 'COMPLETED') => {
       const waited = await waitForStage(store, accepted, stage, 120_000);
       if (waited.timedOut) progress(`bench: ${label}: only ${waited.reached}/${accepted} reached ${stage}`);
-      return waited.reached;
     };
     try {
       progress(`bench: warm-up, ${options.warmup} messages`);
@@ -126,8 +125,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       const load = await runAtConcurrency(pas, options.messages, options.concurrency);
       const ids = acceptedIds(load);
       accepted += ids.length;
-      const ackedReached = await settle('throughput', 'ACKED');
-      const completedReached = await settle('throughput', 'COMPLETED');
+      await settle('throughput', 'ACKED');
+      await settle('throughput', 'COMPLETED');
       const cpu = sampleProcess(gatewayPid).cpuSeconds - cpuBefore;
       const simCpu = sampleProcess(env.simulator.pid!).cpuSeconds - simCpuBefore;
       const machineBusy = machineBusyPercent(machineBefore, sampleMachine());
@@ -140,8 +139,6 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         machineBusy,
         rabbitCpu,
         driverCpu,
-        ackedReached,
-        completedReached,
       });
       progress(
         `bench: ${throughput.toAcked.messagesPerSecond} messages/s to ACKED, ${throughput.toCompleted.messagesPerSecond} to COMPLETED`,
@@ -176,8 +173,6 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       });
       progress(`bench: inbound ${inbound.messagesPerSecond} messages/s to mhs.inbound`);
       const peakRssMiB = mib(sampleProcess(gatewayPid).peakRssBytes);
-      pas.close();
-      await store.close();
       await env.gateway.stop();
       await env.simulator.stop();
 
@@ -231,7 +226,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       await store.close().catch(() => undefined);
     }
   } finally {
-    await closeQuietly(env);
+    await env.close();
   }
 }
 
@@ -245,8 +240,6 @@ function throughputPhase(
     machineBusy: number;
     rabbitCpu: number | undefined;
     driverCpu: number;
-    ackedReached: number;
-    completedReached: number;
   },
 ): ThroughputPhase {
   const accepted = timelines.length;
@@ -329,10 +322,6 @@ function machine(): BenchReport['machine'] {
 function settingsOf(options: BenchOptions): Omit<BenchOptions, 'progress'> {
   const { progress: _progress, ...settings } = options;
   return settings;
-}
-
-async function closeQuietly(env: BenchEnvironment): Promise<void> {
-  await env.close().catch(() => undefined);
 }
 
 const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;

@@ -156,13 +156,19 @@ export async function startEnvironment(options: {
   }
 }
 
-/** The shipped routes, pointed at this run's simulator, with short retries on what the soak sends. */
-function routesFor(spinePort: number): string {
-  const text = readFileSync(join(packageRoot, 'config', 'routes.json'), 'utf8').replaceAll(
+/** config/routes.json with its simulator endpoints moved to a simulator on `spinePort`. */
+export function shippedRoutesAt(spinePort: number): string {
+  return readFileSync(join(packageRoot, 'config', 'routes.json'), 'utf8').replaceAll(
     'https://localhost:9443/',
     `https://localhost:${spinePort}/`,
   );
-  const routes = JSON.parse(text) as { routes: Record<string, Record<string, unknown>> };
+}
+
+/** The shipped routes, pointed at this run's simulator, with short retries on what the soak sends. */
+function routesFor(spinePort: number): string {
+  const routes = JSON.parse(shippedRoutesAt(spinePort)) as {
+    routes: Record<string, Record<string, unknown>>;
+  };
   for (const id of SENT_INTERACTIONS)
     routes.routes[id] = { ...routes.routes[id], reliability: SOAK_RELIABILITY };
   return JSON.stringify(routes, null, 2);

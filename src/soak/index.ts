@@ -1,3 +1,4 @@
+export { shippedRoutesAt } from './environment.js';
 export { freePort, portOpen } from './ports.js';
 export { createDatabase, postgresAdminUrl, type SoakDatabase } from './postgres.js';
 export { ManagedProcess, type ProcessSpec } from './processes.js';

@@ -1,4 +1,4 @@
-// Worker-thread plumbing shared by the store and the signer: where a worker's compiled script is.
+// Where the compiled script of a worker thread (store, signer) or child process (bench floor) is.
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
