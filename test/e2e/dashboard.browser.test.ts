@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../../src/api/index.js';
 import { packageRoot } from '../../src/config/index.js';
 import { wrapPayload } from '../../src/hl7/index.js';
-import { eventually, type Harness, postJson, putFaults, startHarness } from './harness.js';
+import { answerSlotPoll, eventually, type Harness, postJson, putFaults, startHarness } from './harness.js';
 
 /** Debian's chromium (`apt-get install chromium`; bash .ci/run installs it). */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -94,18 +94,7 @@ describe('operations dashboard in a browser', () => {
 
   /** e-RS polls for slots and the PAS answers: one message in, one out. */
   async function slotPollAnswered(): Promise<void> {
-    const poll = (await postJson(`${h.control}/control/slot-polls`, { clinicId: 'CLINIC-ORTHO-7' })).body as {
-      messageId: string;
-    };
-    await h.pas.waitFor((d) => d.messageId === poll.messageId, 'the slot poll');
-    const answer = await postJson(
-      `${h.api}/cab/slot-responses`,
-      {
-        inResponseTo: poll.messageId,
-        slots: [{ usrn: randomUUID(), start: '2026-12-01T09:00:00Z', end: '2026-12-01T09:15:00Z' }],
-      },
-      auth,
-    );
+    const { answer } = await answerSlotPoll(h, 'CLINIC-ORTHO-7', auth);
     expect(answer.status).toBe(202);
   }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -244,6 +245,30 @@ export async function postJson(
     body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
     headers: response.headers,
   };
+}
+
+/**
+ * e-RS polls for slots (the simulator's control API), the PAS reads the poll from mhs.inbound and
+ * answers it with one slot. Returns the poll's messageId and the gateway's answer to the PAS.
+ */
+export async function answerSlotPoll(
+  h: Pick<Harness, 'api' | 'control' | 'pas'>,
+  clinicId: string,
+  headers: Record<string, string> = {},
+): Promise<{ pollId: string; answer: Awaited<ReturnType<typeof postJson>> }> {
+  const poll = (await postJson(`${h.control}/control/slot-polls`, { clinicId })).body as {
+    messageId: string;
+  };
+  await h.pas.waitFor((d) => d.messageId === poll.messageId, 'the slot poll');
+  const answer = await postJson(
+    `${h.api}/cab/slot-responses`,
+    {
+      inResponseTo: poll.messageId,
+      slots: [{ usrn: randomUUID(), start: '2026-12-01T09:00:00Z', end: '2026-12-01T09:15:00Z' }],
+    },
+    headers,
+  );
+  return { pollId: poll.messageId, answer };
 }
 
 /** Waits until GET /messages/{id} reports `status`; returns the message. */

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUES } from '../../src/queue/index.js';
 import { loadRouteTable } from '../../src/routing/index.js';
 import { slotPollMessage } from '../../src/simulator/index.js';
-import { eventually, type Harness, postJson, sendInbound, startHarness, waitForStatus } from './harness.js';
+import {
+  answerSlotPoll,
+  eventually,
+  type Harness,
+  sendInbound,
+  startHarness,
+  waitForStatus,
+} from './harness.js';
 
 /** The samples of a Prometheus text exposition: name, labels, value. */
 function parseExposition(text: string): { name: string; labels: Record<string, string>; value: number }[] {
@@ -43,14 +50,7 @@ describe('GET /metrics while messages flow', () => {
     expect(initial('mhs_messages_total')).toBe(0);
 
     // e-RS polls, the PAS answers, e-RS acknowledges: one inbound and one outbound message.
-    const poll = (await postJson(`${h.control}/control/slot-polls`, { clinicId: 'CLINIC-METRICS' })).body as {
-      messageId: string;
-    };
-    await h.pas.waitFor((d) => d.messageId === poll.messageId, 'the slot poll');
-    const answer = await postJson(`${h.api}/cab/slot-responses`, {
-      inResponseTo: poll.messageId,
-      slots: [{ usrn: randomUUID(), start: '2026-12-01T09:00:00Z', end: '2026-12-01T09:15:00Z' }],
-    });
+    const { answer } = await answerSlotPoll(h, 'CLINIC-METRICS');
     expect(answer.status).toBe(202);
     await waitForStatus(h.api, answer.body.messageId as string, 'COMPLETED');
 

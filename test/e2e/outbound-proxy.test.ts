@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConnectProxy, startConnectProxy } from '../support/connect-proxy.js';
-import { type Harness, postJson, startHarness, waitForStatus } from './harness.js';
+import { answerSlotPoll, type Harness, startHarness, waitForStatus } from './harness.js';
 
 const credentials = `Basic ${Buffer.from('mhs-site:proxy-pw').toString('base64')}`;
 
@@ -22,14 +21,7 @@ describe('gateway behind an outbound HTTP CONNECT proxy', () => {
 
   it('sends a slot response to Spine through the tunnel, with its client certificate, and completes', async () => {
     // The simulator (e-RS) calls the gateway directly; only the gateway's outbound side is proxied.
-    const poll = (await postJson(`${h.control}/control/slot-polls`, { clinicId: 'CLINIC-ORTHO-7' })).body as {
-      messageId: string;
-    };
-    await h.pas.waitFor((d) => d.messageId === poll.messageId, 'the slot poll');
-    const answer = await postJson(`${h.api}/cab/slot-responses`, {
-      inResponseTo: poll.messageId,
-      slots: [{ usrn: randomUUID(), start: '2026-12-01T09:00:00Z', end: '2026-12-01T09:15:00Z' }],
-    });
+    const { answer } = await answerSlotPoll(h, 'CLINIC-ORTHO-7');
     expect(answer.status).toBe(202);
     const done = await waitForStatus(h.api, answer.body.messageId as string, 'COMPLETED');
     expect((done.history as { status: string }[]).map((e) => e.status)).toEqual([
