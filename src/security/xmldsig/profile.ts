@@ -28,6 +28,19 @@ export const EBXML_XPATH_FILTER =
 /** SOAP actor values whose header blocks are outside the `URI=""` digest. */
 export const UNSIGNED_ACTORS: readonly string[] = [ACTOR_NEXT_MSH, ACTOR_SOAP_NEXT];
 
+/**
+ * What one signature may make us process. A Spine message leaves two or three blocks unsigned
+ * (AckRequested, SyncReply, a hop Acknowledgment) and references the envelope plus at most 100
+ * MIME parts; anything past these is refused before any canonicalisation or digest.
+ */
+export const SIGNATURE_LIMITS = {
+  unsignedBlocks: 16,
+  references: 101,
+  /** enveloped-signature, the ebXML XPath filter, C14N: the profile allows exactly these. */
+  envelopeTransforms: 3,
+  inclusivePrefixes: 32,
+} as const;
+
 export const C14N_URI: Record<C14nKind, string> = { inclusive: ALG.c14n, exclusive: ALG.excC14n };
 
 export function c14nKind(uri: string): C14nKind | undefined {

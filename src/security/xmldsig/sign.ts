@@ -65,10 +65,12 @@ export function signEnvelope(
   // digest, the first and only empty ds:DigestValue, whose base64 text C14N leaves as it is.
   const signedInfo = withXml(withTemplate(), (doc) => {
     const signature = insertedSignature(doc);
-    template.envelope.digestValue = digest(canonicalEnvelope(doc, signature, c14n));
     const info = childElements(signature).find((el) => isDs(el, 'SignedInfo'));
     if (!info) throw new Error('cannot sign: ds:SignedInfo missing from our own template');
-    return fillEnvelopeDigest(canonicalSignedInfo(doc, info, c14n), template.envelope.digestValue);
+    const canonicalInfo = canonicalSignedInfo(info, c14n);
+    // Last: canonicalising the envelope removes the signature from this parse.
+    template.envelope.digestValue = digest(canonicalEnvelope(doc, signature, c14n));
+    return fillEnvelopeDigest(canonicalInfo, template.envelope.digestValue);
   });
   template.signatureValue = crypto
     .sign(method.hash, Buffer.from(signedInfo, 'utf8'), identity.privateKey)

@@ -1,10 +1,11 @@
 // Verification with the profile hard-wired: one signature in the SOAP Header, allow-listed
 // algorithms, exactly the expected references and transforms, a trusted signer. Anything else
-// is refused with a one-line reason; nothing in the signature is evaluated as XPath.
+// is refused with a one-line reason; nothing in the signature is evaluated as XPath. What the
+// caller reads must be what the signature covers: checked on the caller's own nodes.
 import crypto from 'node:crypto';
 import { attribute, withXml, type XmlDocument, type XmlElement } from '../../xml/index.js';
-import { type C14nOptions, canonicalEnvelope, canonicalSignedInfo } from './c14n.js';
-import { allSignatures, base64Text, childElements, isDs, soapHeader } from './envelope.js';
+import { type C14nOptions, canonicalEnvelope, canonicalSignedInfo, unsignedBlocks } from './c14n.js';
+import { allSignatures, base64Text, childElements, isDs, qualifiedName, soapHeader } from './envelope.js';
 import {
   ALG,
   actorPrefix,
@@ -13,6 +14,7 @@ import {
   digestHash,
   expectedXPath,
   normaliseXPath,
+  SIGNATURE_LIMITS,
   signatureHash,
 } from './profile.js';
 import { signerProblem } from './trust.js';
@@ -29,6 +31,12 @@ export interface VerifyOptions {
   at?: Date;
   /** Defaults to the current time. */
   now?: Date;
+  /**
+   * The elements of this same document the caller takes values from (eb:MessageHeader,
+   * eb:Acknowledgment, ...). Each must lie inside what `URI=""` covers and contain nothing it
+   * leaves out, compared by node identity: the defence against signature wrapping.
+   */
+  covering?: XmlElement[];
 }
 
 export type VerifyResult =
@@ -50,18 +58,24 @@ function refuse(reason: string): never {
 /**
  * Verifies the envelope's ds:Signature against the ebMS 2.0 profile. Throws XmlInputError for
  * text that is not well-formed XML; every signature problem is a `valid: false` result.
+ *
+ * Given a parsed document (the one the caller read `covering` from), verification CONSUMES it:
+ * the signature and the unsigned blocks are removed to canonicalise; dispose of it afterwards.
  */
-export function verifyEnvelope(envelopeXml: string, options: VerifyOptions): VerifyResult {
-  return withXml(envelopeXml, (doc) => {
-    const signatures = allSignatures(doc);
-    if (signatures.length === 0) return { present: false };
-    try {
-      return { present: true, valid: true, signer: checkSignature(doc, signatures, options) };
-    } catch (error) {
-      if (error instanceof Refusal) return { present: true, valid: false, reason: error.message };
-      throw error;
-    }
-  });
+export function verifyEnvelope(envelope: string | XmlDocument, options: VerifyOptions): VerifyResult {
+  if (typeof envelope === 'string') return withXml(envelope, (doc) => verifyDocument(doc, options));
+  return verifyDocument(envelope, options);
+}
+
+function verifyDocument(doc: XmlDocument, options: VerifyOptions): VerifyResult {
+  const signatures = allSignatures(doc);
+  if (signatures.length === 0) return { present: false };
+  try {
+    return { present: true, valid: true, signer: checkSignature(doc, signatures, options) };
+  } catch (error) {
+    if (error instanceof Refusal) return { present: true, valid: false, reason: error.message };
+    throw error;
+  }
 }
 
 interface ParsedReference {
@@ -79,8 +93,20 @@ function checkSignature(doc: XmlDocument, signatures: XmlElement[], options: Ver
   if (!header || !signature.parent?.isSameNode(header)) {
     refuse('ds:Signature is not a direct child of the SOAP Header');
   }
+  const unsigned = unsignedBlocks(doc);
+  if (unsigned.length > SIGNATURE_LIMITS.unsignedBlocks) {
+    refuse(
+      `${unsigned.length} elements carry a next-MSH SOAP actor the signature leaves out; at most ${SIGNATURE_LIMITS.unsignedBlocks} are allowed`,
+    );
+  }
+  checkCovered(options.covering ?? [], [signature, ...unsigned]);
   const { signedInfo, signatureValue, keyInfo } = signatureChildren(signature);
   const { signedInfoC14n, signatureHashName, references } = signedInfoChildren(signedInfo, allowSha1);
+  if (references.length > SIGNATURE_LIMITS.references) {
+    refuse(
+      `ds:SignedInfo has ${references.length} references; at most ${SIGNATURE_LIMITS.references} are allowed`,
+    );
+  }
 
   const parsed = references.map((ref) => parseReference(ref, allowSha1));
   checkReferenceSet(parsed, options.manifestHrefs);
@@ -99,12 +125,13 @@ function checkSignature(doc: XmlDocument, signatures: XmlElement[], options: Ver
 
   const signatureBytes =
     strictBase64(base64Text(signatureValue)) ?? refuse('ds:SignatureValue is not base64');
-  const canonical = Buffer.from(canonicalSignedInfo(doc, signedInfo, signedInfoC14n), 'utf8');
+  const canonical = Buffer.from(canonicalSignedInfo(signedInfo, signedInfoC14n), 'utf8');
   if (!crypto.verify(signatureHashName, canonical, signer.publicKey, signatureBytes)) {
     refuse('signature value does not verify with the signer certificate');
   }
 
-  for (const ref of parsed) {
+  // The envelope last: canonicalising it removes the signature from the document.
+  for (const ref of [...parsed.filter((r) => r.uri !== ''), ...parsed.filter((r) => r.uri === '')]) {
     const data =
       ref.uri === ''
         ? Buffer.from(canonicalEnvelope(doc, signature, envelopeC14n), 'utf8')
@@ -113,6 +140,34 @@ function checkSignature(doc: XmlDocument, signatures: XmlElement[], options: Ver
     if (!actual.equals(ref.digestValue)) refuse(`digest mismatch for ${label(ref.uri)}`);
   }
   return signer;
+}
+
+/**
+ * Every element the caller reads is inside the `URI=""` node set: neither it nor an ancestor is
+ * left out (the signature, a next-MSH block), and nothing inside it is left out either. Nodes are
+ * compared by identity, so a forged copy elsewhere in the document never stands in for the one
+ * the signature covers. Cost: (read elements × left-out elements × depth), all of them bounded.
+ */
+function checkCovered(read: XmlElement[], leftOut: XmlElement[]): void {
+  const isLeftOut = (node: XmlElement) => leftOut.some((out) => out.isSameNode(node));
+  for (const el of read) {
+    for (let node: XmlElement | null = el; node; node = node.parent) {
+      if (isLeftOut(node)) {
+        refuse(
+          node.isSameNode(el)
+            ? `${qualifiedName(el)} is not covered by the signature (it carries a next-MSH SOAP actor)`
+            : `${qualifiedName(el)} is not covered by the signature (it is inside ${qualifiedName(node)})`,
+        );
+      }
+    }
+    for (const out of leftOut) {
+      for (let node = out.parent; node; node = node.parent) {
+        if (node.isSameNode(el)) {
+          refuse(`${qualifiedName(el)} contains ${qualifiedName(out)}, which the signature does not cover`);
+        }
+      }
+    }
+  }
 }
 
 function signatureChildren(signature: XmlElement) {
@@ -175,8 +230,9 @@ function checkReferenceSet(refs: ParsedReference[], manifestHrefs: string[]): vo
 function envelopeTransforms(ref: ParsedReference): C14nOptions {
   if (!ref.transforms) refuse('the envelope reference has no ds:Transforms');
   const transforms = childElements(ref.transforms);
-  if (transforms.length !== 3 || !transforms.every((t) => isDs(t, 'Transform'))) {
-    refuse(`the envelope reference must have exactly 3 transforms, found ${transforms.length}`);
+  const allowed = SIGNATURE_LIMITS.envelopeTransforms;
+  if (transforms.length !== allowed || !transforms.every((t) => isDs(t, 'Transform'))) {
+    refuse(`the envelope reference must have exactly ${allowed} transforms, found ${transforms.length}`);
   }
   const [enveloped, xpath, c14n] = transforms as [XmlElement, XmlElement, XmlElement];
   if (algorithmOf(enveloped) !== ALG.enveloped || childElements(enveloped).length > 0) {
@@ -215,7 +271,13 @@ function c14nOptions(el: XmlElement, what: string): C14nOptions {
     refuse(`unexpected ${describe(child)} in ds:${el.name}`);
   }
   if (extra.length > 0 || prefixList === undefined) refuse(`malformed InclusiveNamespaces in ds:${el.name}`);
-  return { kind, inclusivePrefixes: prefixList.split(/\s+/).filter(Boolean) };
+  const inclusivePrefixes = prefixList.split(/\s+/).filter(Boolean);
+  if (inclusivePrefixes.length > SIGNATURE_LIMITS.inclusivePrefixes) {
+    refuse(
+      `InclusiveNamespaces in ds:${el.name} lists ${inclusivePrefixes.length} prefixes; at most ${SIGNATURE_LIMITS.inclusivePrefixes} are allowed`,
+    );
+  }
+  return { kind, inclusivePrefixes };
 }
 
 function partBytes(uri: string, parts: Map<string, Buffer>): Buffer {
