@@ -3,6 +3,9 @@ import { z } from 'zod';
 const port = z.number().int().min(0).max(65535);
 const tlsFiles = z.strictObject({ cert: z.string().min(1), key: z.string().min(1), ca: z.string().min(1) });
 const url = z.string().url();
+const fingerprint256 = z
+  .string()
+  .regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/i, 'must be a SHA-256 fingerprint like AB:CD:…');
 /** http://[user:password@]host[:port] — the messages never echo the value, which may hold a password. */
 const proxyUrl = z.string().refine((value) => {
   try {
@@ -63,11 +66,13 @@ export const configSchema = z.strictObject({
       z
         .strictObject({
           commonName: z.string().min(1).optional(),
-          fingerprint256: z
-            .string()
-            .regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/i, 'must be a SHA-256 fingerprint like AB:CD:…')
-            .optional(),
+          fingerprint256: fingerprint256.optional(),
           parties: z.array(z.string().min(1)).min(1),
+          /**
+           * Certificates (SHA-256 fingerprints) besides the client's own TLS certificate whose XML
+           * signatures are accepted on what this client sends. Empty: its own certificate only.
+           */
+          signers: z.array(fingerprint256).optional(),
         })
         .refine((entry) => entry.commonName || entry.fingerprint256, 'needs commonName or fingerprint256'),
     ),

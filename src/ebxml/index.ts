@@ -4,7 +4,12 @@
 export { type ContentType, parseContentType } from './content-type.js';
 export { buildMessage } from './envelope.js';
 export { EbxmlFault } from './fault.js';
-export { type ParsedEbxmlMessage, parseMessage, soapActionMismatch } from './message-parse.js';
+export {
+  type ParsedEbxmlMessage,
+  parseMessage,
+  type ReadEnvelope,
+  soapActionMismatch,
+} from './message-parse.js';
 export { frameMime, toHttpMessage } from './mime-build.js';
 export { DEFAULT_MAX_BYTES, DEFAULT_MAX_PARTS, type MimeLimits, parseMime } from './mime-parse.js';
 export * from './model.js';

@@ -8,12 +8,8 @@ import { ERROR_CODE_CONTEXT } from './model.js';
 
 const SPINE_CODE = /^\s*(\d+)\s*:\s*(.*)$/s;
 
-export function readAcknowledgment(
-  soapHeader: XmlElement,
-  header: MessageHeader,
-): ParsedAcknowledgment | undefined {
-  const ack = element(soapHeader, 'eb:Acknowledgment');
-  if (!ack) return undefined;
+/** The eb:Acknowledgment element the message parser chose (the only one). */
+export function readAcknowledgment(ack: XmlElement, header: MessageHeader): ParsedAcknowledgment {
   const refToMessageId = text(ack, 'eb:RefToMessageId');
   if (!refToMessageId) {
     throw fault(
@@ -38,9 +34,8 @@ export interface ErrorList {
   errors: EbxmlError[];
 }
 
-export function readErrorList(soapHeader: XmlElement, header: MessageHeader): ErrorList | undefined {
-  const list = element(soapHeader, 'eb:ErrorList');
-  if (!list) return undefined;
+/** The eb:ErrorList element the message parser chose (the only one). */
+export function readErrorList(list: XmlElement, header: MessageHeader): ErrorList {
   const errors = elements(list, 'eb:Error').map((error) => readError(error, header));
   if (errors.length === 0) throw fault('OtherXml', 'eb:ErrorList has no eb:Error', 'eb:ErrorList', header);
   const highestSeverity = attribute(list, 'highestSeverity', NS.eb)?.trim();

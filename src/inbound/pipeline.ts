@@ -17,6 +17,7 @@ import {
   parseMessage,
   parseStatusRequest,
   parseTimestamp,
+  type ReadEnvelope,
   SPINE_ERRORS,
   soapActionMismatch,
 } from '../ebxml/index.js';
@@ -32,6 +33,7 @@ import {
   verifyEnvelope,
 } from '../security/xmldsig/index.js';
 import { DuplicateMessageError, type MessageStore } from '../store/index.js';
+import { ANY_SENDER, type InboundSender, mayActFor, signerProblem } from './clients.js';
 import { mapInboundRequest } from './requests.js';
 
 /** The HTTP answer to one inbound POST. */
@@ -71,18 +73,28 @@ export class InboundPipeline {
   constructor(private readonly deps: InboundDependencies) {}
 
   /**
-   * @param senderParties the From parties the caller's certificate may speak for (`*` = any); the
-   *   server works them out from the TLS client certificate.
+   * @param sender the From parties the caller's certificate may speak for (`*` = any) and the
+   *   certificates it may sign with; the server works them out from the TLS client certificate.
    */
   async receive(
     contentType: string | undefined,
     soapAction: string | undefined,
     body: Buffer,
-    senderParties: string[] = ['*'],
+    sender: InboundSender = ANY_SENDER,
   ): Promise<InboundAnswer> {
     let parsed: ParsedMessage;
+    let signatureProblem: EbxmlError | undefined;
     try {
-      parsed = parseMessage(contentType, body, soapAction, { maxParts: this.deps.maxParts });
+      // The signature is checked on the parser's own document, against the nodes it read.
+      parsed = parseMessage(
+        contentType,
+        body,
+        soapAction,
+        { maxParts: this.deps.maxParts },
+        (read, envelope) => {
+          signatureProblem = this.checkSignature(read, envelope, sender);
+        },
+      );
     } catch (error) {
       if (error instanceof EbxmlFault) return this.answerFault(error);
       return this.serverFault(error);
@@ -92,7 +104,7 @@ export class InboundPipeline {
       conversationId: parsed.header.conversationId,
       interactionId: parsed.header.action,
     });
-    const problem = this.schemaProblem(parsed) ?? this.validate(parsed, senderParties);
+    const problem = this.schemaProblem(parsed) ?? this.validate(parsed, sender.parties) ?? signatureProblem;
     if (problem) {
       log.warn(
         { audit: 'refused', errorCode: problem.errorCode, description: problem.description },
@@ -102,7 +114,7 @@ export class InboundPipeline {
     }
     try {
       if (parsed.kind === 'acknowledgment' || parsed.kind === 'error')
-        return await this.receiveSignal(parsed, log);
+        return await this.receiveSignal(parsed, log, sender);
       if (parsed.header.service === MSH_SERVICE) return await this.answerMshRequest(parsed, log);
       return await this.receiveBusinessMessage(parsed, log);
     } catch (error) {
@@ -187,10 +199,18 @@ export class InboundPipeline {
         };
       }
     }
-    return this.checkSignature(parsed);
+    return undefined;
   }
 
-  private checkSignature(parsed: ParsedMessage): EbxmlError | undefined {
+  /**
+   * A required signature must be there; one that is there must verify, cover every element the
+   * message was read from and every MIME part, and be made by a certificate this sender may use.
+   */
+  private checkSignature(
+    parsed: ParsedMessage,
+    envelope: ReadEnvelope,
+    sender: InboundSender,
+  ): EbxmlError | undefined {
     // Business messages follow their interaction's route; MSH signals the gateway-wide setting.
     const route = this.deps.routes.has(parsed.header.action)
       ? this.deps.routes.resolve(parsed.header.action)
@@ -205,20 +225,39 @@ export class InboundPipeline {
           }
         : undefined;
     }
-    const result = verifyEnvelope(parsed.envelopeXml, {
-      trusted: this.deps.trusted(),
-      manifestHrefs: parsed.manifest.filter((r) => r.href.startsWith('cid:')).map((r) => r.href),
-      parts: new Map(parsed.parts.map((p) => [p.contentId, p.content])),
-      at: parseTimestamp(parsed.header.timestamp),
-      now: this.now(),
-      allowSha1: route?.allowSha1 ?? false,
+    const securityFailure = (why: string): EbxmlError => ({
+      errorCode: 'SecurityFailure',
+      severity: 'Error',
+      description: `signature not valid: ${why}`,
     });
-    if (result.present && !result.valid) {
-      return {
-        errorCode: 'SecurityFailure',
-        severity: 'Error',
-        description: `signature not valid: ${result.reason}`,
-      };
+    const manifestHrefs = parsed.manifest.filter((r) => r.href.startsWith('cid:')).map((r) => r.href);
+    const referenced = new Set(manifestHrefs.map((href) => href.slice('cid:'.length).toLowerCase()));
+    // Parts go to the PAS as attachments: one the manifest does not name has no reference.
+    const unreferenced = parsed.parts.find((p) => !referenced.has(p.contentId.toLowerCase()));
+    if (unreferenced) {
+      return securityFailure(
+        `MIME part <${unreferenced.contentId}> is not in the manifest, so no reference covers it`,
+      );
+    }
+    let result: ReturnType<typeof verifyEnvelope>;
+    try {
+      result = verifyEnvelope(envelope.doc, {
+        trusted: this.deps.trusted(),
+        manifestHrefs,
+        parts: new Map(parsed.parts.map((p) => [p.contentId, p.content])),
+        at: parseTimestamp(parsed.header.timestamp),
+        now: this.now(),
+        allowSha1: route?.allowSha1 ?? false,
+        covering: envelope.readFrom,
+      });
+    } catch (error) {
+      // Never a 500 (Spine would resend for ever): the signature simply is not accepted.
+      return securityFailure(`cannot be checked: ${(error as Error).message.split('\n')[0]}`);
+    }
+    if (result.present && !result.valid) return securityFailure(result.reason);
+    if (result.present) {
+      const why = signerProblem(result.signer, sender);
+      if (why) return securityFailure(why);
     }
     return undefined;
   }
@@ -268,7 +307,11 @@ export class InboundPipeline {
   }
 
   /** Acknowledgments and MessageErrors are MSH signals: they change state, and are never acknowledged. */
-  private async receiveSignal(parsed: ParsedMessage, log: Logger): Promise<InboundAnswer> {
+  private async receiveSignal(
+    parsed: ParsedMessage,
+    log: Logger,
+    sender: InboundSender,
+  ): Promise<InboundAnswer> {
     const ref = parsed.acknowledgment?.refToMessageId ?? parsed.header.refToMessageId;
     const answered = ref ? await this.deps.store.get(ref) : undefined;
     if (answered?.direction !== 'outbound') {
@@ -283,6 +326,27 @@ export class InboundPipeline {
           errorCode: 'ValueNotRecognized',
           severity: 'Error',
           description: `RefToMessageId ${ref ?? '(none)'} names no message sent by this MSH`,
+          location: 'eb:Acknowledgment/eb:RefToMessageId',
+        },
+      ]);
+    }
+    // Only a client allowed to speak for the party we sent it to may change its state.
+    const sentTo =
+      (answered.route as { toPartyKey?: string } | undefined)?.toPartyKey ??
+      (this.deps.routes.has(answered.interactionId)
+        ? this.deps.routes.resolve(answered.interactionId).toPartyKey
+        : undefined);
+    if (!mayActFor(sender, sentTo)) {
+      log.warn(
+        { audit: 'refused', refToMessageId: ref, kind: parsed.kind, sentTo },
+        'signal from a client not allowed to speak for the party the message was sent to',
+      );
+      if (parsed.kind === 'error') return { status: 202, body: Buffer.alloc(0) };
+      return this.messageError(parsed.header, [
+        {
+          errorCode: 'SecurityFailure',
+          severity: 'Error',
+          description: `the client certificate may not acknowledge message ${ref}, which was sent to party ${sentTo ?? '(unknown)'}`,
           location: 'eb:Acknowledgment/eb:RefToMessageId',
         },
       ]);

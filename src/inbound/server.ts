@@ -2,7 +2,7 @@ import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../ops/index.js';
 import { serverOptions, type TlsContext } from '../security/tls/index.js';
-import { type AllowedClient, type ClientIdentity, describeClient, partiesFor } from './clients.js';
+import { type AllowedClient, type ClientIdentity, describeClient, senderFor } from './clients.js';
 import type { InboundPipeline } from './pipeline.js';
 
 /** The mTLS endpoint Spine calls: a client certificate from the configured CAs is required at TLS. */
@@ -33,8 +33,8 @@ export function createInboundServer(deps: {
     },
     (request, response) => {
       const client = identify(request.socket as TLSSocket);
-      const parties = partiesFor(client, deps.allowedClients);
-      if (!parties) {
+      const sender = senderFor(client, deps.allowedClients);
+      if (!sender) {
         deps.logger.warn(
           { audit: 'refused', client: describeClient(client) },
           'inbound client certificate not allowed',
@@ -76,7 +76,7 @@ export function createInboundServer(deps: {
         if (response.headersSent) return;
         const soapAction = headerValue(request.headers.soapaction);
         deps.pipeline
-          .receive(request.headers['content-type'], soapAction, Buffer.concat(chunks), parties)
+          .receive(request.headers['content-type'], soapAction, Buffer.concat(chunks), sender)
           .then((answer) => {
             const headers: Record<string, string | number> = { 'Content-Length': answer.body.byteLength };
             if (answer.contentType) headers['Content-Type'] = answer.contentType;

@@ -22,6 +22,8 @@ export interface RouteSnapshot {
   retries: number;
   retryIntervalMs: number;
   persistDurationMs: number;
+  /** The party the message was sent to: only a client allowed to speak for it may signal about it. */
+  toPartyKey?: string;
 }
 
 export interface SubmitRequest {
@@ -213,5 +215,6 @@ export function snapshot(route: Route): RouteSnapshot {
     retries: route.reliability.retries,
     retryIntervalMs: route.retryIntervalMs,
     persistDurationMs: route.persistDurationMs,
+    toPartyKey: route.toPartyKey,
   };
 }

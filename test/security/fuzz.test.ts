@@ -16,7 +16,7 @@ import {
   type MessageHeader,
   PARTY_TYPE,
 } from '../../src/ebxml/index.js';
-import { type InboundAnswer, InboundPipeline } from '../../src/inbound/index.js';
+import { type InboundAnswer, InboundPipeline, type InboundSender } from '../../src/inbound/index.js';
 import { createLogger } from '../../src/ops/index.js';
 import { Broker } from '../../src/queue/index.js';
 import { loadRouteTable, type RouteTable } from '../../src/routing/index.js';
@@ -97,8 +97,8 @@ describe('inbound pipeline fuzzing', () => {
   });
 
   /** receive must resolve (never reject) to an answer in the allowed set, with a readable body. */
-  async function receiveAndCheck(wire: Wire, senderParties?: string[]): Promise<InboundAnswer> {
-    const answer = await pipeline.receive(wire.contentType, wire.soapAction, wire.body, senderParties);
+  async function receiveAndCheck(wire: Wire, sender?: InboundSender): Promise<InboundAnswer> {
+    const answer = await pipeline.receive(wire.contentType, wire.soapAction, wire.body, sender);
     outcomes.set(outcomeOf(answer), (outcomes.get(outcomeOf(answer)) ?? 0) + 1);
     expect(ALLOWED_STATUSES.has(answer.status), `status ${answer.status}`).toBe(true);
     if (answer.status === 202) {
@@ -143,7 +143,7 @@ describe('inbound pipeline fuzzing', () => {
         fc.nat(),
         fc.array(mutation, { minLength: 1, maxLength: 6 }),
         // The parties the TLS client certificate may speak for: any, Spine's, or someone else's.
-        fc.constantFrom('*', SPINE_PARTY, 'X26-0000001').map((party) => [party]),
+        fc.constantFrom('*', SPINE_PARTY, 'X26-0000001').map((party) => ({ parties: [party] })),
         async (index, mutations, parties) => {
           await receiveAndCheck(applyAll(seeds[index % seeds.length]!, mutations), parties);
         },
