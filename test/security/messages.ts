@@ -43,6 +43,8 @@ export function applicationAckHl7(messageId: string, messageRef: string, now: Da
 
 export interface BusinessSpec {
   action: string;
+  /** From party; Spine's by default. */
+  from?: string;
   service?: string;
   cpaId?: string;
   messageId: string;
@@ -60,7 +62,7 @@ export interface BusinessSpec {
 export function businessMessage(routes: RouteTable, spec: BusinessSpec): HttpMessage {
   const route = routes.has(spec.action) ? routes.resolve(spec.action) : undefined;
   const header: MessageHeader = {
-    from: { id: SPINE_PARTY, type: PARTY_TYPE },
+    from: { id: spec.from ?? SPINE_PARTY, type: PARTY_TYPE },
     to: { id: spec.to, type: PARTY_TYPE },
     cpaId: spec.cpaId ?? route?.cpaId ?? 'S918999714114',
     conversationId: spec.conversationId,
