@@ -33,3 +33,4 @@ export {
   type SyncRequest,
 } from './sync.js';
 export { formatTimestamp, parseTimestamp } from './timestamp.js';
+export { contentIdOfHref } from './values.js';

@@ -6,6 +6,7 @@ import {
   buildPong,
   buildSoapFault,
   buildStatusResponse,
+  contentIdOfHref,
   type EbxmlError,
   EbxmlFault,
   formatTimestamp,
@@ -231,7 +232,7 @@ export class InboundPipeline {
       description: `signature not valid: ${why}`,
     });
     const manifestHrefs = parsed.manifest.filter((r) => r.href.startsWith('cid:')).map((r) => r.href);
-    const referenced = new Set(manifestHrefs.map((href) => href.slice('cid:'.length).toLowerCase()));
+    const referenced = new Set(manifestHrefs.map((href) => contentIdOfHref(href)?.toLowerCase()));
     // Parts go to the PAS as attachments: one the manifest does not name has no reference.
     const unreferenced = parsed.parts.find((p) => !referenced.has(p.contentId.toLowerCase()));
     if (unreferenced) {

@@ -15,6 +15,7 @@ import {
   formatTimestamp,
   type MessageHeader,
   PARTY_TYPE,
+  parseMessage,
 } from '../../src/ebxml/index.js';
 import { type InboundAnswer, InboundPipeline, type InboundSender } from '../../src/inbound/index.js';
 import { createLogger } from '../../src/ops/index.js';
@@ -27,10 +28,11 @@ import { SqliteMessageStore } from '../../src/store/index.js';
 import { element, NS, parseXml } from '../../src/xml/index.js';
 import { createTestVhost, type TestVhost } from '../support/rabbitmq.js';
 import { applicationAckHl7, businessMessage, OUR_PARTY, SPINE_PARTY, slotPollHl7 } from './messages.js';
-import { applyAll, mutation, type Wire } from './mutations.js';
+import { applyAll, mutation, type Wire, wrappingMutation } from './mutations.js';
 
 const GENERATED_RUNS = 3_000;
 const MUTATED_RUNS = 7_000;
+const WRAPPING_RUNS = 1_000;
 /** RSS may grow this much over the whole run (WASM and V8 heaps settle well below it). */
 const RSS_GROWTH_LIMIT = 200 * 1024 * 1024;
 const FIXTURES = join(packageRoot, 'test', 'fixtures', 'inbound');
@@ -142,13 +144,49 @@ describe('inbound pipeline fuzzing', () => {
       fc.asyncProperty(
         fc.nat(),
         fc.array(mutation, { minLength: 1, maxLength: 6 }),
-        // The parties the TLS client certificate may speak for: any, Spine's, or someone else's.
-        fc.constantFrom('*', SPINE_PARTY, 'X26-0000001').map((party) => ({ parties: [party] })),
+        // The parties the TLS client certificate may speak for: any, Spine's, or someone else's;
+        // and the certificates it may sign with: any, the seeds' signer, or another one.
+        fc
+          .record({
+            party: fc.constantFrom('*', SPINE_PARTY, 'X26-0000001'),
+            signers: fc.constantFrom(undefined, 'seed signer', 'another'),
+          })
+          .map(({ party, signers }) => ({
+            parties: [party],
+            ...(signers === undefined
+              ? {}
+              : {
+                  signers: [signers === 'another' ? OTHER_FINGERPRINT : identity.certificate.fingerprint256],
+                }),
+          })),
         async (index, mutations, parties) => {
           await receiveAndCheck(applyAll(seeds[index % seeds.length]!, mutations), parties);
         },
       ),
       { numRuns: MUTATED_RUNS, ...replay },
+    );
+  }, 120_000);
+
+  it(`never acts on a value the signature does not cover (${WRAPPING_RUNS} wrapped signed messages)`, async () => {
+    // Signed seeds and the MessageId their signature covers.
+    const signed = seeds
+      .filter((seed) => seed.body.includes('ds:Signature'))
+      .map((seed) => ({ seed, messageId: parseMessage(seed.contentType, seed.body).header.messageId }));
+    expect(signed.length).toBeGreaterThan(0);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat(),
+        fc.array(wrappingMutation, { minLength: 1, maxLength: 4 }),
+        async (index, mutations) => {
+          const { seed, messageId } = signed[index % signed.length]!;
+          const answer = await receiveAndCheck(applyAll(seed, mutations));
+          if (answer.status !== 200) return;
+          const reply = parseMessage(answer.contentType, answer.body);
+          // Accepted only as the message the signature covers: never under a forged MessageId.
+          if (reply.kind === 'acknowledgment') expect(reply.acknowledgment?.refToMessageId).toBe(messageId);
+        },
+      ),
+      { numRuns: WRAPPING_RUNS, ...replay },
     );
   }, 120_000);
 
@@ -171,6 +209,8 @@ function outcomeOf(answer: InboundAnswer): string {
 
 /** FUZZ_SEED=<seed> replays a run fast-check reported (its seed is printed with any counterexample). */
 const replay = process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {};
+
+const OTHER_FINGERPRINT = Array.from({ length: 32 }, () => 'AB').join(':');
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 

@@ -107,7 +107,158 @@ function onParts(wire: Wire, change: (parts: string[]) => string[]): Wire {
   return { ...wire, body: bytes([preamble, ...change(rest), closing].join(delimiter)) };
 }
 
+/** The ebXML blocks whose copies, moves and actors a signature-wrapping attack plays with. */
+const BLOCKS = ['MessageHeader', 'Acknowledgment', 'ErrorList', 'AckRequested', 'SyncReply', 'Manifest'];
+const ACTORS = [
+  'urn:oasis:names:tc:ebxml-msg:actor:nextMSH',
+  'http://schemas.xmlsoap.org/soap/actor/next',
+  'urn:oasis:names:tc:ebxml-msg:actor:toPartyMSH',
+  '',
+];
+/** Where a copied or moved block lands: Header start or end, Body start, inside the signature, inside another block. */
+const PLACES = ['header-start', 'header-end', 'body-start', 'signature', 'nested'] as const;
+
+interface Span {
+  start: number;
+  end: number;
+  /** Index just before the start tag's `>` (or `/>`), where an attribute can go. */
+  attrAt: number;
+}
+
+/** Every eb: block of the kinds above, as spans of the (latin1) text. */
+function blocks(text: string): Span[] {
+  const found: Span[] = [];
+  const pattern = new RegExp(`<((?:[\\w-]+:)?)(${BLOCKS.join('|')})\\b[^>]*?(/?)>`, 'g');
+  for (const match of text.matchAll(pattern)) {
+    const start = match.index ?? 0;
+    const openEnd = start + match[0].length;
+    const attrAt = openEnd - (match[3] ? 2 : 1);
+    if (match[3]) {
+      found.push({ start, end: openEnd, attrAt });
+      continue;
+    }
+    const close = text.indexOf(`</${match[1]}${match[2]}>`, openEnd);
+    if (close >= 0) found.push({ start, end: close + `</${match[1]}${match[2]}>`.length, attrAt });
+  }
+  return found;
+}
+
+const soapPrefix = (text: string) => /<([\w-]+):Envelope\b/.exec(text)?.[1] ?? 'SOAP';
+
+/** Offset where `place` is in the text, or undefined when the message has no such place. */
+function placeIn(text: string, place: (typeof PLACES)[number], other: Span | undefined): number | undefined {
+  const after = (pattern: RegExp) => {
+    const match = pattern.exec(text);
+    return match ? (match.index ?? 0) + match[0].length : undefined;
+  };
+  switch (place) {
+    case 'header-start':
+      return after(/<(?:[\w-]+:)?Header\b[^>]*>/);
+    case 'header-end': {
+      const at = text.search(/<\/(?:[\w-]+:)?Header>/);
+      return at < 0 ? undefined : at;
+    }
+    case 'body-start':
+      return after(/<(?:[\w-]+:)?Body\b[^>]*>/);
+    case 'signature':
+      return after(/<(?:[\w-]+:)?Signature\b[^>]*>/);
+    case 'nested':
+      return other && text[other.attrAt] !== '/' ? other.attrAt + 1 : undefined;
+  }
+}
+
+/** A forged copy names another message: fresh MessageId and RefToMessageId. */
+const forge = (block: string, n: number) =>
+  block.replace(
+    /(<(?:[\w-]+:)?(?:MessageId|RefToMessageId)>)[^<]*(<)/g,
+    `$1FORGED-${n.toString(16).toUpperCase()}$2`,
+  );
+
+/**
+ * Signature-wrapping mutations: a block duplicated (forged or not), moved, or given a SOAP
+ * actor; the envelope reference pointed at an element by id, and ids duplicated.
+ */
+export const wrappingMutation: fc.Arbitrary<Mutation> = fc.oneof(
+  fc
+    .record({
+      which: fc.nat(),
+      other: fc.nat(),
+      place: fc.constantFrom(...PLACES),
+      forged: fc.boolean(),
+      n: fc.nat(),
+      actor: fc.option(fc.constantFrom(...ACTORS), { nil: undefined }),
+    })
+    .map(
+      ({ which, other, place, forged, n, actor }): Mutation =>
+        (wire) => {
+          const text = latin1(wire.body);
+          const found = blocks(text);
+          if (found.length === 0) return wire;
+          const span = found[which % found.length]!;
+          const at = placeIn(text, place, found[other % found.length]);
+          if (at === undefined) return wire;
+          let copy = text.slice(span.start, span.end);
+          // The copy may carry an actor that takes it out of what the signature covers.
+          if (actor !== undefined) {
+            const attrAt = span.attrAt - span.start;
+            copy = `${copy.slice(0, attrAt)} ${soapPrefix(text)}:actor="${actor}"${copy.slice(attrAt)}`;
+          }
+          return {
+            ...wire,
+            body: bytes(text.slice(0, at) + (forged ? forge(copy, n) : copy) + text.slice(at)),
+          };
+        },
+    ),
+  fc.record({ which: fc.nat(), other: fc.nat(), place: fc.constantFrom(...PLACES) }).map(
+    ({ which, other, place }): Mutation =>
+      (wire) => {
+        const text = latin1(wire.body);
+        const found = blocks(text);
+        if (found.length === 0) return wire;
+        const span = found[which % found.length]!;
+        const moved = text.slice(span.start, span.end);
+        const rest = text.slice(0, span.start) + text.slice(span.end);
+        const at = placeIn(rest, place, blocks(rest)[other % Math.max(1, found.length - 1)]);
+        if (at === undefined) return wire;
+        return { ...wire, body: bytes(rest.slice(0, at) + moved + rest.slice(at)) };
+      },
+  ),
+  fc.record({ which: fc.nat(), actor: fc.constantFrom(...ACTORS) }).map(
+    ({ which, actor }): Mutation =>
+      (wire) => {
+        const text = latin1(wire.body);
+        const found = blocks(text);
+        if (found.length === 0) return wire;
+        const { attrAt } = found[which % found.length]!;
+        const attr = ` ${soapPrefix(text)}:actor="${actor}"`;
+        return { ...wire, body: bytes(text.slice(0, attrAt) + attr + text.slice(attrAt)) };
+      },
+  ),
+  fc
+    .record({
+      targets: fc.array(fc.nat(), { minLength: 1, maxLength: 2 }),
+      id: fc.constantFrom('MessageHeader', 'dup', 'Body', '#', ''),
+      attribute: fc.constantFrom('eb:id', 'wsu:Id', 'Id', 'ID'),
+    })
+    .map(
+      ({ targets, id, attribute }): Mutation =>
+        (wire) => {
+          let text = latin1(wire.body).replace(/URI=""/, `URI="#${id}"`);
+          // Every target gets the same id: one element, or two (duplicate ids).
+          for (const which of targets) {
+            const found = blocks(text);
+            if (found.length === 0) break;
+            const { attrAt } = found[which % found.length]!;
+            const ns = attribute === 'wsu:Id' ? ' xmlns:wsu="urn:wsu"' : '';
+            text = `${text.slice(0, attrAt)}${ns} ${attribute}="${id}"${text.slice(attrAt)}`;
+          }
+          return { ...wire, body: bytes(text) };
+        },
+    ),
+);
+
 export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  wrappingMutation,
   fc.record({ position: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }).map(
     ({ position, value }): Mutation =>
       (wire) => {
