@@ -86,6 +86,20 @@ export function elements(context: XmlNode, xpath: string): XmlElement[] {
   return context.find(compiled(xpath)).filter(isElement);
 }
 
+/** How many nodes an XPath selects, counted inside libxml2 (no JavaScript object per node). */
+export function count(context: XmlNode, xpath: string): number {
+  const result = context.eval(compiled(`count(${xpath})`));
+  return typeof result === 'number' ? result : 0;
+}
+
+/** The elements that own the attributes an XPath selects (e.g. `//@soap:actor`), in document order. */
+export function attributeOwners(context: XmlNode, xpath: string): XmlElement[] {
+  return context
+    .find(compiled(xpath))
+    .map((node) => node.parent)
+    .filter((owner): owner is XmlElement => owner !== null && isElement(owner));
+}
+
 /** Trimmed text content of the first match, or undefined when absent. */
 export function text(context: XmlNode, xpath: string): string | undefined {
   const found = context.get(compiled(xpath));

@@ -1,9 +1,10 @@
 // Canonicalisation for the two things the profile signs: the envelope (`URI=""`, after the
 // enveloped-signature and ebXML XPath transforms) and `ds:SignedInfo`. Both run inside libxml2
 // without a per-node JavaScript callback, so their cost is linear in the document and small.
+import crypto from 'node:crypto';
 import { XmlC14NMode, type XmlDocument, type XmlElement } from 'libxml2-wasm';
-import { elements, escapeXml, parseXml } from '../../xml/index.js';
-import { type C14nKind, UNSIGNED_ACTORS } from './profile.js';
+import { attributeOwners, count, escapeXml, parseXml } from '../../xml/index.js';
+import { type C14nKind, type DigestName, UNSIGNED_ACTORS } from './profile.js';
 
 export interface C14nOptions {
   kind: C14nKind;
@@ -19,32 +20,68 @@ function modeOptions(options: C14nOptions) {
   };
 }
 
-const actorTest = UNSIGNED_ACTORS.map((actor) => `@soap:actor="${actor}"`).join(' or ');
-/** Every element the ebXML XPath filter drops with its subtree: its SOAP actor is the next MSH. */
-const UNSIGNED_BLOCKS = `//*[${actorTest}]`;
-/** The same, outermost only (the ones inside are dropped with them). */
-const OUTERMOST_UNSIGNED_BLOCKS = `//*[${actorTest}][not(ancestor::*[${actorTest}])]`;
+/**
+ * Every SOAP actor attribute whose value puts its element outside the ebXML filter. Selecting the
+ * attributes (`//@…`) keeps libxml2 from testing a predicate on every element: about ten times
+ * faster on a body of a million elements.
+ */
+const UNSIGNED_ACTOR_ATTRIBUTES = `//@soap:actor[${UNSIGNED_ACTORS.map((actor) => `.="${actor}"`).join(' or ')}]`;
+
+/** How many elements the `URI=""` reference leaves out, counted without touching them. */
+export function unsignedBlockCount(doc: XmlDocument): number {
+  return count(doc.root, UNSIGNED_ACTOR_ATTRIBUTES);
+}
 
 /** The elements the `URI=""` reference leaves out, with everything inside them (any depth). */
 export function unsignedBlocks(doc: XmlDocument): XmlElement[] {
-  return elements(doc.root, UNSIGNED_BLOCKS);
+  return attributeOwners(doc.root, UNSIGNED_ACTOR_ATTRIBUTES);
+}
+
+/** Whether `node` has an ancestor among `candidates` (identity). Cost: depth × candidates. */
+function inside(node: XmlElement, candidates: XmlElement[]): boolean {
+  for (let up = node.parent; up; up = up.parent) {
+    if (candidates.some((c) => c.isSameNode(up))) return true;
+  }
+  return false;
 }
 
 /**
- * The node set `URI=""` + enveloped-signature + ebXML XPath filter, canonicalised. That node set
- * is the document without the signature's subtree and without every subtree rooted at an element
- * whose `SOAP:actor` is nextMSH or actor/next, so instead of evaluating the signature's XPath we
- * REMOVE those subtrees and canonicalise what is left. Removing whole subtrees leaves every other
- * node's text, attributes and in-scope namespaces as they were, so the output is the same as the
- * filtered node set's; and libxml2 then runs without calling back into JavaScript per node.
+ * The digest of the node set `URI=""` + enveloped-signature + ebXML XPath filter, canonicalised.
+ * That node set is the document without the signature's subtree and without every subtree rooted
+ * at an element whose `SOAP:actor` is nextMSH or actor/next, so instead of evaluating the
+ * signature's XPath we REMOVE those subtrees and canonicalise what is left. Removing whole
+ * subtrees leaves every other node's text, attributes and in-scope namespaces as they were, so the
+ * output is the same as the filtered node set's; libxml2 then runs without calling back into
+ * JavaScript per node, and its output goes straight into the hash, never into one large string.
  *
+ * `unsigned` is `unsignedBlocks(doc)` when the caller already has it (and has bounded it).
  * Destructive: the document loses the signature and the unsigned blocks. Call it last.
  */
-export function canonicalEnvelope(doc: XmlDocument, signature: XmlElement, options: C14nOptions): string {
+export function envelopeDigest(
+  doc: XmlDocument,
+  signature: XmlElement,
+  options: C14nOptions,
+  hash: DigestName,
+  unsigned: XmlElement[] = unsignedBlocks(doc),
+): Buffer {
+  // Outermost blocks outside the signature only, so no node is freed twice.
+  const removable = unsigned.filter(
+    (block) => !block.isSameNode(signature) && !inside(block, [signature, ...unsigned]),
+  );
   signature.remove();
-  // Selected after the signature is gone; outermost only, so no node is freed twice.
-  for (const block of elements(doc.root, OUTERMOST_UNSIGNED_BLOCKS)) block.remove();
-  return doc.canonicalizeToString(modeOptions(options));
+  for (const block of removable) block.remove();
+  const digest = crypto.createHash(hash);
+  doc.canonicalize(
+    {
+      write: (chunk: Uint8Array) => {
+        digest.update(chunk);
+        return chunk.byteLength;
+      },
+      close: () => true,
+    },
+    modeOptions(options),
+  );
+  return digest.digest();
 }
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';

@@ -2,7 +2,7 @@
 // of the ds:Signature; libxml2 parses it to compute what is signed, never to write it back.
 import crypto from 'node:crypto';
 import { withXml, type XmlDocument, type XmlElement } from '../../xml/index.js';
-import { canonicalEnvelope, canonicalSignedInfo } from './c14n.js';
+import { canonicalSignedInfo, envelopeDigest } from './c14n.js';
 import { allSignatures, childElements, isDs, qualifiedName, soapHeader } from './envelope.js';
 import { insertIntoHeader } from './insert.js';
 import { C14N_URI, type C14nKind, SIGNATURE_METHODS, type SignatureAlgorithm } from './profile.js';
@@ -69,7 +69,7 @@ export function signEnvelope(
     if (!info) throw new Error('cannot sign: ds:SignedInfo missing from our own template');
     const canonicalInfo = canonicalSignedInfo(info, c14n);
     // Last: canonicalising the envelope removes the signature from this parse.
-    template.envelope.digestValue = digest(canonicalEnvelope(doc, signature, c14n));
+    template.envelope.digestValue = envelopeDigest(doc, signature, c14n, method.hash).toString('base64');
     return fillEnvelopeDigest(canonicalInfo, template.envelope.digestValue);
   });
   template.signatureValue = crypto

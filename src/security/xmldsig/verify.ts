@@ -4,7 +4,13 @@
 // caller reads must be what the signature covers: checked on the caller's own nodes.
 import crypto from 'node:crypto';
 import { attribute, withXml, type XmlDocument, type XmlElement } from '../../xml/index.js';
-import { type C14nOptions, canonicalEnvelope, canonicalSignedInfo, unsignedBlocks } from './c14n.js';
+import {
+  type C14nOptions,
+  canonicalSignedInfo,
+  envelopeDigest,
+  unsignedBlockCount,
+  unsignedBlocks,
+} from './c14n.js';
 import { allSignatures, base64Text, childElements, isDs, qualifiedName, soapHeader } from './envelope.js';
 import {
   ALG,
@@ -93,12 +99,13 @@ function checkSignature(doc: XmlDocument, signatures: XmlElement[], options: Ver
   if (!header || !signature.parent?.isSameNode(header)) {
     refuse('ds:Signature is not a direct child of the SOAP Header');
   }
-  const unsigned = unsignedBlocks(doc);
-  if (unsigned.length > SIGNATURE_LIMITS.unsignedBlocks) {
+  const unsignedCount = unsignedBlockCount(doc);
+  if (unsignedCount > SIGNATURE_LIMITS.unsignedBlocks) {
     refuse(
-      `${unsigned.length} elements carry a next-MSH SOAP actor the signature leaves out; at most ${SIGNATURE_LIMITS.unsignedBlocks} are allowed`,
+      `${unsignedCount} elements carry a next-MSH SOAP actor the signature leaves out; at most ${SIGNATURE_LIMITS.unsignedBlocks} are allowed`,
     );
   }
+  const unsigned = unsignedBlocks(doc);
   checkCovered(options.covering ?? [], [signature, ...unsigned]);
   const { signedInfo, signatureValue, keyInfo } = signatureChildren(signature);
   const { signedInfoC14n, signatureHashName, references } = signedInfoChildren(signedInfo, allowSha1);
@@ -132,11 +139,10 @@ function checkSignature(doc: XmlDocument, signatures: XmlElement[], options: Ver
 
   // The envelope last: canonicalising it removes the signature from the document.
   for (const ref of [...parsed.filter((r) => r.uri !== ''), ...parsed.filter((r) => r.uri === '')]) {
-    const data =
+    const actual =
       ref.uri === ''
-        ? Buffer.from(canonicalEnvelope(doc, signature, envelopeC14n), 'utf8')
-        : partBytes(ref.uri, options.parts);
-    const actual = crypto.createHash(ref.hash).update(data).digest();
+        ? envelopeDigest(doc, signature, envelopeC14n, ref.hash, unsigned)
+        : crypto.createHash(ref.hash).update(partBytes(ref.uri, options.parts)).digest();
     if (!actual.equals(ref.digestValue)) refuse(`digest mismatch for ${label(ref.uri)}`);
   }
   return signer;
