@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { partiesFor } from '../../../src/inbound/index.js';
+import { partiesFor, senderFor } from '../../../src/inbound/index.js';
 
 const spine = { commonName: 'msg.spine2.ncrs.nhs.uk', fingerprint256: 'AA:BB' };
 
@@ -29,5 +29,19 @@ describe('partiesFor (inbound client certificate → allowed From parties)', () 
         { fingerprint256: 'AA:BB', parties: ['B-2'] },
       ]),
     ).toEqual(['A-1', 'B-2']);
+  });
+});
+
+describe('senderFor (who may sign for a TLS client)', () => {
+  it('is the client’s own certificate, plus the signers its entries name', () => {
+    expect(senderFor(spine, [])).toEqual({ parties: ['*'], signers: ['AA:BB'] });
+    expect(
+      senderFor(spine, [{ commonName: spine.commonName, parties: ['A-1'], signers: ['cc:dd'] }]),
+    ).toEqual({ parties: ['A-1'], signers: ['AA:BB', 'CC:DD'] });
+  });
+  it('is undefined for a certificate no entry names', () => {
+    expect(
+      senderFor(spine, [{ commonName: 'someone.else', parties: ['*'], signers: ['AA:BB'] }]),
+    ).toBeUndefined();
   });
 });

@@ -8,7 +8,7 @@ import {
   type VerifyResult,
   verifyEnvelope,
 } from '../../../../src/security/xmldsig/index.js';
-import { escapeXml } from '../../../../src/xml/index.js';
+import { element, escapeXml, parseXml } from '../../../../src/xml/index.js';
 import { expectValidEnvelope } from '../../schemas/assertions.js';
 import {
   ATTACHMENT_CID,
@@ -377,5 +377,77 @@ describe('verification refusals', () => {
     expect(refusal(withObject)).toBe('unexpected {http://www.w3.org/2000/09/xmldsig#}Object in ds:Signature');
     const noCert = replaceOnce(signed, /<ds:X509Data>.*<\/ds:X509Data>/, '<ds:KeyName>leaf</ds:KeyName>');
     expect(refusal(noCert)).toBe('ds:KeyInfo carries no ds:X509Certificate');
+  });
+});
+
+describe('limits and coverage (issue 13)', () => {
+  const refusal = (xml: string, overrides: Partial<VerifyOptions> = {}) =>
+    reasonOf(verifyEnvelope(xml, options(overrides)));
+  const NEXT_MSH = 'SOAP:actor="urn:oasis:names:tc:ebxml-msg:actor:nextMSH"';
+
+  it('refuses more left-out blocks than the cap, and accepts up to it', () => {
+    const signed = signDefault();
+    // The fixture leaves out two blocks itself (AckRequested, SyncReply).
+    const blocks = (n: number) => `<x:Hop xmlns:x="urn:hop" ${NEXT_MSH}>hop</x:Hop>`.repeat(n);
+    expect(refusal(replaceOnce(signed, '<SOAP:Header>', `<SOAP:Header>${blocks(14)}`))).toBe('valid');
+    expect(refusal(replaceOnce(signed, '<SOAP:Header>', `<SOAP:Header>${blocks(15)}`))).toBe(
+      '17 elements carry a next-MSH SOAP actor the signature leaves out; at most 16 are allowed',
+    );
+  });
+
+  it('refuses more references than the cap before reading any of them', () => {
+    const reference = '<ds:Reference URI="cid:x"/>';
+    const many = replaceOnce(signDefault(), '</ds:SignedInfo>', `${reference.repeat(100)}</ds:SignedInfo>`);
+    expect(refusal(many)).toBe('ds:SignedInfo has 103 references; at most 101 are allowed');
+  });
+
+  it('refuses an InclusiveNamespaces PrefixList over the cap', () => {
+    const signed = signEnvelope(ebxmlEnvelope(), PARTS, identity, { c14n: 'exclusive' });
+    const prefixes = Array.from({ length: 33 }, (_, i) => `p${i}`).join(' ');
+    const listed = replaceOnce(
+      signed,
+      /<ds:CanonicalizationMethod Algorithm="http:\/\/www.w3.org\/2001\/10\/xml-exc-c14n#"\/>/,
+      `<ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"><ec:InclusiveNamespaces xmlns:ec="http://www.w3.org/2001/10/xml-exc-c14n#" PrefixList="${prefixes}"/></ds:CanonicalizationMethod>`,
+    );
+    expect(refusal(listed)).toBe(
+      'InclusiveNamespaces in ds:CanonicalizationMethod lists 33 prefixes; at most 32 are allowed',
+    );
+  });
+
+  it('checks the nodes the caller read by identity: a forged copy is refused, the signed one passes', () => {
+    const signed = signDefault();
+    const forged = `<eb:MessageHeader ${NEXT_MSH}><eb:CPAId>forged</eb:CPAId></eb:MessageHeader>`;
+    const wrapped = replaceOnce(signed, '<SOAP:Header>', `<SOAP:Header>${forged}`);
+    const verifyReading = (which: 'forged' | 'signed') => {
+      const doc = parseXml(wrapped);
+      try {
+        const headers = doc.root.find('//eb:MessageHeader', {
+          eb: 'http://www.oasis-open.org/committees/ebxml-msg/schema/msg-header-2_0.xsd',
+        });
+        const read = headers[which === 'forged' ? 0 : 1]!;
+        expect(element(read, 'eb:CPAId')?.content).toBe(which === 'forged' ? 'forged' : 'S20001A000182');
+        return reasonOf(verifyEnvelope(doc, options({ covering: [read as never] })));
+      } finally {
+        doc.dispose();
+      }
+    };
+    expect(verifyReading('forged')).toBe(
+      'eb:MessageHeader is not covered by the signature (it carries a next-MSH SOAP actor)',
+    );
+    expect(verifyReading('signed')).toBe('valid');
+  });
+
+  it('refuses a read element that contains a left-out block', () => {
+    const signed = signDefault();
+    const inside = replaceOnce(signed, '<eb:CPAId>', `<x:Hop xmlns:x="urn:hop" ${NEXT_MSH}/><eb:CPAId>`);
+    const doc = parseXml(inside);
+    try {
+      const header = element(doc.root, 'soap:Header/eb:MessageHeader')!;
+      expect(reasonOf(verifyEnvelope(doc, options({ covering: [header] })))).toBe(
+        'eb:MessageHeader contains x:Hop, which the signature does not cover',
+      );
+    } finally {
+      doc.dispose();
+    }
   });
 });
