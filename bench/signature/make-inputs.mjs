@@ -57,6 +57,17 @@ for (const size of sizes) {
   // A namespace declared per element: work per element and namespace in C14N.
   inputs[`namespaces-${mb}MB`] = filled(size, '<a xmlns:p="urn:p"/>', '<SOAP:Body>', false);
 }
+// 2,000 namespace declarations over 2,000 elements (54 KB): quadratic in libxml2's inclusive C14N.
+{
+  const decls = Array.from({ length: 2000 }, (_, i) => ` xmlns:p${i}="urn:p${i}"`).join('');
+  const built = envelope();
+  const xml = built.envelopeXml.replace(
+    '<SOAP:Body>',
+    `<SOAP:Body><q:Bulk xmlns:q="urn:q"${decls}>${'<q:a/>'.repeat(2000)}</q:Bulk>`,
+  );
+  // Signed with exclusive C14N (fast to make); the verifier refuses it on the declarations alone.
+  inputs['namespace-bomb-0.1MB'] = signEnvelope(xml, built.parts, identity, { c14n: 'exclusive' });
+}
 // A SignedInfo of many references (each refused past the cap, but first it must be read).
 const built = envelope();
 const signedXml = signEnvelope(built.envelopeXml, built.parts, identity);

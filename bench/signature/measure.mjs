@@ -41,7 +41,7 @@ if (process.env.MODE === 'string') {
   const doc = parseXml(xml, { maxBytes: 10_000_000 });
   parsedAt = performance.now();
   try {
-    outcome = verifyEnvelope(doc, options);
+    outcome = verifyEnvelope({ doc, text: xml }, options);
   } finally {
     doc.dispose();
   }

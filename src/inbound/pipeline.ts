@@ -242,15 +242,18 @@ export class InboundPipeline {
     }
     let result: ReturnType<typeof verifyEnvelope>;
     try {
-      result = verifyEnvelope(envelope.doc, {
-        trusted: this.deps.trusted(),
-        manifestHrefs,
-        parts: new Map(parsed.parts.map((p) => [p.contentId, p.content])),
-        at: parseTimestamp(parsed.header.timestamp),
-        now: this.now(),
-        allowSha1: route?.allowSha1 ?? false,
-        covering: envelope.readFrom,
-      });
+      result = verifyEnvelope(
+        { doc: envelope.doc, text: parsed.envelopeXml },
+        {
+          trusted: this.deps.trusted(),
+          manifestHrefs,
+          parts: new Map(parsed.parts.map((p) => [p.contentId, p.content])),
+          at: parseTimestamp(parsed.header.timestamp),
+          now: this.now(),
+          allowSha1: route?.allowSha1 ?? false,
+          covering: envelope.readFrom,
+        },
+      );
     } catch (error) {
       // Never a 500 (Spine would resend for ever): the signature simply is not accepted.
       return securityFailure(`cannot be checked: ${(error as Error).message.split('\n')[0]}`);

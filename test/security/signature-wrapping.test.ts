@@ -268,6 +268,22 @@ describe('signed means covered by the signature (requireSignature on)', () => {
         'signature not valid: 18 elements carry a next-MSH SOAP actor the signature leaves out; at most 16 are allowed',
     });
   });
+
+  it('refuses a small envelope whose namespaces would make C14N quadratic, before any C14N', async () => {
+    // 54 KB: 2,000 declarations over 2,000 elements cost libxml2's inclusive C14N 29 s of CPU.
+    const decls = Array.from({ length: 2000 }, (_, i) => ` xmlns:p${i}="urn:p${i}"`).join('');
+    const captured = slotPollMessage(routes, { identity: simulator });
+    const text = captured.body.toString('latin1');
+    const bomb = text.replace(
+      '<SOAP:Body>',
+      `<SOAP:Body><q:Bulk xmlns:q="urn:q"${decls}>${'<q:a/>'.repeat(2000)}</q:Bulk>`,
+    );
+    const answer = await answerTo(h, { ...captured, body: Buffer.from(bomb, 'latin1') });
+    expect(answer.errors?.[0]?.errorCode).toBe('SecurityFailure');
+    expect(answer.errors?.[0]?.description).toMatch(
+      /^signature not valid: the envelope declares 20\d\d namespaces; at most 32 are allowed in a signed message$/,
+    );
+  });
 });
 
 describe('signals and signers are bound to the TLS client', () => {

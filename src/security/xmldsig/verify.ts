@@ -3,7 +3,7 @@
 // is refused with a one-line reason; nothing in the signature is evaluated as XPath. What the
 // caller reads must be what the signature covers: checked on the caller's own nodes.
 import crypto from 'node:crypto';
-import { attribute, withXml, type XmlDocument, type XmlElement } from '../../xml/index.js';
+import { attribute, count, withXml, type XmlDocument, type XmlElement } from '../../xml/index.js';
 import {
   type C14nOptions,
   canonicalSignedInfo,
@@ -68,16 +68,21 @@ function refuse(reason: string): never {
  * Given a parsed document (the one the caller read `covering` from), verification CONSUMES it:
  * the signature and the unsigned blocks are removed to canonicalise; dispose of it afterwards.
  */
-export function verifyEnvelope(envelope: string | XmlDocument, options: VerifyOptions): VerifyResult {
-  if (typeof envelope === 'string') return withXml(envelope, (doc) => verifyDocument(doc, options));
-  return verifyDocument(envelope, options);
+export function verifyEnvelope(
+  envelope: string | { doc: XmlDocument; text: string },
+  options: VerifyOptions,
+): VerifyResult {
+  if (typeof envelope === 'string') {
+    return withXml(envelope, (doc) => verifyDocument(doc, envelope, options));
+  }
+  return verifyDocument(envelope.doc, envelope.text, options);
 }
 
-function verifyDocument(doc: XmlDocument, options: VerifyOptions): VerifyResult {
+function verifyDocument(doc: XmlDocument, text: string, options: VerifyOptions): VerifyResult {
   const signatures = allSignatures(doc);
   if (signatures.length === 0) return { present: false };
   try {
-    return { present: true, valid: true, signer: checkSignature(doc, signatures, options) };
+    return { present: true, valid: true, signer: checkSignature(doc, text, signatures, options) };
   } catch (error) {
     if (error instanceof Refusal) return { present: true, valid: false, reason: error.message };
     throw error;
@@ -91,7 +96,7 @@ interface ParsedReference {
   digestValue: Buffer;
 }
 
-function checkSignature(doc: XmlDocument, signatures: XmlElement[], options: VerifyOptions) {
+function checkSignature(doc: XmlDocument, text: string, signatures: XmlElement[], options: VerifyOptions) {
   const allowSha1 = options.allowSha1 ?? false;
   if (signatures.length !== 1) refuse(`expected exactly one ds:Signature, found ${signatures.length}`);
   const signature = signatures[0]!;
@@ -118,6 +123,7 @@ function checkSignature(doc: XmlDocument, signatures: XmlElement[], options: Ver
   const parsed = references.map((ref) => parseReference(ref, allowSha1));
   checkReferenceSet(parsed, options.manifestHrefs);
   const envelopeC14n = envelopeTransforms(parsed.find((ref) => ref.uri === '')!);
+  checkC14nCost(doc, text, envelopeC14n);
   for (const ref of parsed) {
     if (ref.uri !== '' && ref.transforms) refuse(`the reference for ${ref.uri} must not have transforms`);
   }
@@ -146,6 +152,25 @@ function checkSignature(doc: XmlDocument, signatures: XmlElement[], options: Ver
     if (!actual.equals(ref.digestValue)) refuse(`digest mismatch for ${label(ref.uri)}`);
   }
   return signer;
+}
+
+/** Bounds what C14N will cost before any is done (see SIGNATURE_LIMITS.inclusiveC14nWork). */
+function checkC14nCost(doc: XmlDocument, text: string, envelopeC14n: C14nOptions): void {
+  // Counted in the text, so it is at least the number of declarations (never fewer).
+  const declarations = text.match(/\bxmlns(?::[^\s=]+)?\s*=/g)?.length ?? 0;
+  if (declarations > SIGNATURE_LIMITS.namespaceDeclarations) {
+    refuse(
+      `the envelope declares ${declarations} namespaces; at most ${SIGNATURE_LIMITS.namespaceDeclarations} are allowed in a signed message`,
+    );
+  }
+  // SignedInfo is canonicalised from a small copy; only the envelope's C14N sees every element.
+  if (envelopeC14n.kind !== 'inclusive') return;
+  const elementCount = count(doc.root, '//*');
+  if (elementCount * declarations ** 2 > SIGNATURE_LIMITS.inclusiveC14nWork) {
+    refuse(
+      `inclusive C14N of ${elementCount} elements under ${declarations} namespace declarations is over the work allowed; sign with exclusive C14N`,
+    );
+  }
 }
 
 /**

@@ -426,7 +426,7 @@ describe('limits and coverage (issue 13)', () => {
         });
         const read = headers[which === 'forged' ? 0 : 1]!;
         expect(element(read, 'eb:CPAId')?.content).toBe(which === 'forged' ? 'forged' : 'S20001A000182');
-        return reasonOf(verifyEnvelope(doc, options({ covering: [read as never] })));
+        return reasonOf(verifyEnvelope({ doc, text: wrapped }, options({ covering: [read as never] })));
       } finally {
         doc.dispose();
       }
@@ -443,11 +443,27 @@ describe('limits and coverage (issue 13)', () => {
     const doc = parseXml(inside);
     try {
       const header = element(doc.root, 'soap:Header/eb:MessageHeader')!;
-      expect(reasonOf(verifyEnvelope(doc, options({ covering: [header] })))).toBe(
+      expect(reasonOf(verifyEnvelope({ doc, text: inside }, options({ covering: [header] })))).toBe(
         'eb:MessageHeader contains x:Hop, which the signature does not cover',
       );
     } finally {
       doc.dispose();
     }
+  });
+
+  it('bounds the namespace declarations, and inclusive C14N work, before any C14N', () => {
+    const signed = signDefault();
+    const decls = (n: number) => Array.from({ length: n }, (_, i) => ` xmlns:p${i}="urn:p${i}"`).join('');
+    // 2,000 declarations over 2,000 elements took libxml2 29 s of CPU before this cap.
+    const many = replaceOnce(signed, '<SOAP:Body', `<SOAP:Body${decls(2000)}`);
+    expect(refusal(many)).toMatch(
+      /^the envelope declares 20\d\d namespaces; at most 32 are allowed in a signed message$/,
+    );
+    // 200,000 elements under ~22 declarations: over the inclusive C14N budget, well under the size limit.
+    const body = `<Bulk${decls(16)}>${'<a/>'.repeat(200_000)}</Bulk>`;
+    const large = replaceOnce(signed, '</SOAP:Body>', `${body}</SOAP:Body>`);
+    expect(refusal(large)).toMatch(
+      /^inclusive C14N of 200\d{3} elements under 2\d namespace declarations is over the work allowed; sign with exclusive C14N$/,
+    );
   });
 });
