@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import swaggerUi from 'swagger-ui-express';
+import { type BodyBudget, RefusalLog } from '../listeners/index.js';
 import type { Logger } from '../ops/index.js';
 import {
   type DashboardDependencies,
@@ -10,7 +11,6 @@ import {
   readiness,
 } from '../ops/index.js';
 import { isValidUtf8 } from '../xml/index.js';
-import { type BodyBudget, RefusalLog } from '../listeners/index.js';
 import { admissionLimit, bodyBudgetLimit } from './admission.js';
 import { findApiKey } from './api-keys.js';
 import { type ApiAuth, requireApiKey } from './auth.js';

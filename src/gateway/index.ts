@@ -202,7 +202,10 @@ export async function startGateway(
     });
     const inboundServer = await listen(inbound, config.inbound.port, config.inbound.host);
     closers.unshift(() => closeServer(inboundServer));
-    const apiHttp = http.createServer({ ...httpServerOptions(config.api.connections), maxHeaderSize: 16_384 }, api);
+    const apiHttp = http.createServer(
+      { ...httpServerOptions(config.api.connections), maxHeaderSize: 16_384 },
+      api,
+    );
     protectListener(
       apiHttp,
       config.api.connections,

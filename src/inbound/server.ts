@@ -36,10 +36,12 @@ export function createInboundServer(deps: {
 }): https.Server {
   // A keep-alive connection carries many requests from one certificate: read it once per socket.
   const identities = new WeakMap<TLSSocket, ClientIdentity>();
-  const identify = (socket: TLSSocket): ClientIdentity => {
+  const identify = (socket: TLSSocket): ClientIdentity | undefined => {
     let client = identities.get(socket);
     if (!client) {
-      const peer = socket.getPeerCertificate();
+      // Null once the socket is closing (e.g. refused for a weak key while a request was parsed).
+      const peer = socket.getPeerCertificate() as Partial<ReturnType<TLSSocket['getPeerCertificate']>> | null;
+      if (!peer?.raw) return undefined;
       client = { commonName: firstValue(peer.subject?.CN), fingerprint256: peer.fingerprint256 };
       identities.set(socket, client);
     }
@@ -55,6 +57,10 @@ export function createInboundServer(deps: {
     },
     (request, response) => {
       const client = identify(request.socket as TLSSocket);
+      if (!client) {
+        request.destroy();
+        return;
+      }
       const parties = partiesFor(client, deps.allowedClients);
       if (!parties) {
         deps.logger.warn(
@@ -133,12 +139,15 @@ export function createInboundServer(deps: {
   protectListener(server, deps.connections, refusals);
   // A client certificate with a weak key is refused right after the handshake, before any request.
   server.on('secureConnection', (socket: TLSSocket) => {
-    const peer = socket.getPeerCertificate();
+    const peer = socket.getPeerCertificate() as Partial<ReturnType<TLSSocket['getPeerCertificate']>> | null;
     if (!peer?.raw) return;
     const problem = weakKeyProblem(new X509Certificate(peer.raw));
     if (!problem) return;
     refusals.note('client certificate key too weak', socket.remoteAddress, {
-      client: describeClient({ commonName: firstValue(peer.subject?.CN), fingerprint256: peer.fingerprint256 }),
+      client: describeClient({
+        commonName: firstValue(peer.subject?.CN),
+        fingerprint256: peer.fingerprint256,
+      }),
       key: problem,
     });
     socket.destroy();

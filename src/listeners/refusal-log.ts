@@ -1,14 +1,16 @@
 import type { Logger } from '../ops/index.js';
 
 /**
- * Logs refusals at a bounded rate: the first in a quiet period at once (so an operator sees the
- * reason and the address), then one summary line per interval while refusals continue, never a
- * line per socket (an attacker would otherwise fill the disk with them).
+ * Logs refusals at a bounded rate: the first of each reason in an interval at once, with its
+ * details (so an operator sees why and from where), the rest as one summary line per interval
+ * while they continue; never a line per socket (an attacker would otherwise fill the disk).
  */
 export class RefusalLog {
   private window: NodeJS.Timeout | undefined;
   private counts = new Map<string, number>();
   private addresses = new Map<string, number>();
+  /** Reasons already logged in full in the current interval. */
+  private shown = new Set<string>();
 
   constructor(
     private readonly logger: Pick<Logger, 'warn'>,
@@ -19,12 +21,13 @@ export class RefusalLog {
 
   /** One refusal; `reason` is a short fixed phrase (it groups the summary), `address` the peer's. */
   note(reason: string, address: string | undefined, detail: Record<string, unknown> = {}): void {
-    if (!this.window) {
+    if (!this.shown.has(reason)) {
+      this.shown.add(reason);
       this.logger.warn(
         { audit: 'refused', listener: this.listener, reason, address, ...detail },
         `${this.listener}: connection refused: ${reason}`,
       );
-      this.openWindow();
+      if (!this.window) this.openWindow();
       return;
     }
     this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
@@ -41,6 +44,7 @@ export class RefusalLog {
   private openWindow(): void {
     this.window = setTimeout(() => {
       this.window = undefined;
+      this.shown = new Set();
       // Refusals kept coming: summarise them and keep counting; a quiet interval ends the window.
       if (this.flush()) this.openWindow();
     }, this.intervalMs);

@@ -391,6 +391,15 @@ describe('hostile input', () => {
     });
   });
 
+  it('keeps idle connections longer than common HTTP clients do (95 s: above 60 s load balancers and 90 s Go clients)', async () => {
+    // Node's default was 5 s: a client with a longer idle timeout could send on a socket the
+    // server was closing and get no answer (issue 18). The limit itself is in listeners.test.ts.
+    const api = await fetch(`${h.api}/healthz`);
+    expect(api.headers.get('keep-alive')).toBe('timeout=95');
+    const inbound = await postInbound(Buffer.from('<x/>'), XML);
+    expect(inbound.headers['keep-alive']).toBe('timeout=95');
+  });
+
   it(`kept the process under ${RSS_LIMIT / 1048576} MB resident`, () => {
     sample();
     expect(rssPeak, `peak RSS ${(rssPeak / 1048576).toFixed(0)} MB`).toBeLessThan(RSS_LIMIT);

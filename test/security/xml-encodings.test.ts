@@ -117,8 +117,7 @@ describe('XML encodings on the inbound endpoint', () => {
     },
     {
       name: 'UTF-16LE with a byte order mark',
-      rewrite: (e) =>
-        Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(withEntity(e, ''), 'utf16le')]),
+      rewrite: (e) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(withEntity(e, ''), 'utf16le')]),
       fault: 'ebXML header part: XML document is UTF-16 (byte order mark); only UTF-8 is accepted',
     },
     {

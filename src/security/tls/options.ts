@@ -73,7 +73,9 @@ export function weakKeyProblem(certificate: X509Certificate): string | undefined
     case 'rsa':
     case 'rsa-pss': {
       const bits = details.modulusLength ?? 0;
-      return bits < MIN_RSA_BITS ? `RSA key of ${bits} bits, under the ${MIN_RSA_BITS}-bit minimum` : undefined;
+      return bits < MIN_RSA_BITS
+        ? `RSA key of ${bits} bits, under the ${MIN_RSA_BITS}-bit minimum`
+        : undefined;
     }
     case 'ec': {
       const bits = EC_CURVE_BITS[details.namedCurve ?? ''] ?? 0;
