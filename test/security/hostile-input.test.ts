@@ -396,8 +396,23 @@ describe('hostile input', () => {
     // server was closing and get no answer (issue 18). The limit itself is in listeners.test.ts.
     const api = await fetch(`${h.api}/healthz`);
     expect(api.headers.get('keep-alive')).toBe('timeout=95');
-    const inbound = await postInbound(Buffer.from('<x/>'), XML);
-    expect(inbound.headers['keep-alive']).toBe('timeout=95');
+    const agent = new https.Agent({ keepAlive: true, ...client });
+    try {
+      const keepAlive = await new Promise<string | undefined>((resolve, reject) => {
+        const request = https.request(
+          { host: '127.0.0.1', servername: 'localhost', port: h.gateway.inboundPort, method: 'GET', agent },
+          (response) => {
+            response.resume();
+            resolve(String(response.headers['keep-alive']));
+          },
+        );
+        request.on('error', reject);
+        request.end();
+      });
+      expect(keepAlive).toBe('timeout=95');
+    } finally {
+      agent.destroy();
+    }
   });
 
   it(`kept the process under ${RSS_LIMIT / 1048576} MB resident`, () => {
