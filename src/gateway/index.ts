@@ -210,6 +210,7 @@ export async function startGateway(
       apiHttp,
       config.api.connections,
       new RefusalLog(logger, 'api', config.logging.refusalIntervalMs),
+      { tls: false },
     );
     const apiServer = await listen(apiHttp, config.api.port, config.api.host);
     closers.unshift(() => closeServer(apiServer));

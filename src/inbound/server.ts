@@ -6,11 +6,11 @@ import { buildSoapFault } from '../ebxml/index.js';
 import {
   type BodyBudget,
   bodyReservation,
+  closedByGuard,
   httpServerOptions,
   type ListenerSettings,
   protectListener,
   RefusalLog,
-  refusedByGuard,
 } from '../listeners/index.js';
 import type { Logger } from '../ops/index.js';
 import { serverOptions, type TlsContext, weakKeyProblem } from '../security/tls/index.js';
@@ -136,7 +136,7 @@ export function createInboundServer(deps: {
       });
     },
   );
-  protectListener(server, deps.connections, refusals);
+  protectListener(server, deps.connections, refusals, { tls: true });
   // A client certificate with a weak key is refused right after the handshake, before any request.
   server.on('secureConnection', (socket: TLSSocket) => {
     const peer = socket.getPeerCertificate() as Partial<ReturnType<TLSSocket['getPeerCertificate']>> | null;
@@ -154,7 +154,7 @@ export function createInboundServer(deps: {
   });
   deps.tls.onReload((tls) => server.setSecureContext(serverOptions(tls)));
   server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: TLSSocket) => {
-    if (refusedByGuard(socket)) return;
+    if (closedByGuard(socket)) return;
     refusals.note(
       error.code === 'ERR_TLS_HANDSHAKE_TIMEOUT'
         ? 'TLS handshake not finished in time'

@@ -7,19 +7,28 @@ import type { RefusalLog } from './refusal-log.js';
 import { httpServerOptions, type ListenerTimeouts } from './timeouts.js';
 
 export { BodyBudget, bodyReservation } from './body-budget.js';
-export { type ConnectionLimits, guardConnections, refusedByGuard } from './connections.js';
+export { type ConnectionLimits, closedByGuard, guardConnections } from './connections.js';
 export { RefusalLog } from './refusal-log.js';
 export { httpServerOptions, type ListenerTimeouts } from './timeouts.js';
 
 export type ListenerSettings = ConnectionLimits & ListenerTimeouts;
 
-/** Applies caps and deadlines to a server built with `httpServerOptions(settings)`. */
-export function protectListener(server: Server, settings: ListenerSettings, log: RefusalLog): void {
+/**
+ * Applies caps and deadlines to a server built with `httpServerOptions(settings)`. Call it right
+ * after creating the server. A connection proves itself by finishing its TLS handshake (`tls`)
+ * or by sending a request (plain HTTP).
+ */
+export function protectListener(
+  server: Server,
+  settings: ListenerSettings,
+  log: RefusalLog,
+  proof: { tls: boolean },
+): void {
   const options = httpServerOptions(settings);
   // Set again as properties: older Node versions read some of these only from the instance.
   server.headersTimeout = options.headersTimeout;
   server.requestTimeout = options.requestTimeout;
   server.keepAliveTimeout = options.keepAliveTimeout;
-  guardConnections(server, settings, log);
+  guardConnections(server, settings, log, proof.tls ? 'secureConnection' : 'request');
   server.once('close', () => log.close());
 }

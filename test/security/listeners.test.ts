@@ -44,6 +44,7 @@ interface LogEntry {
 
 const PER_ADDRESS = `the address already holds ${SETTINGS.maxPerAddress} connections`;
 const TOTAL = `the listener already holds ${SETTINGS.max} connections`;
+const EVICTED = `the listener holds ${SETTINGS.max} connections: the oldest that had not finished a handshake or request was closed`;
 
 describe('listeners: sockets, deadlines and memory', () => {
   let h: Harness;
@@ -158,19 +159,43 @@ describe('listeners: sockets, deadlines and memory', () => {
       });
     }
 
-    it('refuses connections over the listener total, whatever their addresses', async () => {
-      // Four per address from five fresh addresses: 20 sockets for a total of 12.
-      const sockets = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => connect(h.gateway.apiPort, `127.0.0.${10 + Math.floor(i / 4)}`)),
+    it('at the total cap, closes the oldest silent connection to let a real peer in', async () => {
+      // Three addresses, four silent sockets each: the inbound listener is full of connections
+      // that never start TLS, yet the simulator's slot poll (a handshake, then a request) gets in.
+      const silent = await Promise.all(
+        Array.from({ length: SETTINGS.max }, (_, i) =>
+          connect(h.gateway.inboundPort, `127.0.0.${10 + Math.floor(i / SETTINGS.maxPerAddress)}`),
+        ),
       );
-      const outcomes = await Promise.all(sockets.map((c) => c.closed));
-      // A refused socket is closed at once with nothing said; an accepted one waits for headersTimeoutMs and gets 408.
-      const accepted = outcomes.filter((o) => o.data.startsWith('HTTP/1.1 408')).length;
-      const refused = outcomes.filter((o) => o.data === '').length;
-      expect(accepted + refused).toBe(20);
-      expect(accepted).toBeLessThanOrEqual(SETTINGS.max);
-      expect(refused).toBeGreaterThanOrEqual(20 - SETTINGS.max);
+      await slotPollStillAnswered();
+      const closedEarly = await Promise.all(
+        silent.map((c) => Promise.race([c.closed.then(() => true), sleep(50).then(() => false)])),
+      );
+      expect(closedEarly.filter(Boolean).length).toBeGreaterThan(0);
+      expect(
+        logs.some((e) => e.listener === 'inbound' && (e.reason === EVICTED || e.reasons?.[EVICTED])),
+      ).toBe(true);
+      for (const c of silent) c.socket.destroy();
+    });
+
+    it('refuses a connection over the total when every connection has sent a request', async () => {
+      // Kept-alive connections that each sent a request have proved themselves: none is closed for a newcomer.
+      const held: Awaited<ReturnType<typeof connect>>[] = [];
+      for (let i = 0; i < SETTINGS.max; i += 1) {
+        const c = await connect(h.gateway.apiPort, `127.0.0.${20 + Math.floor(i / SETTINGS.maxPerAddress)}`);
+        const before = c.socket.bytesRead;
+        c.socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n');
+        if (!(await eventually(() => c.socket.bytesRead > before || c.socket.destroyed, 5_000))) break;
+        if (c.socket.destroyed) break; // the test's own keep-alive sockets already count
+        held.push(c);
+      }
+      const extra = await connect(h.gateway.apiPort, '127.0.0.30');
+      const refused = await extra.closed;
+      expect(refused.data).toBe('');
+      expect(held.every((c) => !c.socket.destroyed)).toBe(true);
       expect(logs.some((e) => e.listener === 'api' && (e.reason === TOTAL || e.reasons?.[TOTAL]))).toBe(true);
+      for (const c of held) c.socket.destroy();
+      await Promise.all(held.map((c) => c.closed));
     });
 
     it('logs 40 refused connections in at most a few lines: the first at once, the rest summed', async () => {
