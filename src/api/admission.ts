@@ -54,7 +54,8 @@ export function bodyBudgetLimit(
     const reserved = bodyReservation(request.headers, maxBodyBytes);
     if (!budget.reserve(reserved)) {
       onRefused(request.socket.remoteAddress);
-      response.set('Connection', 'close');
+      // No Connection: close: Node drops the unread body and keeps the socket, so the client
+      // reads the 503 instead of a reset (closing with unread data resets the connection).
       sendProblem(response, {
         title: 'Gateway busy',
         status: 503,

@@ -99,7 +99,9 @@ export function createInboundServer(deps: {
           'gateway busy: too many request bodies in progress; retry later',
           BUSY_RETRY_AFTER_SECONDS,
         );
-        request.destroy();
+        // The body is read and dropped, not kept: closing a socket with unread data would reset
+        // it and the sender might never read the 503. requestTimeoutMs still bounds a slow one.
+        request.resume();
         return;
       }
       response.once('close', () => deps.bodyBudget.release(reserved));
@@ -177,10 +179,7 @@ function sendSoapFault(
     'Content-Type': 'text/xml; charset=UTF-8',
     'Content-Length': body.byteLength,
   };
-  if (retryAfterSeconds !== undefined) {
-    headers['Retry-After'] = retryAfterSeconds;
-    headers.Connection = 'close';
-  }
+  if (retryAfterSeconds !== undefined) headers['Retry-After'] = retryAfterSeconds;
   response.writeHead(status, headers).end(body);
 }
 
