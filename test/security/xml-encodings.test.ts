@@ -125,7 +125,7 @@ describe('XML encodings on the inbound endpoint', () => {
       rewrite: (e) => {
         const units = [...withEntity(e, '')].map((c) => c.codePointAt(0)!);
         const out = Buffer.alloc(units.length * 4);
-        units.forEach((u, i) => out.writeUInt32LE(u, i * 4));
+        for (const [i, u] of units.entries()) out.writeUInt32LE(u, i * 4);
         return out;
       },
       fault: 'ebXML header part: XML document is UTF-32 (or UCS-4); only UTF-8 is accepted',
