@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { type BodyBudget, bodyReservation } from '../listeners/index.js';
 import { sendProblem } from './problem.js';
 
 /**
@@ -35,6 +36,35 @@ export function admissionLimit(maxInFlight: number, onShed: () => void = () => u
     };
     response.once('finish', release);
     response.once('close', release);
+    next();
+  };
+}
+
+/**
+ * The shared budget for request bodies in memory (`maxBufferedBodyBytes`): a request whose body
+ * would be read reserves its size first and gives it back when its response closes; past the
+ * budget it is answered 503 with Retry-After and its body is never read.
+ */
+export function bodyBudgetLimit(
+  budget: BodyBudget,
+  maxBodyBytes: number,
+  onRefused: (address: string | undefined) => void = () => undefined,
+) {
+  return (request: Request, response: Response, next: NextFunction): void => {
+    const reserved = bodyReservation(request.headers, maxBodyBytes);
+    if (!budget.reserve(reserved)) {
+      onRefused(request.socket.remoteAddress);
+      // No Connection: close: Node drops the unread body and keeps the socket, so the client
+      // reads the 503 instead of a reset (closing with unread data resets the connection).
+      sendProblem(response, {
+        title: 'Gateway busy',
+        status: 503,
+        detail: `request bodies in memory are at the limit (maxBufferedBodyBytes ${budget.maxBytes}); nothing was read, retry after the interval given`,
+        retryAfterSeconds: 5,
+      });
+      return;
+    }
+    response.once('close', () => budget.release(reserved));
     next();
   };
 }

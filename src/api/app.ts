@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import swaggerUi from 'swagger-ui-express';
+import { type BodyBudget, RefusalLog } from '../listeners/index.js';
 import type { Logger } from '../ops/index.js';
 import {
   type DashboardDependencies,
@@ -10,7 +11,7 @@ import {
   readiness,
 } from '../ops/index.js';
 import { isValidUtf8 } from '../xml/index.js';
-import { admissionLimit } from './admission.js';
+import { admissionLimit, bodyBudgetLimit } from './admission.js';
 import { findApiKey } from './api-keys.js';
 import { type ApiAuth, requireApiKey } from './auth.js';
 import { type CabRouteDependencies, cabRoutes } from './cab.js';
@@ -30,6 +31,10 @@ export interface ApiDependencies
   /** Submissions handled at once before new ones get 503 + Retry-After (back-pressure); unbounded when absent. */
   maxInFlight?: number;
   auth: ApiAuth;
+  /** Shared with the inbound listener: request bodies held in memory at once; unbounded when absent. */
+  bodyBudget?: BodyBudget;
+  /** Interval of the refusal summary line (body budget refusals). */
+  refusalIntervalMs?: number;
   /** GET /metrics and the operations dashboard (issue 7); absent where a test builds the API alone. */
   ops?: { metrics: GatewayMetrics; dashboard: Omit<DashboardDependencies, 'verifyKey' | 'logger'> };
 }
@@ -63,6 +68,15 @@ export function createApi(deps: ApiDependencies): express.Express {
   // Before the body parser: under overload a refused submission costs no body read and no memory.
   if (deps.maxInFlight !== undefined)
     app.use(admissionLimit(deps.maxInFlight, () => ops?.metrics.submissionShed()));
+  // Right before the body parser: past the shared budget a body is refused unread.
+  if (deps.bodyBudget) {
+    const refusals = new RefusalLog(deps.logger, 'api', deps.refusalIntervalMs ?? 60_000);
+    app.use(
+      bodyBudgetLimit(deps.bodyBudget, deps.maxBodyBytes, (address) =>
+        refusals.note('request bodies in memory are at maxBufferedBodyBytes', address),
+      ),
+    );
+  }
   app.use(
     express.json({
       limit: deps.maxBodyBytes,

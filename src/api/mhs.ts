@@ -10,6 +10,7 @@ import {
 } from '../outbound/index.js';
 import type { RouteTable } from '../routing/index.js';
 import { DuplicateMessageError, type MessageStore, type StoredMessage } from '../store/index.js';
+import { NS, withXml, XmlInputError } from '../xml/index.js';
 import { type Problem, sendProblem, validationProblem } from './problem.js';
 
 // The NHS MHS adaptor's request body, with its limits (reference-system.md §2).
@@ -31,26 +32,65 @@ const CONTENT_TYPES = [
   'application/octet-stream',
 ] as const;
 const NCNAME = /^[A-Za-z_][\w.-]*$/;
+/** C0 controls (but TAB, CR and LF), DEL and C1 controls: never meaningful in text for Spine. */
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+/** The same plus TAB, CR and LF, for one-line values. */
+const LINE_CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
+const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/;
+
+/** A string refused with a message naming the first control character and where it is. */
+function withoutControls(schema: z.ZodString, pattern: RegExp) {
+  return schema.superRefine((value, context) => {
+    const found = pattern.exec(value);
+    if (found)
+      context.addIssue({
+        code: 'custom',
+        message: `must not contain control characters (U+${found[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at character ${found.index + 1})`,
+      });
+  });
+}
+const oneLine = () => withoutControls(z.string().min(1), LINE_CONTROL);
+const documentId = z.string().regex(NCNAME, 'must be an XML NCName (not starting with a digit)').optional();
+
 export const mhsRequestBodySchema = z.strictObject({
   payload: z.string().min(1).max(5_000_000),
   attachments: z
     .array(
-      z.strictObject({
-        is_base64: z.boolean(),
-        content_type: z.enum(CONTENT_TYPES),
-        payload: z.string().min(1).max(5_000_000),
-        description: z.string().min(1),
-        document_id: z.string().regex(NCNAME, 'must be an XML NCName (not starting with a digit)').optional(),
-      }),
+      z
+        .strictObject({
+          is_base64: z.boolean(),
+          content_type: z.enum(CONTENT_TYPES),
+          payload: z.string().min(1).max(5_000_000),
+          description: oneLine(),
+          document_id: documentId,
+        })
+        .superRefine((attachment, context) => {
+          // Text goes into the MIME part as it is; base64 is decoded first and must be base64.
+          const problem = attachment.is_base64
+            ? BASE64.test(attachment.payload)
+              ? undefined
+              : 'is_base64 is true but this is not base64'
+            : CONTROL.exec(attachment.payload)
+              ? 'must not contain control characters other than tab, CR and LF (send binary content as base64)'
+              : undefined;
+          if (problem) context.addIssue({ code: 'custom', path: ['payload'], message: problem });
+        }),
     )
     .max(98)
     .optional(),
   external_attachments: z
     .array(
       z.strictObject({
-        message_id: z.string().min(1),
-        description: z.string().min(1),
-        document_id: z.string().regex(NCNAME, 'must be an XML NCName (not starting with a digit)').optional(),
+        // Written as the mid: URL of an eb:Reference: printable ASCII, no spaces or angle brackets.
+        message_id: z
+          .string()
+          .min(1)
+          .regex(
+            /^[\x21-\x3b\x3d\x3f-\x7e]+$/,
+            'must be printable ASCII without spaces, control characters or <>',
+          ),
+        description: oneLine(),
+        document_id: documentId,
       }),
     )
     .optional(),
@@ -115,6 +155,8 @@ export function mhsRoutes(deps: MhsRouteDependencies): Router {
         detail: `MaxRequestSize=${deps.maxRequestBytes} RequestSize=${size} (bytes)`,
       });
     }
+    const payloadError = payloadProblem(body.payload, interactionId);
+    if (payloadError) return sendProblem(response, payloadError);
     const route = deps.routes.resolve(interactionId);
     if (route.direction === 'inbound') {
       return sendProblem(response, {
@@ -170,6 +212,32 @@ export function mhsRoutes(deps: MhsRouteDependencies): Router {
     }
   });
   return router;
+}
+
+/**
+ * The payload must be the HL7 interaction itself: well-formed UTF-8 XML without a DTD (the one
+ * XML parser's rules, `src/xml`), whose root is the element `Interaction-Id` names in the HL7 V3
+ * namespace. Nothing the PAS sends reaches Spine unparsed.
+ */
+function payloadProblem(payload: string, interactionId: string): Problem | undefined {
+  const invalid = (message: string): Problem => ({
+    title: 'Invalid request',
+    status: 400,
+    detail: `payload: ${message}`,
+    errors: [{ field: 'payload', message }],
+  });
+  let root: { name: string; namespaceUri: string };
+  try {
+    root = withXml(payload, (doc) => ({ name: doc.root.name, namespaceUri: doc.root.namespaceUri }));
+  } catch (error) {
+    if (error instanceof XmlInputError) return invalid(error.message);
+    throw error;
+  }
+  if (root.name !== interactionId || root.namespaceUri !== NS.hl7)
+    return invalid(
+      `root element is {${root.namespaceUri}}${root.name}; expected ${interactionId} in ${NS.hl7} (the Interaction-Id header)`,
+    );
+  return undefined;
 }
 
 async function sendFinished(

@@ -3,7 +3,7 @@
 // reference plus one cid: reference per manifest part). A MIME body is re-framed with its own
 // boundary and parts; an HTTP capture keeps its start line and headers (Content-Length updated).
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   DEFAULT_BOUNDARY,
@@ -63,8 +63,11 @@ export async function runSign(args: string[]): Promise<void> {
     throw new UsageError((error as Error).message.split('\n')[0]);
   }
   const output = frame(capture, parsed, signed);
-  if (values.out) writeFileSync(values.out, output);
-  else process.stdout.write(output);
+  // A signed message carries patient data: readable by its owner only, like the keys.
+  if (values.out) {
+    writeFileSync(values.out, output, { mode: 0o600 });
+    chmodSync(values.out, 0o600);
+  } else process.stdout.write(output);
 }
 
 /** The parts the manifest names by cid:, which is what the verifier expects to find referenced. */

@@ -31,6 +31,31 @@ const isoDuration = z
     'must be an ISO 8601 duration like PT24H or P30D',
   );
 
+/**
+ * What one listener holds open and for how long (issue 13). Node needs headers to finish within
+ * the request deadline. The idle keep-alive timeout is long on purpose (above the 60-90 s idle
+ * timeouts of common HTTP clients and load balancers): the client must be the side that drops an
+ * idle connection, or it can send a request on a socket the server is closing and get no answer.
+ */
+const listenerShape = {
+  /** Open connections on the listener; more are closed at once (and logged at a bounded rate). */
+  max: z.number().int().positive(),
+  /** Open connections from one remote address. */
+  maxPerAddress: z.number().int().positive(),
+  /** A new connection's first request, or any request, must have sent its headers within this. */
+  headersTimeoutMs: z.number().int().min(50),
+  /** A request must have sent its whole body within this (slow uploads are cut with 408). */
+  requestTimeoutMs: z.number().int().min(50),
+  /** An idle kept-alive connection is closed after this. */
+  keepAliveTimeoutMs: z.number().int().min(50),
+};
+const headersWithinRequest = (settings: { headersTimeoutMs: number; requestTimeoutMs: number }) =>
+  settings.headersTimeoutMs <= settings.requestTimeoutMs;
+const headersWithinRequestMessage = {
+  message: 'headersTimeoutMs must not exceed requestTimeoutMs',
+  path: ['headersTimeoutMs'],
+};
+
 /** The whole gateway configuration. Unknown keys are errors, so a typo never silently does nothing. */
 export const configSchema = z.strictObject({
   /** Names this instance's event queue; empty means hostname + pid. */
@@ -47,6 +72,7 @@ export const configSchema = z.strictObject({
     maxBodyBytes: z.number().int().positive(),
     /** Submissions (POST) being processed at once; more are answered 503 with Retry-After, not queued in memory. */
     maxInFlight: z.number().int().positive(),
+    connections: z.strictObject(listenerShape).refine(headersWithinRequest, headersWithinRequestMessage),
     /** `api-key`: every route but /healthz and /readyz needs a key from keysFile; `none` is for development only. */
     auth: z.strictObject({ mode: z.enum(['api-key', 'none']), keysFile: z.string().min(1) }),
   }),
@@ -55,6 +81,13 @@ export const configSchema = z.strictObject({
     port,
     maxBodyBytes: z.number().int().positive(),
     maxParts: z.number().int().min(2).max(1000),
+    connections: z
+      .strictObject({
+        ...listenerShape,
+        /** A connection must finish its TLS handshake within this (Node's default is 120 s). */
+        handshakeTimeoutMs: z.number().int().min(50),
+      })
+      .refine(headersWithinRequest, headersWithinRequestMessage),
     requireSignature: z.boolean(),
     /** XSD-validate every inbound envelope (schemas/); an invalid one gets MessageError OtherXml. */
     validateSchema: z.boolean(),
@@ -77,6 +110,11 @@ export const configSchema = z.strictObject({
         .refine((entry) => entry.commonName || entry.fingerprint256, 'needs commonName or fingerprint256'),
     ),
   }),
+  /**
+   * Request bodies held in memory at once, over both listeners together; a request that would
+   * pass it is refused with 503 and Retry-After before its body is read.
+   */
+  maxBufferedBodyBytes: z.number().int().positive(),
   tls: tlsFiles,
   /** `sqlite:<path>` (default) or `postgres://…`. */
   store: z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<path> or postgres://…'),
@@ -138,6 +176,8 @@ export const configSchema = z.strictObject({
   logging: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     redactPatientData: z.boolean(),
+    /** Refused connections are logged once at first, then as one summary line per this interval. */
+    refusalIntervalMs: z.number().int().min(100),
   }),
   simulator: z.strictObject({
     host: z.string().min(1),

@@ -8,6 +8,7 @@ import { cabRequestSchemas } from '../cab/index.js';
 import { ConfigError, type GatewayConfig } from '../config/index.js';
 import { CorrelationConsumer, Waiters } from '../correlation/index.js';
 import { createInboundServer, InboundPipeline } from '../inbound/index.js';
+import { BodyBudget, httpServerOptions, protectListener, RefusalLog } from '../listeners/index.js';
 import { createLogger, GatewayMetrics, instrumentStore, type Logger, OpsStateReader } from '../ops/index.js';
 import {
   DEFAULT_SWEEPER,
@@ -149,11 +150,16 @@ export async function startGateway(
         'inbound.allowedClients is empty: any certificate issued by the configured CA may send for any party',
       );
     }
+    // One budget for request bodies in memory, over both listeners.
+    const bodyBudget = new BodyBudget(config.maxBufferedBodyBytes);
     const inbound = createInboundServer({
       allowedClients: config.inbound.allowedClients,
       tls,
       pipeline,
       maxBodyBytes: config.inbound.maxBodyBytes,
+      connections: config.inbound.connections,
+      bodyBudget,
+      refusalIntervalMs: config.logging.refusalIntervalMs,
       logger,
     });
     const api = createApi({
@@ -169,6 +175,8 @@ export async function startGateway(
       maxRequestBytes: config.inbound.maxBodyBytes,
       maxBodyBytes: config.api.maxBodyBytes,
       maxInFlight: config.api.maxInFlight,
+      bodyBudget,
+      refusalIntervalMs: config.logging.refusalIntervalMs,
       auth,
       ops: {
         metrics,
@@ -194,7 +202,17 @@ export async function startGateway(
     });
     const inboundServer = await listen(inbound, config.inbound.port, config.inbound.host);
     closers.unshift(() => closeServer(inboundServer));
-    const apiServer = await listen(http.createServer(api), config.api.port, config.api.host);
+    const apiHttp = http.createServer(
+      { ...httpServerOptions(config.api.connections), maxHeaderSize: 16_384 },
+      api,
+    );
+    protectListener(
+      apiHttp,
+      config.api.connections,
+      new RefusalLog(logger, 'api', config.logging.refusalIntervalMs),
+      { tls: false },
+    );
+    const apiServer = await listen(apiHttp, config.api.port, config.api.host);
     closers.unshift(() => closeServer(apiServer));
     const running: RunningGateway = {
       apiPort: (apiServer.address() as AddressInfo).port,

@@ -130,7 +130,17 @@ export class InboundPipeline {
   /** Conformance V1: the envelope against our own XSDs (SOAP 1.1, ebMS 2.0, XMLDSig). */
   private schemaProblem(parsed: ParsedMessage): EbxmlError | undefined {
     if (!this.deps.validateSchema) return undefined;
-    const result = validateEnvelope(parsed.envelopeXml);
+    let result: ReturnType<typeof validateEnvelope>;
+    try {
+      result = validateEnvelope(parsed.envelopeXml);
+    } catch (error) {
+      // The same envelope would fail the same way on every resend: an error, never a 500 (issue 13).
+      return {
+        errorCode: 'OtherXml',
+        severity: 'Error',
+        description: `envelope could not be checked against the ebMS 2.0 schema: ${(error as Error).message.split('\n')[0]}`,
+      };
+    }
     if (result.valid) return undefined;
     const first = result.errors[0]!;
     return {

@@ -1,9 +1,24 @@
+import { X509Certificate } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
+import { buildSoapFault } from '../ebxml/index.js';
+import {
+  type BodyBudget,
+  bodyReservation,
+  closedByGuard,
+  httpServerOptions,
+  type ListenerSettings,
+  protectListener,
+  RefusalLog,
+} from '../listeners/index.js';
 import type { Logger } from '../ops/index.js';
-import { serverOptions, type TlsContext } from '../security/tls/index.js';
+import { serverOptions, type TlsContext, weakKeyProblem } from '../security/tls/index.js';
 import { type AllowedClient, type ClientIdentity, describeClient, senderFor } from './clients.js';
 import type { InboundPipeline } from './pipeline.js';
+
+/** Seconds a sender refused for the memory budget is asked to wait (Spine retries 5xx anyway). */
+const BUSY_RETRY_AFTER_SECONDS = 5;
 
 /** The mTLS endpoint Spine calls: a client certificate from the configured CAs is required at TLS. */
 export function createInboundServer(deps: {
@@ -11,28 +26,41 @@ export function createInboundServer(deps: {
   tls: TlsContext;
   pipeline: InboundPipeline;
   maxBodyBytes: number;
+  /** Connection caps and deadlines (`inbound.connections`). */
+  connections: ListenerSettings & { handshakeTimeoutMs: number };
+  /** Shared with the REST API: bodies held in memory at once. */
+  bodyBudget: BodyBudget;
+  /** Interval of the refused-connection summary line. */
+  refusalIntervalMs: number;
   logger: Logger;
 }): https.Server {
   // A keep-alive connection carries many requests from one certificate: read it once per socket.
   const identities = new WeakMap<TLSSocket, ClientIdentity>();
-  const identify = (socket: TLSSocket): ClientIdentity => {
+  const identify = (socket: TLSSocket): ClientIdentity | undefined => {
     let client = identities.get(socket);
     if (!client) {
-      const peer = socket.getPeerCertificate();
+      // Null once the socket is closing (e.g. refused for a weak key while a request was parsed).
+      const peer = socket.getPeerCertificate() as Partial<ReturnType<TLSSocket['getPeerCertificate']>> | null;
+      if (!peer?.raw) return undefined;
       client = { commonName: firstValue(peer.subject?.CN), fingerprint256: peer.fingerprint256 };
       identities.set(socket, client);
     }
     return client;
   };
+  const refusals = new RefusalLog(deps.logger, 'inbound', deps.refusalIntervalMs);
   const server = https.createServer(
     {
       ...serverOptions(deps.tls.current),
-      headersTimeout: 20_000,
-      requestTimeout: 60_000,
+      ...httpServerOptions(deps.connections),
+      handshakeTimeout: deps.connections.handshakeTimeoutMs,
       maxHeaderSize: 16_384,
     },
     (request, response) => {
       const client = identify(request.socket as TLSSocket);
+      if (!client) {
+        request.destroy();
+        return;
+      }
       const sender = senderFor(client, deps.allowedClients);
       if (!sender) {
         deps.logger.warn(
@@ -59,6 +87,24 @@ export function createInboundServer(deps: {
         request.destroy();
         return;
       }
+      // Reserved before a byte of the body is read, given back when the answer is finished or the
+      // connection dies (a slow upload cut by requestTimeoutMs included).
+      const reserved = bodyReservation(request.headers, deps.maxBodyBytes);
+      if (!deps.bodyBudget.reserve(reserved)) {
+        refusals.note('request bodies in memory are at maxBufferedBodyBytes', request.socket.remoteAddress);
+        sendSoapFault(
+          response,
+          503,
+          'SOAP:Server',
+          'gateway busy: too many request bodies in progress; retry later',
+          BUSY_RETRY_AFTER_SECONDS,
+        );
+        // The body is read and dropped, not kept: closing a socket with unread data would reset
+        // it and the sender might never read the 503. requestTimeoutMs still bounds a slow one.
+        request.resume();
+        return;
+      }
+      response.once('close', () => deps.bodyBudget.release(reserved));
       const chunks: Buffer[] = [];
       let size = 0;
       request.on('data', (chunk: Buffer) => {
@@ -85,17 +131,56 @@ export function createInboundServer(deps: {
           })
           .catch((error) => {
             deps.logger.error({ err: String(error) }, 'inbound pipeline crashed');
+            // Still a SOAP fault, never a bare 500: the sender's MHS can read why and retries.
             if (!response.headersSent)
-              response.writeHead(500, { 'Content-Type': 'text/plain' }).end('internal error\n');
+              sendSoapFault(response, 500, 'SOAP:Server', 'temporary failure; retry later');
           });
       });
     },
   );
+  protectListener(server, deps.connections, refusals, { tls: true });
+  // A client certificate with a weak key is refused right after the handshake, before any request.
+  server.on('secureConnection', (socket: TLSSocket) => {
+    const peer = socket.getPeerCertificate() as Partial<ReturnType<TLSSocket['getPeerCertificate']>> | null;
+    if (!peer?.raw) return;
+    const problem = weakKeyProblem(new X509Certificate(peer.raw));
+    if (!problem) return;
+    refusals.note('client certificate key too weak', socket.remoteAddress, {
+      client: describeClient({
+        commonName: firstValue(peer.subject?.CN),
+        fingerprint256: peer.fingerprint256,
+      }),
+      key: problem,
+    });
+    socket.destroy();
+  });
   deps.tls.onReload((tls) => server.setSecureContext(serverOptions(tls)));
-  server.on('tlsClientError', (error) =>
-    deps.logger.warn({ err: error.message }, 'inbound TLS handshake refused'),
-  );
+  server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: TLSSocket) => {
+    if (closedByGuard(socket)) return;
+    refusals.note(
+      error.code === 'ERR_TLS_HANDSHAKE_TIMEOUT'
+        ? 'TLS handshake not finished in time'
+        : `TLS handshake refused: ${error.message.split('\n')[0]}`,
+      socket.remoteAddress,
+    );
+  });
   return server;
+}
+
+function sendSoapFault(
+  response: ServerResponse,
+  status: number,
+  faultcode: 'SOAP:Client' | 'SOAP:Server',
+  faultstring: string,
+  retryAfterSeconds?: number,
+): void {
+  const body = Buffer.from(buildSoapFault(faultcode, faultstring));
+  const headers: Record<string, string | number> = {
+    'Content-Type': 'text/xml; charset=UTF-8',
+    'Content-Length': body.byteLength,
+  };
+  if (retryAfterSeconds !== undefined) headers['Retry-After'] = retryAfterSeconds;
+  response.writeHead(status, headers).end(body);
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

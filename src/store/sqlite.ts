@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -124,7 +124,7 @@ export class SqliteMessageStore implements MessageStore {
     path: string,
     private readonly clock: () => Date = () => new Date(),
   ) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') createPrivately(path);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -541,4 +541,15 @@ function fromRow(row: Row): StoredMessage {
     if (value !== undefined) (message as unknown as Record<string, unknown>)[key] = value;
   }
   return message;
+}
+
+/**
+ * The database holds patient data: its directory is created 0700 and the file 0600 before SQLite
+ * opens it. SQLite gives its -wal and -shm files the database file's mode; files an older version
+ * left readable by others are narrowed too.
+ */
+function createPrivately(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
 }

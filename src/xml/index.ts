@@ -29,28 +29,56 @@ export interface ParseLimits {
 
 const DEFAULT_MAX_BYTES = 6 * 1024 * 1024;
 const DOCTYPE = /<!DOCTYPE|<!ENTITY/i;
+/** The encoding an XML declaration names, if any (after an optional UTF-8 byte order mark). */
+const DECLARED_ENCODING = /^\uFEFF?<\?xml\s[^>]*?\bencoding\s*=\s*(["'])([^"']*)\1/;
 
 /**
- * Parses untrusted XML. DTDs are refused outright (libxml2 would expand internal entities),
- * so no entity expansion or external fetch can happen. libxml2's own nesting limit applies.
+ * Parses untrusted XML. Only UTF-8 is accepted, and libxml2 is told so, so the text checked here
+ * is exactly the text libxml2 reads: a DTD is refused in any spelling an encoding could give it
+ * (a UTF-16 document's `<!DOCTYPE` has no UTF-8 bytes for a byte pattern to find). DTDs are
+ * refused outright (libxml2 would expand internal entities), so no entity expansion or external
+ * fetch can happen. libxml2's own nesting limit applies.
  */
 export function parseXml(input: string | Uint8Array, limits: ParseLimits = {}): XmlDocument {
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
   const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.byteLength;
   if (size > maxBytes)
     throw new XmlInputError(`XML document is ${size} bytes, over the ${maxBytes}-byte limit`);
+  if (typeof input !== 'string') {
+    const other = otherEncoding(input);
+    if (other) throw new XmlInputError(`XML document is ${other}; only UTF-8 is accepted`);
+    if (!isValidUtf8(input)) throw new XmlInputError('XML document is not valid UTF-8');
+  }
   const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
+  if (text.includes('\u0000')) throw new XmlInputError('XML document contains a NUL character');
+  const declared = DECLARED_ENCODING.exec(text)?.[2];
+  if (declared !== undefined && !/^utf-?8$/i.test(declared))
+    throw new XmlInputError(`XML document declares encoding "${declared}"; only UTF-8 is accepted`);
   if (DOCTYPE.test(text))
     throw new XmlInputError('XML document declares a DTD or entity, which is not allowed');
-  if (typeof input !== 'string' && !isValidUtf8(input)) {
-    throw new XmlInputError('XML document is not valid UTF-8');
-  }
   try {
-    return typeof input === 'string' ? XmlDocument.fromString(input) : XmlDocument.fromBuffer(input);
+    // The encoding is forced, so neither a byte order mark nor a declaration can switch it.
+    return typeof input === 'string'
+      ? XmlDocument.fromString(input, { encoding: 'utf-8' })
+      : XmlDocument.fromBuffer(input, { encoding: 'utf-8' });
   } catch (error) {
     const detail = error instanceof Error ? error.message.split('\n')[0]?.trim() : String(error);
     throw new XmlInputError(`XML is not well-formed: ${detail}`);
   }
+}
+
+/**
+ * The encoding libxml2 would detect from the first bytes when it is not UTF-8 (XML 1.0 appendix F:
+ * byte order marks, and `<?` in UTF-16, UTF-32 or EBCDIC without one); undefined for UTF-8.
+ */
+function otherEncoding(bytes: Uint8Array): string | undefined {
+  const [a, b, c, d] = bytes;
+  if ((a === 0x00 && b === 0x00) || (c === 0x00 && d === 0x00 && a !== 0x00 && b === 0x00))
+    return 'UTF-32 (or UCS-4)';
+  if ((a === 0xfe && b === 0xff) || (a === 0xff && b === 0xfe)) return 'UTF-16 (byte order mark)';
+  if ((a === 0x00 && b !== 0x00) || (a !== 0x00 && b === 0x00)) return 'UTF-16 without a byte order mark';
+  if (a === 0x4c && b === 0x6f && c === 0xa7 && d === 0x94) return 'EBCDIC';
+  return undefined;
 }
 
 /** Parses, runs `use`, and always frees the WASM memory behind the document. */

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type GatewayConfig, loadConfig, packageRoot } from '../../src/config/index.js';
 import type { HttpMessage } from '../../src/ebxml/index.js';
 import { type RunningGateway, startGateway } from '../../src/gateway/index.js';
+import type { Logger } from '../../src/ops/index.js';
 import { MtlsClient, type TransportResponse } from '../../src/outbound/index.js';
 import { Broker, type Delivery, QUEUES } from '../../src/queue/index.js';
 import { type DevPkiPaths, initDevPki } from '../../src/security/pki/index.js';
@@ -37,6 +38,8 @@ export interface Harness {
 export interface HarnessOptions {
   /** Extra MHS_* settings. */
   env?: Record<string, string>;
+  /** The gateways' logger (default: from the configuration, silent unless E2E_LOG_LEVEL is set). */
+  logger?: Logger;
   /** Extra MHS_* settings that depend on the generated development PKI (e.g. certificate fingerprints). */
   envFromPki?: (pki: DevPkiPaths) => Record<string, string>;
   /**
@@ -135,7 +138,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
             };
       const instanceConfig = i === 0 ? { ...config, instanceId: 'gw-0', routesFile: gatewayRoutesFile } : own;
       configs.push(instanceConfig);
-      const gateway = await startGateway(instanceConfig);
+      const gateway = await startGateway(instanceConfig, options.logger ? { logger: options.logger } : {});
       gateways.push(gateway);
       started.push(gateway);
     }
@@ -160,7 +163,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     control: `http://127.0.0.1:${simulator.controlPort}`,
     restart: async (index: number) => {
       await gateways[index]!.close();
-      gateways[index] = await startGateway(configs[index]!);
+      gateways[index] = await startGateway(configs[index]!, options.logger ? { logger: options.logger } : {});
     },
     close: async () => {
       for (const g of gateways) await g.close();

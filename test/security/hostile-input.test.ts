@@ -391,6 +391,30 @@ describe('hostile input', () => {
     });
   });
 
+  it('keeps idle connections longer than common HTTP clients do (95 s: above 60 s load balancers and 90 s Go clients)', async () => {
+    // Node's default was 5 s: a client with a longer idle timeout could send on a socket the
+    // server was closing and get no answer (issue 18). The limit itself is in listeners.test.ts.
+    const api = await fetch(`${h.api}/healthz`);
+    expect(api.headers.get('keep-alive')).toBe('timeout=95');
+    const agent = new https.Agent({ keepAlive: true, ...client });
+    try {
+      const keepAlive = await new Promise<string | undefined>((resolve, reject) => {
+        const request = https.request(
+          { host: '127.0.0.1', servername: 'localhost', port: h.gateway.inboundPort, method: 'GET', agent },
+          (response) => {
+            response.resume();
+            resolve(String(response.headers['keep-alive']));
+          },
+        );
+        request.on('error', reject);
+        request.end();
+      });
+      expect(keepAlive).toBe('timeout=95');
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it(`kept the process under ${RSS_LIMIT / 1048576} MB resident`, () => {
     sample();
     expect(rssPeak, `peak RSS ${(rssPeak / 1048576).toFixed(0)} MB`).toBeLessThan(RSS_LIMIT);

@@ -1,4 +1,11 @@
 export { TlsContext } from './context.js';
 export { TlsConfigError } from './errors.js';
 export { type LoadedTls, loadTls, type TlsFiles } from './load.js';
-export { clientOptions, serverOptions, TLS_CIPHERS, TLS_MIN_VERSION } from './options.js';
+export {
+  clientOptions,
+  MIN_RSA_BITS,
+  serverOptions,
+  TLS_CIPHERS,
+  TLS_MIN_VERSION,
+  weakKeyProblem,
+} from './options.js';
