@@ -364,4 +364,29 @@ describe('real Spine shapes through the inbound server', () => {
       expect(done, `${c.answers} did not become ${c.requestStatus}`).toBe(c.requestStatus);
     }
   });
+
+  it('answers POST / for a catalogued interaction nothing routes as the MHS adaptor does: 500, naming what is missing', async () => {
+    const messageId = randomUUID().toUpperCase();
+    const payload = wrapPayload(
+      {
+        interactionId: 'PORX_IN020101UK31',
+        messageId,
+        creationTime: new Date(),
+        toAsid: '1',
+        fromAsid: h.config.asid,
+      },
+      undefined,
+    );
+    const posted = await postJson(
+      `${h.api}/`,
+      { payload },
+      { 'Interaction-Id': 'PORX_IN020101UK31', 'wait-for-response': 'false', 'Message-Id': messageId },
+    );
+    expect(posted.status).toBe(500);
+    expect(posted.body).toMatchObject({
+      title: 'Error obtaining outbound URL',
+      detail: 'route for PORX_IN020101UK31 has no cpaId (neither SDS nor the routes file gives one)',
+    });
+    expect((await getJson(`${h.api}/messages/${messageId}`)).status).toBe(404);
+  });
 });
