@@ -24,7 +24,7 @@ describe('slot poll answered end to end', () => {
     });
   });
 
-  it('delivers the poll to the PAS, sends a signed answer, and completes on the application ack', async () => {
+  it('delivers the poll to the PAS, sends the answer (unsigned, as the shipped routes say), and completes on the application ack', async () => {
     // 1. e-RS (the simulator) polls for slots over mTLS.
     const poll = (await postJson(`${h.control}/control/slot-polls`, { clinicId: 'CLINIC-ORTHO-7' })).body as {
       messageId: string;
