@@ -57,7 +57,7 @@ export function resolveManifest(
   return payload ?? parts.find(isHl7Xml);
 }
 
-/** Up to the first element, past a BOM, blanks, the XML declaration, comments and PIs. */
+/** Starts with markup, after an optional BOM and blanks: worth parsing to see whether it is HL7. */
 const LOOKS_LIKE_XML = /^(?:\uFEFF)?\s*</;
 
 /**
