@@ -8,7 +8,7 @@ import {
   type OutboundSubmission,
   type Submitted,
 } from '../outbound/index.js';
-import type { RouteTable } from '../routing/index.js';
+import { type RouteTable, RoutingError } from '../routing/index.js';
 import { DuplicateMessageError, type MessageStore, type StoredMessage } from '../store/index.js';
 import { NS, withXml, XmlInputError } from '../xml/index.js';
 import { type Problem, sendProblem, validationProblem } from './problem.js';
@@ -157,12 +157,24 @@ export function mhsRoutes(deps: MhsRouteDependencies): Router {
     }
     const payloadError = payloadProblem(body.payload, interactionId);
     if (payloadError) return sendProblem(response, payloadError);
-    const route = deps.routes.resolve(interactionId);
-    if (route.direction === 'inbound') {
+    if (deps.routes.catalogue.interactions[interactionId]!.direction === 'inbound') {
       return sendProblem(response, {
         title: 'Invalid request',
         status: 400,
-        detail: `${interactionId} is sent by e-RS, not by the PAS`,
+        detail: `${interactionId} is sent to this gateway (by Spine or e-RS), not by the PAS`,
+      });
+    }
+    // Catalogued but unrouted (neither SDS nor the routes file gives a route): the MHS adaptor's
+    // 500 for a failed routing lookup, naming what is missing.
+    let route: ReturnType<RouteTable['resolve']>;
+    try {
+      route = deps.routes.resolve(interactionId);
+    } catch (error) {
+      if (!(error instanceof RoutingError)) throw error;
+      return sendProblem(response, {
+        title: 'Error obtaining outbound URL',
+        status: 500,
+        detail: error.message,
       });
     }
     const fromAsid = request.get('from-asid');

@@ -139,7 +139,7 @@ export interface ParsedMessage {
   manifest: ManifestReference[];
   /** Non-root parts in wire order. */
   parts: MimePart[];
-  /** The part the HL7 manifest reference names (or the first non-root part). */
+  /** The part the manifest marks as the HL7 payload or, when none is marked, the part that is HL7 XML. */
   payload?: MimePart;
   acknowledgment?: ParsedAcknowledgment;
   errors?: EbxmlError[];

@@ -21,13 +21,42 @@ export function decodeTransferEncoding(encoding: string, raw: Buffer, partLabel:
   }
 }
 
+/** Sextet value of each base64 alphabet byte; -1 for every other byte. */
+const SEXTET = new Int8Array(256).fill(-1);
+for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].entries())
+  SEXTET[c.charCodeAt(0)] = i;
+
+/**
+ * RFC 2045 §6.8: characters outside the base64 alphabet (line breaks, blanks, stray bytes) are
+ * ignored, and "=" ends the data. One pass, output no larger than three quarters of the input.
+ * What cannot be decoded is data cut short: a lone sextet after the last full group.
+ */
 function decodeBase64(raw: Buffer, partLabel: string): Buffer {
-  const text = raw.toString('latin1').replace(/[\s]/g, '');
-  // Buffer.from(…, 'base64') skips bad characters silently; a corrupt attachment must not pass.
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) {
-    throw mimeFault(`${partLabel} is not valid base64`);
+  const out = Buffer.alloc(Math.floor((raw.length * 3) / 4) + 3);
+  let length = 0;
+  let group = 0;
+  let sextets = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const byte = raw[i] as number;
+    if (byte === EQUALS) break;
+    const value = SEXTET[byte] as number;
+    if (value < 0) continue;
+    group = (group << 6) | value;
+    if (++sextets === 4) {
+      out[length++] = (group >> 16) & 0xff;
+      out[length++] = (group >> 8) & 0xff;
+      out[length++] = group & 0xff;
+      group = 0;
+      sextets = 0;
+    }
   }
-  return Buffer.from(text, 'base64');
+  if (sextets === 1) throw mimeFault(`${partLabel} is not valid base64: it ends part-way through a byte`);
+  if (sextets === 2) out[length++] = (group >> 4) & 0xff;
+  if (sextets === 3) {
+    out[length++] = (group >> 10) & 0xff;
+    out[length++] = (group >> 2) & 0xff;
+  }
+  return Buffer.from(out.subarray(0, length));
 }
 
 /** RFC 2045 §6.7: `=XX` escapes, `=` soft line breaks, trailing blanks on a line dropped. */

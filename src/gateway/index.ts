@@ -268,9 +268,7 @@ async function startSdsRouting(
 function retentionSettings(config: GatewayConfig, routes: RouteTable): RetentionSettings {
   const finishedMs = parseDuration(config.retention.finishedMessages)!;
   const inboundMs = parseDuration(config.retention.inboundMessages)!;
-  const longest = Math.max(
-    ...Object.keys(routes.catalogue.interactions).map((id) => routes.resolve(id).persistDurationMs),
-  );
+  const longest = Math.max(...routes.routed().map((id) => routes.resolve(id).persistDurationMs));
   if (inboundMs < longest) {
     throw new ConfigError(
       `configuration key retention.inboundMessages (MHS_RETENTION_INBOUND_MESSAGES): ${config.retention.inboundMessages} is shorter than the longest route persist duration (${longest / 1000} s); duplicates could be delivered twice`,

@@ -174,8 +174,9 @@ export class InboundPipeline {
           location: 'eb:MessageHeader/eb:Action',
         };
       }
-      const route = this.deps.routes.resolve(header.action);
-      if (route.service !== header.service) {
+      // An interaction may belong to several services (an application acknowledgement comes under
+      // the service of whatever it answers), so the check is against all of them.
+      if (!this.deps.routes.servicesOf(header.action).includes(header.service)) {
         return {
           errorCode: 'ValueNotRecognized',
           severity: 'Error',
@@ -223,7 +224,7 @@ export class InboundPipeline {
     sender: InboundSender,
   ): EbxmlError | undefined {
     // Business messages follow their interaction's route; MSH signals the gateway-wide setting.
-    const route = this.deps.routes.has(parsed.header.action)
+    const route = this.deps.routes.isRouted(parsed.header.action)
       ? this.deps.routes.resolve(parsed.header.action)
       : undefined;
     const required = route?.requireSignature ?? this.deps.requireSignature;
@@ -385,29 +386,17 @@ export class InboundPipeline {
     // copy finishes the delivery, or the MessageId would be refused for ever. Queues are keyed by it.
     if (existing && (existing.ack || existing.status !== 'RECEIVED'))
       return this.answerDuplicate(existing.ack, header, log);
+    // The ebXML is sound from here on. HL7 we cannot read is not an ebXML fault: the message is
+    // acknowledged and parked for the PAS with its raw payload (docs/conformance.md, "Real Spine").
     const hl7 = parsed.payload?.content.toString('utf8');
-    if (!hl7)
-      return this.messageError(header, [
-        { errorCode: 'MimeProblem', severity: 'Error', description: 'no HL7 payload part' },
-      ]);
-    let wrapper: ParsedWrapper;
-    let data: unknown;
-    try {
-      wrapper = parseWrapper(hl7);
-      data =
-        header.action === APPLICATION_ACK
-          ? parseApplicationAcknowledgement(wrapper)
-          : mapInboundRequest(header.action, wrapper);
-    } catch (error) {
-      return this.messageError(header, [
-        {
-          errorCode: 'OtherXml',
-          severity: 'Error',
-          description: `HL7 payload: ${(error as Error).message}`,
-          location: `cid:${parsed.payload!.contentId}`,
-        },
-      ]);
-    }
+    const reading = readHl7(header.action, hl7);
+    const attachments = parsed.parts
+      .filter((p) => p !== parsed.payload)
+      .map((p) => ({
+        contentId: p.contentId,
+        contentType: p.contentType,
+        base64: p.content.toString('base64'),
+      }));
     try {
       if (!existing)
         await this.deps.store.insert({
@@ -422,12 +411,15 @@ export class InboundPipeline {
             soapAction: parsed.soapAction ?? '',
             body: Buffer.from(parsed.envelopeXml),
           },
-          data: {
-            request: data,
-            sender: { partyKey: header.from.id, asid: wrapper.fromAsid },
-            hl7MessageId: wrapper.messageId,
-          },
-          hl7,
+          data:
+            'problem' in reading
+              ? { unreadable: reading.problem, sender: { partyKey: header.from.id } }
+              : {
+                  request: reading.data,
+                  sender: { partyKey: header.from.id, asid: reading.wrapper.fromAsid },
+                  hl7MessageId: reading.wrapper.messageId,
+                },
+          ...(hl7 ? { hl7 } : {}),
           detail: `from ${header.from.id}`,
         });
     } catch (error) {
@@ -435,8 +427,26 @@ export class InboundPipeline {
       throw error;
     }
     const receivedAt = this.now().toISOString();
-    if (header.action === APPLICATION_ACK) {
-      const applicationAck = data as ReturnType<typeof parseApplicationAcknowledgement>;
+    let queued: string;
+    if ('problem' in reading) {
+      log.warn(
+        { audit: 'unreadable-hl7', problem: reading.problem },
+        'HL7 payload unreadable; parked for the PAS',
+      );
+      await publishToPas(this.deps.broker, {
+        kind: 'error',
+        interactionId: header.action,
+        messageId: header.messageId,
+        conversationId: header.conversationId,
+        refToMessageId: header.refToMessageId,
+        receivedAt,
+        data: { status: 'UNREADABLE_HL7', detail: reading.problem, from: header.from.id },
+        ...(hl7 ? { hl7 } : {}),
+        attachments,
+      });
+      queued = `HL7 unreadable (${reading.problem}); parked for the PAS on mhs.inbound`;
+    } else if (header.action === APPLICATION_ACK) {
+      const applicationAck = reading.data as ReturnType<typeof parseApplicationAcknowledgement>;
       await this.publishSignal(
         {
           kind: 'application-ack',
@@ -445,33 +455,33 @@ export class InboundPipeline {
           conversationId: header.conversationId,
           receivedAt,
           applicationAck,
-          hl7,
+          hl7: hl7!,
         },
         header,
       );
+      queued = 'queued on mhs.signals';
     } else {
+      // A business message naming the message it answers is a reply (e.g. QUPC_IN160102UK05);
+      // one that names nothing we sent is still delivered, marked unmatched.
+      const answered = header.refToMessageId ? await this.deps.store.get(header.refToMessageId) : undefined;
       await publishToPas(this.deps.broker, {
-        kind: 'request',
+        kind: header.refToMessageId ? 'reply' : 'request',
         interactionId: header.action,
         messageId: header.messageId,
         conversationId: header.conversationId,
         refToMessageId: header.refToMessageId,
         receivedAt,
-        data: data ?? {},
-        hl7,
-        attachments: parsed.parts
-          .filter((p) => p !== parsed.payload)
-          .map((p) => ({
-            contentId: p.contentId,
-            contentType: p.contentType,
-            base64: p.content.toString('base64'),
-          })),
+        data: reading.data ?? {},
+        hl7: hl7!,
+        attachments,
+        ...(header.refToMessageId && answered?.direction !== 'outbound' ? { unmatched: true } : {}),
       });
+      queued = 'queued on mhs.inbound';
     }
     const ack = this.acknowledgment(parsed);
     const delivered = await this.deps.store.transition(header.messageId, 'DELIVERED', {
       from: ['RECEIVED'],
-      detail: header.action === APPLICATION_ACK ? 'queued on mhs.signals' : 'queued on mhs.inbound',
+      detail: queued,
       patch: { ack },
     });
     // A copy processed at the same moment acknowledged first: every copy gets that one acknowledgment.
@@ -565,6 +575,26 @@ export class InboundPipeline {
 
   private now(): Date {
     return (this.deps.clock ?? (() => new Date()))();
+  }
+}
+
+/** The HL7 payload read and mapped, or why it cannot be: a missing part, unparsable XML, a bad wrapper. */
+function readHl7(
+  action: string,
+  hl7: string | undefined,
+): { wrapper: ParsedWrapper; data: unknown } | { problem: string } {
+  if (!hl7) return { problem: 'no HL7 payload part' };
+  try {
+    const wrapper = parseWrapper(hl7);
+    if (wrapper.interactionId !== action)
+      return { problem: `HL7 payload is ${wrapper.interactionId}, but eb:Action is ${action}` };
+    const data =
+      action === APPLICATION_ACK
+        ? parseApplicationAcknowledgement(wrapper)
+        : mapInboundRequest(action, wrapper);
+    return { wrapper, data };
+  } catch (error) {
+    return { problem: `HL7 payload: ${(error as Error).message.split('\n')[0]}` };
   }
 }
 

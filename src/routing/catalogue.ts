@@ -30,9 +30,26 @@ export const reliabilitySchema = z.strictObject({
 });
 export type ReliabilitySettings = z.infer<typeof reliabilitySchema>;
 
+/**
+ * An interaction id: the HL7 V3 ones (`PRSC_IN080000UK07`, `QUPA_IN000008SM13`, `QUPC_IN000006GB01`)
+ * and the few non-HL7 actions Spine services use (`GetConsent01`, `AccreditedSystemSearchRequest_1_0`).
+ * It becomes eb:Action and the SOAPAction's last segment, so no spaces, slashes or markup.
+ */
+const INTERACTION_KEY = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+const serviceUrn = z.string().min(1);
+
 const interactionSchema = z.strictObject({
-  name: z.string().min(1),
-  service: z.string().min(1),
+  /** A name people know the interaction by; absent where no public source names it. */
+  name: z.string().min(1).optional(),
+  /** The service we send it under, and its first service. */
+  service: serviceUrn,
+  /**
+   * Services it may also arrive under. An application acknowledgement (MCCI_IN010000UK13) comes
+   * under the service of the interaction it answers: psis, pds, gp2gp, ebs…
+   */
+  otherServices: z.array(serviceUrn).optional(),
+  /** The request this interaction answers, for replies catalogued beside their requests. */
+  replyTo: z.string().regex(INTERACTION_KEY).optional(),
   workflow: z.enum(WORKFLOWS, { error: (issue) => `unknown workflow "${String(issue.input)}"` }),
   direction: z.enum(['inbound', 'outbound', 'both']),
   reliability: z.string().min(1),
@@ -41,13 +58,17 @@ const interactionSchema = z.strictObject({
 export const catalogueSchema = z
   .strictObject({
     reliabilityProfiles: z.record(z.string(), reliabilitySchema),
-    interactions: z.record(
-      z.string().regex(/^[A-Z]{4}_IN\d{6}UK\d{2}$/, 'is not an HL7 interaction id'),
-      interactionSchema,
-    ),
+    interactions: z.record(z.string().regex(INTERACTION_KEY, 'is not an interaction id'), interactionSchema),
   })
   .superRefine((catalogue, ctx) => {
     for (const [id, interaction] of Object.entries(catalogue.interactions)) {
+      if (interaction.replyTo && !catalogue.interactions[interaction.replyTo]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['interactions', id, 'replyTo'],
+          message: `names uncatalogued request "${interaction.replyTo}"`,
+        });
+      }
       if (!catalogue.reliabilityProfiles[interaction.reliability]) {
         ctx.addIssue({
           code: 'custom',

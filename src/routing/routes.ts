@@ -14,8 +14,12 @@ import { parseDuration } from './duration.js';
 /** Everything needed to send one interaction, resolved from the catalogue and the routes file. */
 export interface Route {
   interactionId: string;
+  /** Empty where no public source names the interaction. */
   name: string;
+  /** The service it is sent under (eb:Service, SOAPAction). */
   service: string;
+  /** Every service it may arrive under: `service` first, then the catalogue's otherServices. */
+  services: readonly string[];
   action: string;
   workflow: Workflow;
   direction: 'inbound' | 'outbound' | 'both';
@@ -60,21 +64,65 @@ export class RouteTable {
     readonly catalogue: Catalogue,
     private readonly routesFile: RoutesFile,
   ) {
-    // Resolve every catalogued interaction now, so a bad file stops start-up instead of a send.
-    for (const id of Object.keys(catalogue.interactions)) this.resolve(id);
+    // Resolve every routed interaction now, so a bad file stops start-up instead of a send.
+    this.resolved = this.resolveAll();
   }
 
+  /** True for every catalogued interaction, routed or not (the catalogue is what we know of). */
   has(interactionId: string): boolean {
-    return interactionId in this.catalogue.interactions;
+    return Object.hasOwn(this.catalogue.interactions, interactionId);
   }
 
-  /** The route for an interaction; throws RoutingError when it is not catalogued or incomplete. */
+  /** The interaction's human name, for people (dashboard, logs); undefined when none is known. */
+  interactionName(interactionId: string): string | undefined {
+    return this.has(interactionId) ? this.catalogue.interactions[interactionId]!.name : undefined;
+  }
+
+  /** Every service the interaction may arrive under (empty when it is not catalogued). */
+  servicesOf(interactionId: string): readonly string[] {
+    if (!this.has(interactionId)) return [];
+    const interaction = this.catalogue.interactions[interactionId]!;
+    return [interaction.service, ...(interaction.otherServices ?? [])];
+  }
+
+  /** True when the interaction is catalogued and SDS or the routes file gives it a complete route. */
+  isRouted(interactionId: string): boolean {
+    return this.resolved.has(interactionId);
+  }
+
+  /** The interactions that have a complete route now. */
+  routed(): string[] {
+    return [...this.resolved.keys()];
+  }
+
+  /**
+   * The route for an interaction; throws RoutingError when it is not catalogued, or neither SDS nor
+   * the routes file gives it an endpoint, To party and CPA id.
+   */
   resolve(interactionId: string): Readonly<Route> {
     const known = this.resolved.get(interactionId);
     if (known) return known;
-    const route = Object.freeze(this.compute(interactionId));
-    this.resolved.set(interactionId, route);
-    return route;
+    // Not routed: compute once more for the error that says what is missing.
+    this.compute(interactionId);
+    throw new RoutingError(`no route for ${interactionId}`);
+  }
+
+  /**
+   * Routes for every catalogued interaction that can have one. The catalogue holds every interaction
+   * the NHS MHS adaptor knows; most have no route until SDS or the routes file gives them one, and
+   * that is not an error. An interaction the routes file or SDS names must resolve, or the file is wrong.
+   */
+  private resolveAll(): Map<string, Readonly<Route>> {
+    const resolved = new Map<string, Readonly<Route>>();
+    for (const id of Object.keys(this.catalogue.interactions)) {
+      const named = Object.hasOwn(this.routesFile.routes, id) || Object.hasOwn(this.overlay, id);
+      try {
+        resolved.set(id, Object.freeze(this.compute(id)));
+      } catch (error) {
+        if (named || !(error instanceof RoutingError)) throw error;
+      }
+    }
+    return resolved;
   }
 
   private compute(interactionId: string): Route {
@@ -96,22 +144,27 @@ export class RouteTable {
     const toPartyKey = overrides.toPartyKey ?? defaults.toPartyKey;
     const cpaId = overrides.cpaId ?? defaults.cpaId;
     const missing = !endpoint ? 'endpoint' : !toPartyKey ? 'toPartyKey' : !cpaId ? 'cpaId' : undefined;
-    if (missing) throw new RoutingError(`route for ${interactionId} has no ${missing}`);
+    if (missing)
+      throw new RoutingError(
+        `route for ${interactionId} has no ${missing} (neither SDS nor the routes file gives one)`,
+      );
     const toAsid = overrides.toAsid ?? defaults.toAsid;
     if (interaction.workflow === 'sync' && !toAsid)
       throw new RoutingError(`route for ${interactionId} (sync) has no toAsid`);
     return {
       ...(toAsid ? { toAsid } : {}),
       interactionId,
-      name: interaction.name,
+      name: interaction.name ?? '',
       service: interaction.service,
+      services: Object.freeze([interaction.service, ...(interaction.otherServices ?? [])]),
       action: interactionId,
       workflow: interaction.workflow,
       direction: interaction.direction,
       endpoint: endpoint!,
       toPartyKey: toPartyKey!,
       cpaId: cpaId!,
-      sign: overrides.sign ?? defaults.sign ?? true,
+      // Spine does not sign (no NHS sender does): sign only where the routes file says so.
+      sign: overrides.sign ?? defaults.sign ?? false,
       ...((overrides.requireSignature ?? defaults.requireSignature) !== undefined
         ? { requireSignature: overrides.requireSignature ?? defaults.requireSignature }
         : {}),
@@ -132,10 +185,7 @@ export class RouteTable {
     const previous = this.overlay;
     this.overlay = overlay;
     try {
-      const resolved = new Map<string, Readonly<Route>>();
-      for (const id of Object.keys(this.catalogue.interactions))
-        resolved.set(id, Object.freeze(this.compute(id)));
-      this.resolved = resolved;
+      this.resolved = this.resolveAll();
       this.byCpaId = undefined;
     } catch (error) {
       this.overlay = previous;
@@ -154,9 +204,8 @@ export class RouteTable {
   findByCpaId(cpaId: string): Readonly<Route> | undefined {
     if (!this.byCpaId) {
       const index = new Map<string, Readonly<Route>>();
-      // The first interaction in catalogue order wins, as it did when this was a scan.
-      for (const id of Object.keys(this.catalogue.interactions)) {
-        const route = this.resolve(id);
+      // The first routed interaction in catalogue order wins, as it did when this was a scan.
+      for (const route of this.resolved.values()) {
         if (!index.has(route.cpaId)) index.set(route.cpaId, route);
       }
       this.byCpaId = index;

@@ -75,6 +75,7 @@ export class SdsRouteRefresher {
     const { routes, logger } = this.options;
     const overlay: RouteOverlay = {};
     const result: SdsRefreshResult = { fromSds: [], stale: [], fallback: [] };
+    let unrouted = 0;
     for (const [id, interaction] of Object.entries(routes.catalogue.interactions)) {
       // Inbound-only interactions are addressed to our MHS, so their CPA id is in our own record.
       const inboundOnly = interaction.direction === 'inbound';
@@ -93,12 +94,18 @@ export class SdsRouteRefresher {
         overlay[id] = this.entryFor(hit.value, interaction.workflow, inboundOnly);
       } catch (error) {
         result.fallback.push(id);
-        logger.warn(
-          { interactionId: id, odsCode, err: (error as Error).message },
-          'SDS lookup failed; using the routes file',
-        );
+        // Most catalogued interactions are ones this site never uses: SDS knowing nothing of one
+        // that has no route anyway is not worth a warning each refresh.
+        if (routes.isRouted(id))
+          logger.warn(
+            { interactionId: id, odsCode, err: (error as Error).message },
+            'SDS lookup failed; using the routes file',
+          );
+        else unrouted += 1;
       }
     }
+    if (unrouted > 0)
+      logger.info({ unrouted }, 'catalogued interactions neither SDS nor the routes file routes');
     try {
       routes.setOverlay(overlay);
     } catch (error) {

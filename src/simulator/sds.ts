@@ -26,7 +26,8 @@ export interface SdsRecord {
  */
 export function sdsDirectory(config: GatewayConfig, routes: RouteTable): SdsRecord[] {
   const records: SdsRecord[] = [];
-  for (const [id, interaction] of Object.entries(routes.catalogue.interactions)) {
+  for (const id of routes.routed()) {
+    const interaction = routes.catalogue.interactions[id]!;
     const route = routes.resolve(id);
     const interactionValue = serviceInteractionId(interaction.service, id);
     if (interaction.direction === 'inbound') {

@@ -164,11 +164,16 @@ export function shippedRoutesAt(spinePort: number): string {
   );
 }
 
-/** The shipped routes, pointed at this run's simulator, with short retries on what the soak sends. */
+/**
+ * The shipped routes, pointed at this run's simulator, with short retries on what the soak sends,
+ * and signed: the figures are for signed messages (the shipped routes do not sign, as Spine does not).
+ */
 function routesFor(spinePort: number): string {
   const routes = JSON.parse(shippedRoutesAt(spinePort)) as {
+    defaults: Record<string, unknown>;
     routes: Record<string, Record<string, unknown>>;
   };
+  routes.defaults.sign = true;
   for (const id of SENT_INTERACTIONS)
     routes.routes[id] = { ...routes.routes[id], reliability: SOAK_RELIABILITY };
   return JSON.stringify(routes, null, 2);

@@ -24,7 +24,12 @@ import {
 describe('Choose and Book flows', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness();
+    // Signed, so the simulator's verification of our signatures is exercised (routes sign only when asked).
+    h = await startHarness({
+      routes: (routes) => {
+        routes.defaults.sign = true;
+      },
+    });
   });
   afterAll(() => h?.close());
   beforeEach(() => putFaults(h, { applicationAck: 'AA' }));

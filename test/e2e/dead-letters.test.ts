@@ -110,6 +110,7 @@ describe('dead letters replayed with the same MessageId, and discarded', () => {
   beforeAll(async () => {
     h = await startHarness({
       routes: (routes) => {
+        routes.defaults.sign = true;
         routes.routes[INTERACTION]!.reliability = { retryInterval: 'PT3S', retries: 1 };
       },
     });
@@ -263,6 +264,7 @@ describe('dead letters replayed after the persist duration', () => {
   beforeAll(async () => {
     h = await startHarness({
       routes: (routes) => {
+        routes.defaults.sign = true;
         routes.routes[INTERACTION]!.reliability = { retryInterval: 'PT0.2S', persistDuration: 'PT0.5S' };
       },
     });

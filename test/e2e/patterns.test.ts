@@ -35,6 +35,7 @@ describe('messaging patterns, faults and inbound validation', () => {
   beforeAll(async () => {
     h = await startHarness({
       routes: (routes) => {
+        routes.defaults.sign = true;
         // Short retry intervals so retries happen within the test; same counts as the SDS data.
         routes.routes.REPC_IN150016UK05!.reliability = { retryInterval: 'PT0.3S' };
       },

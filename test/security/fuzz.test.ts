@@ -251,14 +251,29 @@ function corpus(): Wire[] {
     defaults: { contentType: string };
     fixtures: Record<string, { contentType?: string | null; soapAction?: string }>;
   };
-  return readdirSync(FIXTURES)
+  const inbound = readdirSync(FIXTURES)
     .filter((name) => !name.startsWith('.') && name !== 'expected.json')
-    .map((name) => {
+    .map((name): Wire => {
       const expected = index.fixtures[name] ?? {};
       const contentType =
         expected.contentType === null ? undefined : (expected.contentType ?? index.defaults.contentType);
       return { contentType, soapAction: expected.soapAction, body: readFileSync(join(FIXTURES, name)) };
     });
+  return [...inbound, ...spineCorpus(index.defaults.contentType)];
+}
+
+/** test/fixtures/spine/inbound: real Spine and GP2GP shapes (placeholders left as they are). */
+function spineCorpus(spineContentType: string): Wire[] {
+  const dir = join(packageRoot, 'test', 'fixtures', 'spine', 'inbound');
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.mime'))
+    .map((name) => ({
+      contentType: name.startsWith('payload-not-first')
+        ? 'multipart/related; boundary="--=_MIME-Boundary"; type="text/xml"; start="<ContentRoot>"'
+        : spineContentType,
+      soapAction: undefined,
+      body: readFileSync(join(dir, name)),
+    }));
 }
 
 /** Real messages as e-RS sends them: a slot poll (plain and signed, with an attachment), an AA, and signals. */

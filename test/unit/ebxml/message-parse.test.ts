@@ -1,5 +1,6 @@
 // Parser behaviour the fixture table does not show: signal kinds, severities, SOAPAction
 // warnings, encoded cid: hrefs, version checks on extension elements, EbxmlFault itself.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   buildMessage,
@@ -167,5 +168,35 @@ describe('EbxmlFault', () => {
     expect(new EbxmlFault(error, { messageId: 'M1' }).headerParsed).toBe(false);
     expect(new EbxmlFault(error, { messageId: 'M1', from: { id: 'YES-0000806' } }).headerParsed).toBe(true);
     expect(new EbxmlFault(error).message).toBe('ValueNotRecognized at eb:CPAId: 501319:Unknown eb:CPAId');
+  });
+});
+
+describe('the HL7 payload of a GP2GP shape, a PNG part listed before the HL7 part', () => {
+  const GP2GP_CT = 'multipart/related; boundary="--=_MIME-Boundary"; type="text/xml"; start="<ContentRoot>"';
+  const fixture = (name: string) =>
+    Buffer.from(
+      readFileSync(new URL(`../../fixtures/spine/inbound/${name}`, import.meta.url))
+        .toString('latin1')
+        .replace('{{ttl}}', '2026-12-03T16:30:00Z'),
+      'latin1',
+    );
+
+  it.each([
+    ['payload-not-first-ebxml-lowercase.mime', true],
+    ['payload-not-first-ebXML-uppercase.mime', true],
+    ['payload-not-first-no-manifest-marker.mime', false],
+  ])('%s: the HL7 part, never the first part', (name, marked) => {
+    const parsed = parseMessage(GP2GP_CT, fixture(name));
+    expect(parsed.parts[0]?.contentType).toBe('image/png');
+    expect(parsed.manifest[0]?.hl7Payload).toBe(marked);
+    expect(parsed.payload?.contentId).toBe('Content1@gp.example.nhs.uk/GP2GP');
+    expect(parsed.payload?.content.toString('utf8')).toContain('<RCMR_IN030000UK06 xmlns="urn:hl7-org:v3">');
+  });
+
+  it('has no payload when no part is HL7 and the manifest names none', () => {
+    const text = fixture('payload-not-first-no-manifest-marker.mime').toString('latin1');
+    const withoutHl7 = text.replace('xmlns="urn:hl7-org:v3"', 'xmlns="urn:example:not-hl7"');
+    expect(withoutHl7).not.toBe(text);
+    expect(parseMessage(GP2GP_CT, Buffer.from(withoutHl7, 'latin1')).payload).toBeUndefined();
   });
 });

@@ -147,3 +147,48 @@ describe('parseMime', () => {
     expect(mimeFault(() => parseMime(CT, body(huge))).error.description).toMatch(/bytes of headers/);
   });
 });
+
+describe('base64 parts (RFC 2045 §6.8)', () => {
+  const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0x2d, 0x2d, 0x7e]);
+  const encodedPart = (encoded: string) =>
+    parseMime(
+      CT,
+      Buffer.concat([
+        body(
+          '--b1\nContent-Id: <root@x>\n\n<r/>\n--b1\nContent-Id: <p@x>\nContent-Transfer-Encoding: base64\n\n',
+        ),
+        Buffer.from(encoded, 'latin1'),
+        body('\n--b1--\n'),
+      ]),
+    ).parts[0]!.content;
+
+  it('ignores every character outside the alphabet: line breaks, blanks, stray bytes', () => {
+    const clean = bytes.toString('base64');
+    const noisy = `${clean.slice(0, 4)}\r\n ${clean.slice(4, 9)}*\t${clean.slice(9, 12)}\u00e9!${clean.slice(12)}`;
+    expect(noisy).not.toBe(clean);
+    expect(encodedPart(noisy)).toEqual(bytes);
+  });
+
+  it('stops at padding: what follows "=" is not data', () => {
+    const clean = bytes.toString('base64');
+    expect(clean.endsWith('=')).toBe(true);
+    expect(encodedPart(`${clean}QUJD`)).toEqual(bytes);
+  });
+
+  it('decodes unpadded endings of two and three characters', () => {
+    expect(encodedPart('QQ')).toEqual(Buffer.from('A'));
+    expect(encodedPart('QUI')).toEqual(Buffer.from('AB'));
+  });
+
+  it('refuses data cut part-way through a byte, naming the part', () => {
+    const fault = mimeFault(() => encodedPart('QUJDR'));
+    expect(fault.error.errorCode).toBe('MimeProblem');
+    expect(fault.error.description).toMatch(/not valid base64: it ends part-way through a byte/);
+  });
+
+  it('decodes a large part with line breaks in one pass', () => {
+    const big = Buffer.alloc(3_000_000, 0xa5);
+    const encoded = big.toString('base64').replace(/.{76}/g, '$&\r\n');
+    expect(encodedPart(encoded).equals(big)).toBe(true);
+  });
+});

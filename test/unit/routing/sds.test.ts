@@ -289,6 +289,31 @@ describe('SdsRouteRefresher', () => {
     expect(routes.resolve('PRSC_IN090000UK09').cpaId).toBe('S918999714115');
   });
 
+  it('warns about routed interactions SDS cannot answer, and only counts the unrouted rest', async () => {
+    const routes = table();
+    const warned: string[] = [];
+    const infos: object[] = [];
+    const refresher = new SdsRouteRefresher({
+      routes,
+      lookup: async () => {
+        throw new Error('SDS 404');
+      },
+      receivingOdsCode: 'YES',
+      ownOdsCode: 'RTX',
+      forwardReliableEndpoint: '',
+      cacheMs: 10_000,
+      logger: {
+        info: (fields) => infos.push(fields),
+        warn: (fields) => warned.push((fields as { interactionId: string }).interactionId),
+      },
+    });
+    const result = await refresher.refresh();
+    expect(result.fallback).toHaveLength(Object.keys(routes.catalogue.interactions).length);
+    expect(warned.sort()).toEqual(routes.routed().sort());
+    expect(warned).not.toContain('PORX_IN020101UK31');
+    expect(infos).toContainEqual({ unrouted: result.fallback.length - warned.length });
+  });
+
   it('withOverrides leaves the original table as it was', () => {
     const routes = table();
     const changed = routes.withOverrides({ PRSC_IN090000UK09: { cpaId: 'OTHER' } });
