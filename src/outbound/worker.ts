@@ -173,14 +173,15 @@ export class SendWorker {
       case 'retry': {
         if (attempt > route.retries) {
           const detail = `retries exhausted after ${attempt} attempts: ${outcome.detail}`;
-          await this.fail(message, detail);
+          await this.fail(message, detail, ['SENDING'], outcome.errors);
           return;
         }
         const next = new Date((this.deps.clock ?? (() => new Date()))().getTime() + route.retryIntervalMs);
         await store.transition(id, 'RETRYING', {
           from: ['SENDING'],
           detail: `${outcome.detail}; retry at ${next.toISOString()}`,
-          patch: { nextAttemptAt: next.toISOString() },
+          // Spine's last fault is kept: if the retries run out, the PAS gets Spine's words.
+          patch: { nextAttemptAt: next.toISOString(), ...(outcome.errors ? { error: outcome.errors } : {}) },
         });
         await this.deps.broker.publish(QUEUES.outboundRetry, Buffer.from(JSON.stringify({ messageId: id })), {
           messageId: id,
@@ -193,14 +194,19 @@ export class SendWorker {
     }
   }
 
+  /**
+   * Gives up on a message. The PAS gets Spine's own errors when Spine said something (the last
+   * retriable fault); only a message Spine never answered gets our DeliveryFailure.
+   */
   private async fail(
     message: StoredMessage,
     detail: string,
     from: readonly MessageState[] = ['SENDING'],
+    spineErrors = message.error as SpineError[] | undefined,
   ): Promise<void> {
-    const errors: SpineError[] = [
-      { errorType: 'ebxml_error', errorCode: 'DeliveryFailure', severity: 'Error', description: detail },
-    ];
+    const errors: SpineError[] = spineErrors?.length
+      ? spineErrors
+      : [{ errorType: 'ebxml_error', errorCode: 'DeliveryFailure', severity: 'Error', description: detail }];
     if (
       !(await this.deps.store.transition(message.messageId, 'FAILED', {
         from,
