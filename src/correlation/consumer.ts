@@ -36,10 +36,9 @@ export class CorrelationConsumer {
 
   async handle(delivery: Delivery): Promise<Disposition> {
     const signal = JSON.parse(delivery.body.toString('utf8')) as Signal;
-    const target = signal.applicationAck?.messageRef ?? signal.refToMessageId;
-    const message = target ? await this.deps.store.get(target) : undefined;
+    const message = await this.answered(signal);
     const log = this.deps.logger.child({
-      messageId: target,
+      messageId: message?.messageId ?? signal.applicationAck?.messageRef ?? signal.refToMessageId,
       signalId: signal.signalId,
       conversationId: signal.conversationId,
       interactionId: message?.interactionId,
@@ -94,6 +93,23 @@ export class CorrelationConsumer {
       .publishEvent(`message.${message.messageId}`, Buffer.from(signal.kind))
       .catch(() => undefined);
     return 'ack';
+  }
+
+  /**
+   * The outbound message a signal answers, however Spine names it: an application acknowledgement's
+   * messageRef names the HL7 wrapper id (which need not be the ebXML MessageId; older rows without an
+   * HL7 id are found by MessageId), and the ebXML RefToMessageId names the MessageId.
+   */
+  private async answered(signal: Signal): Promise<StoredMessage | undefined> {
+    const { store } = this.deps;
+    const outbound = (message: StoredMessage | undefined) =>
+      message?.direction === 'outbound' ? message : undefined;
+    const hl7Ref = signal.applicationAck?.messageRef;
+    if (hl7Ref) {
+      const found = (await store.getByHl7MessageId(hl7Ref)) ?? outbound(await store.get(hl7Ref));
+      if (found) return found;
+    }
+    return signal.refToMessageId ? outbound(await store.get(signal.refToMessageId)) : undefined;
   }
 
   /** Publishes the reply unless the store says it was already delivered (a redelivered signal). */

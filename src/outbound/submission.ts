@@ -10,6 +10,7 @@ import {
   PARTY_TYPE,
   toHttpMessage,
 } from '../ebxml/index.js';
+import { parseWrapper } from '../hl7/index.js';
 import { type Broker, BrokerUnavailableError, QUEUES } from '../queue/index.js';
 import { type Route, type RouteTable, reliabilityFlags } from '../routing/index.js';
 import { type EnvelopeSigner, type SigningIdentity, signEnvelope } from '../security/xmldsig/index.js';
@@ -157,6 +158,7 @@ export class OutboundSubmission {
         interactionId: request.interactionId,
         conversationId,
         refToMessageId: request.refToMessageId,
+        hl7MessageId: hl7MessageIdOf(request.payloadXml),
         status: 'ACCEPTED',
         route: snapshot(route),
         http,
@@ -203,6 +205,18 @@ export class OutboundSubmission {
       ifAttempts: 0,
       detail: 'submitted again with the same Message-Id after it was not queued',
     });
+  }
+}
+
+/**
+ * The HL7 wrapper's id: Spine's application acknowledgements name it (acknowledgement/messageRef/id),
+ * and a PAS may give its ebXML Message-Id another value. Undefined when the payload is not a wrapper.
+ */
+function hl7MessageIdOf(payloadXml: string): string | undefined {
+  try {
+    return parseWrapper(payloadXml).messageId;
+  } catch {
+    return undefined;
   }
 }
 
