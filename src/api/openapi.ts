@@ -164,7 +164,10 @@ export function openApiDocument(cabSchemas: CabRequestSchemas): JsonSchema {
                     description:
                       'The mapped reply (application acknowledgement: acknowledgement, outcome, details, reasons, summary)',
                   },
-                  error: { type: 'array', description: 'Spine’s errors for a NACKED or FAILED message' },
+                  error: {
+                    type: 'array',
+                    description: 'Spine’s errors for a NACKED, FAILED or UNANSWERED message',
+                  },
                   resolution: {
                     type: 'string',
                     enum: ['replayed', 'discarded'],

@@ -1,4 +1,5 @@
 import type { Logger } from '../ops/index.js';
+import { replyDeadlineAt } from '../outbound/index.js';
 import { type Broker, type Delivery, type Disposition, publishToPas, QUEUES } from '../queue/index.js';
 import type { MessageState, MessageStore, StoredMessage } from '../store/index.js';
 import type { Signal } from './signal.js';
@@ -53,6 +54,8 @@ export class CorrelationConsumer {
         await this.deps.store.transition(message.messageId, 'ACKED', {
           from: IN_FLIGHT,
           detail: `ebXML Acknowledgment ${signal.signalId}`,
+          // From now it waits for the application acknowledgement, until its reply deadline.
+          patch: { nextAttemptAt: replyDeadlineAt(message) },
         });
         break;
       case 'message-error': {

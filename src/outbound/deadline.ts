@@ -1,3 +1,4 @@
+import { DEFAULT_REPLY_TIMEOUT, parseDuration } from '../routing/index.js';
 import type { RouteSnapshot } from './submission.js';
 
 /**
@@ -12,4 +13,17 @@ export function resendDeadline(
 ): number {
   const window = Math.min(route.retryIntervalMs * (route.retries + 1), route.persistDurationMs);
   return Date.parse(firstAttemptAt) + Math.max(window, route.retryIntervalMs);
+}
+
+/**
+ * The last moment a sent message may wait for Spine's answer (its ebXML Acknowledgment, then its
+ * application acknowledgement) in SENT or ACKED: acceptance + the route's `replyTimeout`, and never
+ * before the resend window from acceptance has closed, so a message still being resent is not given up.
+ */
+export function replyDeadline(
+  route: Pick<RouteSnapshot, 'retryIntervalMs' | 'retries' | 'persistDurationMs' | 'replyTimeoutMs'>,
+  acceptedAt: string,
+): number {
+  const timeout = route.replyTimeoutMs ?? parseDuration(DEFAULT_REPLY_TIMEOUT)!;
+  return Math.max(Date.parse(acceptedAt) + timeout, resendDeadline(route, acceptedAt));
 }

@@ -23,6 +23,8 @@ export interface RouteSnapshot {
   retries: number;
   retryIntervalMs: number;
   persistDurationMs: number;
+  /** Absent in snapshots taken before it existed: DEFAULT_REPLY_TIMEOUT applies. */
+  replyTimeoutMs?: number;
 }
 
 export interface SubmitRequest {
@@ -227,5 +229,6 @@ export function snapshot(route: Route): RouteSnapshot {
     retries: route.reliability.retries,
     retryIntervalMs: route.retryIntervalMs,
     persistDurationMs: route.persistDurationMs,
+    replyTimeoutMs: route.replyTimeoutMs,
   };
 }

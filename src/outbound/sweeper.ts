@@ -58,6 +58,10 @@ export class Sweeper {
       ['ACCEPTED', settings.acceptedGraceMs],
       ['RETRYING', settings.retryGraceMs],
       ['SENDING', sendingStaleAfterMs(settings.requestTimeoutMs)],
+      // Sent and waiting for Spine's answer: nextAttemptAt holds the reply deadline; the worker ends
+      // a message past it as UNANSWERED (and records the deadline of one without it yet).
+      ['SENT', 0],
+      ['ACKED', 0],
     ];
     let requeued = 0;
     for (const [state, graceMs] of passes) {
@@ -80,7 +84,9 @@ export class Sweeper {
             interactionId: message.interactionId,
             status: state,
           },
-          'stranded message queued again by the sweeper',
+          state === 'SENT' || state === 'ACKED'
+            ? 'message past its reply deadline queued for the worker to end it'
+            : 'stranded message queued again by the sweeper',
         );
         requeued += 1;
       }

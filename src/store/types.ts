@@ -22,7 +22,7 @@ export type Direction = 'outbound' | 'inbound';
  */
 export const FINAL_OUTBOUND_STATES = ['COMPLETED', 'NACKED', 'REJECTED', 'FAILED', 'UNANSWERED'] as const;
 /** In-flight states waiting for Spine to answer (not for us to send): each ends at the reply deadline. */
-export const AWAITING_ANSWER_STATES: readonly OutboundState[] = ['SENT', 'ACKED'];
+export const AWAITING_ANSWER_STATES: readonly MessageState[] = ['SENT', 'ACKED'];
 /**
  * Dead letters: outbound messages the gateway gave up on — sending (FAILED) or waiting for an answer
  * (UNANSWERED) — that an operator replays or discards.
