@@ -49,6 +49,11 @@ export class CorrelationConsumer {
       if (signal.kind === 'application-ack') await this.deliverUnmatched(signal);
       return 'ack';
     }
+    if (message.status === 'UNANSWERED' && signal.kind === 'application-ack') {
+      await this.deliverLate(signal, message);
+      log.warn({ kind: signal.kind }, 'application acknowledgement arrived after the reply deadline');
+      return 'ack';
+    }
     switch (signal.kind) {
       case 'acknowledgment':
         await this.deps.store.transition(message.messageId, 'ACKED', {
@@ -136,6 +141,25 @@ export class CorrelationConsumer {
       attachments: [],
     });
     await this.deps.store.update(messageId, { replyDeliveredAt: this.now().toISOString() });
+  }
+
+  /**
+   * An application acknowledgement for a message already UNANSWERED: the message stays a dead letter
+   * (the PAS was told and operators may have acted), but what Spine said still reaches the PAS,
+   * marked late. Inbound duplicate elimination and its stable messageId keep it to one delivery.
+   */
+  private async deliverLate(signal: Signal, message: StoredMessage): Promise<void> {
+    await publishToPas(this.deps.broker, {
+      kind: 'application-ack',
+      interactionId: 'MCCI_IN010000UK13',
+      messageId: signal.signalId,
+      conversationId: message.conversationId,
+      refToMessageId: message.messageId,
+      receivedAt: signal.receivedAt,
+      data: { ...mapApplicationAck(signal.applicationAck!), late: true },
+      hl7: signal.hl7,
+      attachments: [],
+    });
   }
 
   private async deliverUnmatched(signal: Signal): Promise<void> {

@@ -21,9 +21,17 @@ export function resendDeadline(
  * before the resend window from acceptance has closed, so a message still being resent is not given up.
  */
 export function replyDeadline(
-  route: Pick<RouteSnapshot, 'retryIntervalMs' | 'retries' | 'persistDurationMs' | 'replyTimeoutMs'>,
+  route:
+    | Partial<Pick<RouteSnapshot, 'retryIntervalMs' | 'retries' | 'persistDurationMs' | 'replyTimeoutMs'>>
+    | undefined,
   acceptedAt: string,
 ): number {
-  const timeout = route.replyTimeoutMs ?? parseDuration(DEFAULT_REPLY_TIMEOUT)!;
-  return Math.max(Date.parse(acceptedAt) + timeout, resendDeadline(route, acceptedAt));
+  const timeout = route?.replyTimeoutMs ?? parseDuration(DEFAULT_REPLY_TIMEOUT)!;
+  const { retryIntervalMs, retries, persistDurationMs } = route ?? {};
+  // A snapshot without reliability (never the case for messages we accept) has no resend window.
+  const resendUntil =
+    retryIntervalMs !== undefined && retries !== undefined && persistDurationMs !== undefined
+      ? resendDeadline({ retryIntervalMs, retries, persistDurationMs }, acceptedAt)
+      : 0;
+  return Math.max(Date.parse(acceptedAt) + timeout, resendUntil);
 }

@@ -23,7 +23,9 @@ export function outcomeMessageId(messageId: string, status: string): string {
 
 /** When a message sent (SENT, ACKED) stops waiting for Spine's answer, as stored in nextAttemptAt. */
 export function replyDeadlineAt(message: Pick<StoredMessage, 'route' | 'createdAt'>): string {
-  return new Date(replyDeadline(message.route as RouteSnapshot, message.createdAt)).toISOString();
+  return new Date(
+    replyDeadline(message.route as Partial<RouteSnapshot> | undefined, message.createdAt),
+  ).toISOString();
 }
 
 /** A send still marked SENDING after this long was interrupted (the worker died): it may be claimed again. */

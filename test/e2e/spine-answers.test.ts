@@ -84,6 +84,18 @@ describe("Spine's answers, as an MHS adaptor client and the PAS see them", () =>
       `${kind} for ${messageId}`,
     );
   const newId = () => randomUUID().toUpperCase();
+  /** What the simulator builds e-RS's messages with: Spine's application acks come unsigned. */
+  const buildContext = () => ({
+    parties: {
+      partyKey: h.config.simulator.partyKey,
+      asid: h.config.simulator.asid,
+      gatewayPartyKey: h.config.partyKey,
+      gatewayAsid: h.config.asid,
+    },
+    routes: loadRouteTable(h.config.interactionsFile, h.config.routesFile),
+    now: new Date(),
+    newId,
+  });
 
   it('retries SOAP faults 206, then succeeds; the application ack names the HL7 id, not the Message-Id', async () => {
     const messageId = newId();
@@ -102,17 +114,7 @@ describe("Spine's answers, as an MHS adaptor client and the PAS see them", () =>
 
     const conversationId = String(sent.conversationId);
     const ack = applicationAckMessage(
-      {
-        parties: {
-          partyKey: h.config.simulator.partyKey,
-          asid: h.config.simulator.asid,
-          gatewayPartyKey: h.config.partyKey,
-          gatewayAsid: h.config.asid,
-        },
-        routes: loadRouteTable(h.config.interactionsFile, h.config.routesFile),
-        now: new Date(),
-        newId,
-      },
+      buildContext(),
       { messageId, hl7MessageId: hl7Id, conversationId },
       'AA',
     );
@@ -272,6 +274,16 @@ describe("Spine's answers, as an MHS adaptor client and the PAS see them", () =>
     expect((await getJson(`${h.api}/messages/${messageId}`)).body.status).toBe('UNANSWERED');
     const letters = (await getJson(`${h.api}/dead-letters`)).body.deadLetters as Record<string, unknown>[];
     expect(letters.find((l) => l.messageId === messageId)).toMatchObject({ status: 'UNANSWERED' });
+    // Spine's answer, too late: the PAS still hears it, marked late; the message stays a dead letter.
+    const late = applicationAckMessage(
+      buildContext(),
+      { messageId, hl7MessageId: messageId, conversationId: String(error.json.conversationId) },
+      'AA',
+    );
+    expect((await sendInbound(h, late)).status).toBe(200);
+    const ack = await told(messageId, 'application-ack');
+    expect(ack.json.data).toMatchObject({ acknowledgement: 'AA', late: true });
+    expect((await getJson(`${h.api}/messages/${messageId}`)).body.status).toBe('UNANSWERED');
     const discard = await postJson(`${h.api}/dead-letters/${messageId}/discard`, {
       reason: 'PAS re-sent it',
     });
