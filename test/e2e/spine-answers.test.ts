@@ -207,6 +207,20 @@ describe("Spine's answers, as an MHS adaptor client and the PAS see them", () =>
     });
     expect((await getJson(`${h.api}/messages/${faulted}`)).body.status).toBe('NACKED');
 
+    // A retriable fault on a sync interaction (no retries in its profile): Spine's code, not ours.
+    const busy = newId();
+    spine.script(busy, [{ status: 500, file: 'soap-fault-200.xml' }]);
+    const gaveUp = await post(SYNC, busy, false, hl7(SYNC, busy));
+    expect(gaveUp.status).toBe(500);
+    expect(gaveUp.body.errors).toMatchObject([
+      {
+        errorType: 'soap_fault',
+        errorCode: '200',
+        description: 'System failure to process message - default',
+      },
+    ]);
+    expect((await getJson(`${h.api}/messages/${busy}`)).body.status).toBe('FAILED');
+
     const answered = newId();
     spine.script(answered, [{ status: 200, file: 'sync-reply-pds.xml' }]);
     const response = await fetch(`${h.api}/`, {
