@@ -258,8 +258,12 @@ export class SendWorker {
     from: readonly MessageState[] = ['SENDING'],
     spineErrors = message.error as SpineError[] | undefined,
   ): Promise<void> {
-    const errors: SpineError[] = spineErrors?.length
-      ? spineErrors
+    // Only what Spine said: a DeliveryFailure stored by an earlier give-up (a replayed message) is ours.
+    const spines = (Array.isArray(spineErrors) ? spineErrors : []).filter(
+      (error) => error.errorCode !== 'DeliveryFailure',
+    );
+    const errors: SpineError[] = spines.length
+      ? spines
       : [{ errorType: 'ebxml_error', errorCode: 'DeliveryFailure', severity: 'Error', description: detail }];
     await this.giveUp(message, 'FAILED', detail, from, errors);
   }
