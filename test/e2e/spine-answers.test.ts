@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wrapPayload } from '../../src/hl7/index.js';
 import { OutboundSubmission } from '../../src/outbound/index.js';
@@ -6,7 +8,7 @@ import { Broker } from '../../src/queue/index.js';
 import { loadRouteTable } from '../../src/routing/index.js';
 import { applicationAckMessage } from '../../src/simulator/messages.js';
 import { type MessageStore, openStore } from '../../src/store/index.js';
-import { FakeSpine } from '../support/fake-spine.js';
+import { FakeSpine, SPINE_RESPONSES } from '../support/fake-spine.js';
 import { freePort } from '../support/ports.js';
 import {
   getJson,
@@ -21,6 +23,13 @@ import {
 const RELIABLE = 'REPC_IN150016UK05'; // async-reliable: resent on 200/206/208
 const EXPRESS = 'QUPC_IN160101UK05'; // async-express: one attempt, then waits for its answer
 const SYNC = 'QUPA_IN040000UK32';
+
+/** The corpus of Spine's answers and what each must mean (also read by test/unit/outbound/spine-responses.test.ts). */
+const { cases } = JSON.parse(readFileSync(join(SPINE_RESPONSES, 'cases.json'), 'utf8')) as {
+  cases: { name: string; file: string; status: number; workflow: string; expect: Record<string, string> }[];
+};
+/** The end state each kind of answer leaves a message in. */
+const END_STATE: Record<string, string> = { rejected: 'NACKED', retry: 'FAILED', replied: 'COMPLETED' };
 
 /**
  * Issue 14: a fake Spine answering with recorded-style bodies (test/fixtures/spine/responses), as
@@ -67,17 +76,27 @@ describe("Spine's answers, as an MHS adaptor client and the PAS see them", () =>
       },
       undefined,
     );
-  const post = (interactionId: string, messageId: string, wait: boolean, payload: string) =>
-    postJson(
-      `${h.api}/`,
-      { payload },
-      {
+  /** `POST /` as an MHS adaptor client sends it; the body is JSON for errors, the HL7 reply otherwise. */
+  const post = async (interactionId: string, messageId: string, wait: boolean, payload: string) => {
+    const response = await fetch(`${h.api}/`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
         'Interaction-Id': interactionId,
         'Message-Id': messageId,
         'wait-for-response': String(wait),
         'from-asid': h.config.asid,
       },
-    );
+      body: JSON.stringify({ payload }),
+    });
+    const text = await response.text();
+    const json = /json/.test(response.headers.get('content-type') ?? '');
+    return {
+      status: response.status,
+      text,
+      body: (json ? JSON.parse(text) : {}) as Record<string, unknown>,
+    };
+  };
   const told = (messageId: string, kind: string) =>
     h.pas.waitFor(
       (d) => d.headers.refToMessageId === messageId && d.headers.kind === kind,
@@ -96,6 +115,28 @@ describe("Spine's answers, as an MHS adaptor client and the PAS see them", () =>
     now: new Date(),
     newId,
   });
+
+  it.each(cases)(
+    'corpus: $name, as the client and the PAS see it',
+    async ({ file, status, workflow, expect: want }) => {
+      const interactionId = workflow === 'sync' ? SYNC : workflow === 'async-express' ? EXPRESS : RELIABLE;
+      const messageId = newId();
+      spine.script(messageId, [{ status, file }]);
+      const answer = await post(interactionId, messageId, true, hl7(interactionId, messageId));
+      const { kind, interactionId: replyRoot, ...fields } = want;
+      expect((await getJson(`${h.api}/messages/${messageId}`)).body.status).toBe(END_STATE[kind!]);
+      if (kind === 'replied') {
+        expect(answer.status).toBe(200);
+        expect(answer.text).toMatch(new RegExp(`^<\\?xml[^>]*\\?>\\s*<${replyRoot}[ >]`));
+        return;
+      }
+      expect(replyRoot).toBeUndefined();
+      expect(answer.status).toBe(500);
+      expect((answer.body.errors as unknown[])[0]).toMatchObject(fields);
+      const error = await told(messageId, 'error');
+      expect(error.json.data).toMatchObject({ status: END_STATE[kind!], errors: [fields] });
+    },
+  );
 
   it('retries SOAP faults 206, then succeeds; the application ack names the HL7 id, not the Message-Id', async () => {
     const messageId = newId();
