@@ -24,6 +24,8 @@ export const DEFAULT_SWEEPER: Omit<SweeperSettings, 'requestTimeoutMs'> = {
  * a retry whose delayed entry was lost, a send interrupted mid-flight. The sweeper finds them by
  * state and age and queues them again. A duplicate queue entry is harmless: the worker's claim is
  * fenced by the attempt count, so a message is sent once per attempt whatever the queue holds.
+ * It also queues sent messages (SENT, ACKED) past their reply deadline, for the worker to end them
+ * UNANSWERED: no state waits for ever.
  */
 export class Sweeper {
   private timer?: NodeJS.Timeout;
