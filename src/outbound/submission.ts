@@ -33,6 +33,8 @@ export interface SubmitRequest {
   messageId?: string;
   conversationId?: string;
   refToMessageId?: string;
+  /** The HL7 wrapper's id, when the caller built the wrapper; otherwise read from payloadXml. */
+  hl7MessageId?: string;
   /** The PAS's JSON, kept for the record and the dashboard. */
   data?: unknown;
   /** Sender ASID for the sync SOAP header (MHS `from-asid`); defaults to ours. */
@@ -160,7 +162,7 @@ export class OutboundSubmission {
         interactionId: request.interactionId,
         conversationId,
         refToMessageId: request.refToMessageId,
-        hl7MessageId: hl7MessageIdOf(request.payloadXml),
+        hl7MessageId: request.hl7MessageId ?? hl7MessageIdOf(request.payloadXml),
         status: 'ACCEPTED',
         route: snapshot(route),
         http,
