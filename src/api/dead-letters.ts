@@ -9,7 +9,7 @@ import {
 } from '../outbound/index.js';
 import { BrokerUnavailableError } from '../queue/index.js';
 import { RoutingError } from '../routing/index.js';
-import { InvalidCursorError, MAX_SEARCH_LIMIT } from '../store/index.js';
+import { DEAD_LETTER_STATES, InvalidCursorError, MAX_SEARCH_LIMIT } from '../store/index.js';
 import { type Problem, sendProblem, validationProblem } from './problem.js';
 
 export interface DeadLetterRouteDependencies {
@@ -146,7 +146,7 @@ export const DEAD_LETTER_PATHS: Record<string, unknown> = {
                         conversationId: { type: 'string' },
                         interactionId: { type: 'string' },
                         refToMessageId: { type: 'string' },
-                        status: { type: 'string', enum: ['FAILED', 'UNANSWERED'] },
+                        status: { type: 'string', enum: [...DEAD_LETTER_STATES] },
                         createdAt: { type: 'string', format: 'date-time' },
                         failedAt: { type: 'string', format: 'date-time' },
                         reason: { type: 'string' },
