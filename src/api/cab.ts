@@ -211,6 +211,7 @@ async function submitBuilt(
       interactionId,
       payloadXml: hl7,
       messageId,
+      hl7MessageId: messageId, // we built the wrapper with this id
       conversationId: answering.conversationId,
       refToMessageId: answering.refToMessageId,
       data,

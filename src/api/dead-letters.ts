@@ -9,7 +9,7 @@ import {
 } from '../outbound/index.js';
 import { BrokerUnavailableError } from '../queue/index.js';
 import { RoutingError } from '../routing/index.js';
-import { InvalidCursorError, MAX_SEARCH_LIMIT } from '../store/index.js';
+import { DEAD_LETTER_STATES, InvalidCursorError, MAX_SEARCH_LIMIT } from '../store/index.js';
 import { type Problem, sendProblem, validationProblem } from './problem.js';
 
 export interface DeadLetterRouteDependencies {
@@ -105,7 +105,7 @@ export const DEAD_LETTER_PATHS: Record<string, unknown> = {
     get: {
       tags: ['Dead letters'],
       summary:
-        'Outbound messages the gateway gave up on (FAILED), not yet replayed or discarded; newest first',
+        'Outbound messages the gateway gave up on (FAILED, or UNANSWERED past their reply deadline), not yet replayed or discarded; newest first',
       parameters: [
         {
           name: 'limit',
@@ -136,6 +136,7 @@ export const DEAD_LETTER_PATHS: Record<string, unknown> = {
                         'messageId',
                         'conversationId',
                         'interactionId',
+                        'status',
                         'failedAt',
                         'reason',
                         'attempts',
@@ -145,6 +146,7 @@ export const DEAD_LETTER_PATHS: Record<string, unknown> = {
                         conversationId: { type: 'string' },
                         interactionId: { type: 'string' },
                         refToMessageId: { type: 'string' },
+                        status: { type: 'string', enum: [...DEAD_LETTER_STATES] },
                         createdAt: { type: 'string', format: 'date-time' },
                         failedAt: { type: 'string', format: 'date-time' },
                         reason: { type: 'string' },

@@ -9,7 +9,12 @@ import {
   type Submitted,
 } from '../outbound/index.js';
 import { type RouteTable, RoutingError } from '../routing/index.js';
-import { DuplicateMessageError, type MessageStore, type StoredMessage } from '../store/index.js';
+import {
+  DuplicateMessageError,
+  FINAL_OUTBOUND_STATES,
+  type MessageStore,
+  type StoredMessage,
+} from '../store/index.js';
 import { NS, withXml, XmlInputError } from '../xml/index.js';
 import { type Problem, sendProblem, validationProblem } from './problem.js';
 
@@ -50,8 +55,16 @@ function withoutControls(schema: z.ZodString, pattern: RegExp) {
   });
 }
 const oneLine = () => withoutControls(z.string().min(1), LINE_CONTROL);
-const documentId = z.string().regex(NCNAME, 'must be an XML NCName (not starting with a digit)').optional();
 
+/**
+ * A document_id becomes the manifest's eb:id, which must be an XML NCName. Spine's convention for
+ * an id that is not one (a UUID starting with a digit) is a leading underscore, as the MHS adaptor's
+ * expected messages show (`_` + the UUID); anything still invalid after that is refused.
+ */
+const documentId = z
+  .string()
+  .transform((value) => (NCNAME.test(value) ? value : `_${value}`))
+  .refine((value) => NCNAME.test(value), 'must be an XML NCName, or become one with a leading "_"');
 export const mhsRequestBodySchema = z.strictObject({
   payload: z.string().min(1).max(5_000_000),
   attachments: z
@@ -62,7 +75,7 @@ export const mhsRequestBodySchema = z.strictObject({
           content_type: z.enum(CONTENT_TYPES),
           payload: z.string().min(1).max(5_000_000),
           description: oneLine(),
-          document_id: documentId,
+          document_id: documentId.optional(),
         })
         .superRefine((attachment, context) => {
           // Text goes into the MIME part as it is; base64 is decoded first and must be base64.
@@ -90,13 +103,16 @@ export const mhsRequestBodySchema = z.strictObject({
             'must be printable ASCII without spaces, control characters or <>',
           ),
         description: oneLine(),
-        document_id: documentId,
+        document_id: documentId.optional(),
       }),
     )
     .optional(),
 });
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-const TERMINAL = ['COMPLETED', 'REJECTED', 'NACKED', 'FAILED'];
+const TERMINAL: readonly string[] = FINAL_OUTBOUND_STATES;
+/** The MHS adaptor's error body fields, kept beside our problem fields so its clients keep working. */
+const SPINE_ERROR_MESSAGE = 'Error(s) received from Spine. Contact system administrator.';
+const PROCESS_KEYS = { soap_fault: 'SOAP_ERROR_HANDLER0002', ebxml_error: 'EBXML_ERROR_HANDLER0005' };
 
 export interface MhsRouteDependencies {
   routes: RouteTable;
@@ -267,12 +283,16 @@ async function sendFinished(
       return void response.status(200).type('text/xml; charset=UTF-8').send(withDeclaration(reply.hl7));
     return void response.status(200).json(message.reply ?? {});
   }
+  const errors = (message.error as { errorType?: keyof typeof PROCESS_KEYS }[] | undefined) ?? [];
+  const processKey = PROCESS_KEYS[errors[0]?.errorType ?? 'ebxml_error'] ?? PROCESS_KEYS.ebxml_error;
   sendProblem(response, {
-    title: 'Error(s) received from Spine. Contact system administrator.',
+    title: SPINE_ERROR_MESSAGE,
     status: 500,
     detail: `message ${message.messageId} is ${message.status}`,
     messageId: message.messageId,
-    errors: (message.error as unknown[]) ?? [],
+    error_message: SPINE_ERROR_MESSAGE,
+    process_key: processKey,
+    errors,
   });
 }
 

@@ -42,6 +42,35 @@ const accepted = {
   },
 };
 
+/** A `POST /` failure from Spine: our problem fields and the MHS adaptor's, in one object. */
+const spineFailure = {
+  allOf: [
+    { $ref: '#/components/schemas/Problem' },
+    {
+      type: 'object',
+      properties: {
+        error_message: { type: 'string' },
+        process_key: { type: 'string', enum: ['SOAP_ERROR_HANDLER0002', 'EBXML_ERROR_HANDLER0005'] },
+        errors: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['errorType', 'errorCode'],
+            properties: {
+              errorType: { type: 'string', enum: ['soap_fault', 'ebxml_error'] },
+              codeContext: { type: 'string' },
+              errorCode: { type: 'string' },
+              severity: { type: 'string' },
+              description: { type: 'string' },
+              location: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+  ],
+};
+
 const problemResponse = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
@@ -123,7 +152,11 @@ export function openApiDocument(cabSchemas: CabRequestSchemas): JsonSchema {
         404: problemResponse('Missing or unknown Interaction-Id'),
         409: problemResponse('Message-Id already used'),
         415: problemResponse('Body is not application/json'),
-        500: problemResponse('Spine rejected the message (errors carry its codes)'),
+        500: {
+          description:
+            'Spine rejected the message or the gateway gave up on it: the problem fields plus the MHS adaptor’s `error_message`, `process_key` and `errors[]` of `{errorType: soap_fault | ebxml_error, codeContext, errorCode, severity, description, location?}`',
+          content: { 'application/problem+json': { schema: spineFailure } },
+        },
         503: problemResponse('Not accepted: retry later'),
         504: problemResponse('No reply within the route’s persist duration'),
       },
@@ -164,7 +197,10 @@ export function openApiDocument(cabSchemas: CabRequestSchemas): JsonSchema {
                     description:
                       'The mapped reply (application acknowledgement: acknowledgement, outcome, details, reasons, summary)',
                   },
-                  error: { type: 'array', description: 'Spine’s errors for a NACKED or FAILED message' },
+                  error: {
+                    type: 'array',
+                    description: 'Spine’s errors for a NACKED, FAILED or UNANSWERED message',
+                  },
                   resolution: {
                     type: 'string',
                     enum: ['replayed', 'discarded'],

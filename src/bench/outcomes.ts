@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MessageStore } from '../store/index.js';
+import { FINAL_OUTBOUND_STATES, type MessageStore } from '../store/index.js';
 
 /** When one outbound message reached each milestone, from its history rows (ms since the epoch). */
 export interface MessageTimeline {
@@ -14,8 +14,8 @@ export interface MessageTimeline {
   finalStatus: string;
 }
 
-const SETTLED = new Set(['ACKED', 'COMPLETED', 'NACKED', 'REJECTED', 'FAILED']);
-const FINAL = new Set(['COMPLETED', 'NACKED', 'REJECTED', 'FAILED']);
+const FINAL = new Set<string>(FINAL_OUTBOUND_STATES);
+const SETTLED = new Set<string>(['ACKED', ...FINAL_OUTBOUND_STATES]);
 
 /**
  * Waits until every outbound message in the store has reached `stage` (ACKED counts once it is

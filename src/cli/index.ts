@@ -32,7 +32,7 @@ const USAGE = `usage: mhs-gateway <command> [options]
                                  new REST API key, printed once; only its hash is stored
   apikey list | revoke NAME [--keys FILE]
   dlq list [--json] [--limit N] | dlq replay ID | dlq discard ID [--reason TEXT]
-                                 dead letters (FAILED outbound messages): list, send again, give up
+                                 dead letters (FAILED or UNANSWERED outbound messages): list, send again, give up
   soak [--messages N] [--seed S] [--json]
                                  two instances + simulator under faults, kills and a RabbitMQ restart; JSON summary
   bench [--json] [--messages N] [--concurrency N] [--rate R] [--rate-seconds S] [--inbound N]

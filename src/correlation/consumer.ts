@@ -1,4 +1,5 @@
 import type { Logger } from '../ops/index.js';
+import { replyDeadlineAt } from '../outbound/index.js';
 import { type Broker, type Delivery, type Disposition, publishToPas, QUEUES } from '../queue/index.js';
 import type { MessageState, MessageStore, StoredMessage } from '../store/index.js';
 import type { Signal } from './signal.js';
@@ -36,10 +37,9 @@ export class CorrelationConsumer {
 
   async handle(delivery: Delivery): Promise<Disposition> {
     const signal = JSON.parse(delivery.body.toString('utf8')) as Signal;
-    const target = signal.applicationAck?.messageRef ?? signal.refToMessageId;
-    const message = target ? await this.deps.store.get(target) : undefined;
+    const message = await this.answered(signal);
     const log = this.deps.logger.child({
-      messageId: target,
+      messageId: message?.messageId ?? signal.applicationAck?.messageRef ?? signal.refToMessageId,
       signalId: signal.signalId,
       conversationId: signal.conversationId,
       interactionId: message?.interactionId,
@@ -49,11 +49,18 @@ export class CorrelationConsumer {
       if (signal.kind === 'application-ack') await this.deliverUnmatched(signal);
       return 'ack';
     }
+    if (message.status === 'UNANSWERED' && signal.kind === 'application-ack') {
+      await this.deliverLate(signal, message);
+      log.warn({ kind: signal.kind }, 'application acknowledgement arrived after the reply deadline');
+      return 'ack';
+    }
     switch (signal.kind) {
       case 'acknowledgment':
         await this.deps.store.transition(message.messageId, 'ACKED', {
           from: IN_FLIGHT,
           detail: `ebXML Acknowledgment ${signal.signalId}`,
+          // From now it waits for the application acknowledgement, until its reply deadline.
+          patch: { nextAttemptAt: replyDeadlineAt(message) },
         });
         break;
       case 'message-error': {
@@ -96,6 +103,23 @@ export class CorrelationConsumer {
     return 'ack';
   }
 
+  /**
+   * The outbound message a signal answers, however Spine names it: an application acknowledgement's
+   * messageRef names the HL7 wrapper id (which need not be the ebXML MessageId; older rows without an
+   * HL7 id are found by MessageId), and the ebXML RefToMessageId names the MessageId.
+   */
+  private async answered(signal: Signal): Promise<StoredMessage | undefined> {
+    const { store } = this.deps;
+    const outbound = (message: StoredMessage | undefined) =>
+      message?.direction === 'outbound' ? message : undefined;
+    const hl7Ref = signal.applicationAck?.messageRef;
+    if (hl7Ref) {
+      const found = (await store.getByHl7MessageId(hl7Ref)) ?? outbound(await store.get(hl7Ref));
+      if (found) return found;
+    }
+    return signal.refToMessageId ? outbound(await store.get(signal.refToMessageId)) : undefined;
+  }
+
   /** Publishes the reply unless the store says it was already delivered (a redelivered signal). */
   private async deliverOnce(
     messageId: string,
@@ -117,6 +141,25 @@ export class CorrelationConsumer {
       attachments: [],
     });
     await this.deps.store.update(messageId, { replyDeliveredAt: this.now().toISOString() });
+  }
+
+  /**
+   * An application acknowledgement for a message already UNANSWERED: the message stays a dead letter
+   * (the PAS was told and operators may have acted), but what Spine said still reaches the PAS,
+   * marked late. Inbound duplicate elimination and its stable messageId keep it to one delivery.
+   */
+  private async deliverLate(signal: Signal, message: StoredMessage): Promise<void> {
+    await publishToPas(this.deps.broker, {
+      kind: 'application-ack',
+      interactionId: 'MCCI_IN010000UK13',
+      messageId: signal.signalId,
+      conversationId: message.conversationId,
+      refToMessageId: message.messageId,
+      receivedAt: signal.receivedAt,
+      data: { ...mapApplicationAck(signal.applicationAck!), late: true },
+      hl7: signal.hl7,
+      attachments: [],
+    });
   }
 
   private async deliverUnmatched(signal: Signal): Promise<void> {

@@ -15,7 +15,8 @@ export type SendOutcome =
   | { kind: 'acknowledged'; detail: string }
   | { kind: 'replied'; detail: string; interactionId?: string; hl7: string }
   | { kind: 'rejected'; detail: string; errors: SpineError[] }
-  | { kind: 'retry'; detail: string };
+  /** `errors`: Spine's own codes when it sent a retriable fault, kept for the PAS if retries run out. */
+  | { kind: 'retry'; detail: string; errors?: SpineError[] };
 
 /** An error as the PAS sees it: MHS adaptor field names, so existing clients keep working. */
 export interface SpineError {
@@ -44,15 +45,19 @@ export function classifyResponse(
     const errors = fault.errors.map(soapError);
     const codes = fault.errors.map((e) => e.errorCode).join(', ') || 'none';
     if (isRetriableSoapFault(fault))
-      return { kind: 'retry', detail: `HTTP ${status} SOAP fault, retriable codes ${codes}` };
+      return { kind: 'retry', detail: `HTTP ${status} SOAP fault, retriable codes ${codes}`, errors };
     return {
       kind: 'rejected',
       detail: `HTTP ${status} SOAP fault ${fault.faultstring} (codes ${codes})`,
       errors,
     };
   }
+  // A MessageError is Spine's final word whatever the status: its MHS answers with 200, the MHS
+  // adaptor's fake Spine with 500. Only a transport failure without one is worth a retry.
+  const refused = messageError(response);
+  if (refused) return refused;
   if (status >= 500 || status === 429 || status === 408)
-    return { kind: 'retry', detail: `HTTP ${status} without a SOAP fault` };
+    return { kind: 'retry', detail: `HTTP ${status} without a SOAP fault or MessageError` };
   return {
     kind: 'rejected',
     detail: `HTTP ${status}`,
@@ -64,6 +69,23 @@ export function classifyResponse(
       },
     ],
   };
+}
+
+/** A fatal ebXML MessageError in a non-2xx answer, or undefined when the body is anything else. */
+function messageError(response: TransportResponse): SendOutcome | undefined {
+  if (response.body.byteLength === 0) return undefined;
+  try {
+    const parsed = parseMessage(response.contentType, response.body);
+    const errors = parsed.errors ?? [];
+    if (parsed.kind !== 'error' || !errors.some((e) => e.severity === 'Error')) return undefined;
+    return {
+      kind: 'rejected',
+      detail: `HTTP ${response.status} MessageError ${describe(errors)}`,
+      errors: errors.map(ebxmlError),
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 function classifyEbxmlBody(response: TransportResponse, messageId: string): SendOutcome {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Broker, QUEUES } from '../queue/index.js';
 import {
+  DEAD_LETTER_STATES,
   type DeadLetter,
   type MessageStore,
   messageCursor,
@@ -25,7 +26,7 @@ export class DeadLetterNotFoundError extends Error {
   }
 }
 
-/** The message exists but is not a dead letter (not FAILED, or already replayed or discarded). */
+/** The message exists but is not a dead letter (not FAILED or UNANSWERED, or already replayed or discarded). */
 export class DeadLetterConflictError extends Error {
   override readonly name = 'DeadLetterConflictError';
   constructor(
@@ -44,9 +45,11 @@ export interface DeadLetterSummary {
   conversationId: string;
   interactionId: string;
   refToMessageId?: string;
+  /** FAILED (the gateway gave up sending) or UNANSWERED (sent, but no answer by its reply deadline). */
+  status: string;
   createdAt: string;
   failedAt: string;
-  /** Why the gateway gave up (the FAILED history row, else the recorded error). */
+  /** Why the gateway gave up (the history row that made it a dead letter, else the recorded error). */
   reason: string;
   attempts: number;
 }
@@ -75,7 +78,7 @@ export interface DeadLetterDependencies {
 }
 
 /**
- * Operators' handling of dead letters: outbound messages the gateway gave up on (FAILED). The store is
+ * Operators' handling of dead letters: outbound messages the gateway gave up on (FAILED, UNANSWERED). The store is
  * the record of truth; the mhs.dead-letter queue only notifies monitoring and is left alone here.
  */
 export class DeadLetters {
@@ -98,7 +101,8 @@ export class DeadLetters {
   async replay(messageId: string, options: { operator?: string } = {}): Promise<ReplayResult> {
     const message = await this.deadLetter(messageId);
     const by = byOperator(options.operator);
-    if (await this.sameIdAllowed(message)) return this.requeue(message, by);
+    // An UNANSWERED message reached Spine: the same MessageId again would be dropped as a duplicate.
+    if (message.status === 'FAILED' && (await this.sameIdAllowed(message))) return this.requeue(message, by);
     return this.replayAsNew(message, by);
   }
 
@@ -173,7 +177,9 @@ export class DeadLetters {
     const claimed = await this.deps.store.resolve(
       oldId,
       { kind: 'replayed', replayedAs: newId },
-      `replayed ${by} as new message ${newId}: too late to resend the same MessageId`,
+      message.status === 'UNANSWERED'
+        ? `replayed ${by} as new message ${newId}: Spine had the old one, so it needs a new MessageId`
+        : `replayed ${by} as new message ${newId}: too late to resend the same MessageId`,
     );
     if (!claimed) throw await this.conflict(oldId);
     try {
@@ -250,10 +256,12 @@ function notDeadLetter(message: StoredMessage): DeadLetterConflictError | undefi
   const id = message.messageId;
   if (message.direction !== 'outbound')
     return new DeadLetterConflictError(id, `${message.status} (inbound)`, 'it is an inbound message');
-  if (message.status !== 'FAILED') return new DeadLetterConflictError(id, message.status);
-  if (message.resolution === 'discarded') return new DeadLetterConflictError(id, 'FAILED, already discarded');
+  if (!(DEAD_LETTER_STATES as readonly string[]).includes(message.status))
+    return new DeadLetterConflictError(id, message.status);
+  if (message.resolution === 'discarded')
+    return new DeadLetterConflictError(id, `${message.status}, already discarded`);
   if (message.resolution === 'replayed')
-    return new DeadLetterConflictError(id, `FAILED, already replayed as ${message.replayedAs}`);
+    return new DeadLetterConflictError(id, `${message.status}, already replayed as ${message.replayedAs}`);
   return undefined;
 }
 
@@ -268,6 +276,7 @@ function summary(letter: DeadLetter): DeadLetterSummary {
     messageId: letter.messageId,
     conversationId: letter.conversationId,
     interactionId: letter.interactionId,
+    status: letter.status,
     createdAt: letter.createdAt,
     failedAt: letter.failedAt,
     reason: letter.failureDetail ?? errorText(letter.error) ?? 'no reason recorded',

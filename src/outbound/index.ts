@@ -9,6 +9,7 @@ export {
   DeadLetters,
   type ReplayResult,
 } from './dead-letters.js';
+export { replyDeadline, resendDeadline } from './deadline.js';
 export {
   bypassesProxy,
   type OutboundProxy,
@@ -28,4 +29,4 @@ export {
   snapshot,
 } from './submission.js';
 export { DEFAULT_SWEEPER, Sweeper, type SweeperSettings } from './sweeper.js';
-export { outcomeMessageId, SendWorker, sendingStaleAfterMs } from './worker.js';
+export { outcomeMessageId, replyDeadlineAt, SendWorker, sendingStaleAfterMs } from './worker.js';

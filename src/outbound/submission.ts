@@ -10,6 +10,7 @@ import {
   PARTY_TYPE,
   toHttpMessage,
 } from '../ebxml/index.js';
+import { parseWrapper } from '../hl7/index.js';
 import { type Broker, BrokerUnavailableError, QUEUES } from '../queue/index.js';
 import { type Route, type RouteTable, reliabilityFlags } from '../routing/index.js';
 import { type EnvelopeSigner, type SigningIdentity, signEnvelope } from '../security/xmldsig/index.js';
@@ -24,6 +25,8 @@ export interface RouteSnapshot {
   persistDurationMs: number;
   /** The party the message was sent to: only a client allowed to speak for it may signal about it. */
   toPartyKey?: string;
+  /** Absent in snapshots taken before it existed: DEFAULT_REPLY_TIMEOUT applies. */
+  replyTimeoutMs?: number;
 }
 
 export interface SubmitRequest {
@@ -32,6 +35,8 @@ export interface SubmitRequest {
   messageId?: string;
   conversationId?: string;
   refToMessageId?: string;
+  /** The HL7 wrapper's id, when the caller built the wrapper; otherwise read from payloadXml. */
+  hl7MessageId?: string;
   /** The PAS's JSON, kept for the record and the dashboard. */
   data?: unknown;
   /** Sender ASID for the sync SOAP header (MHS `from-asid`); defaults to ours. */
@@ -159,6 +164,7 @@ export class OutboundSubmission {
         interactionId: request.interactionId,
         conversationId,
         refToMessageId: request.refToMessageId,
+        hl7MessageId: request.hl7MessageId ?? hl7MessageIdOf(request.payloadXml),
         status: 'ACCEPTED',
         route: snapshot(route),
         http,
@@ -208,6 +214,18 @@ export class OutboundSubmission {
   }
 }
 
+/**
+ * The HL7 wrapper's id: Spine's application acknowledgements name it (acknowledgement/messageRef/id),
+ * and a PAS may give its ebXML Message-Id another value. Undefined when the payload is not a wrapper.
+ */
+function hl7MessageIdOf(payloadXml: string): string | undefined {
+  try {
+    return parseWrapper(payloadXml).messageId;
+  } catch {
+    return undefined;
+  }
+}
+
 export function snapshot(route: Route): RouteSnapshot {
   return {
     endpoint: route.endpoint,
@@ -216,5 +234,6 @@ export function snapshot(route: Route): RouteSnapshot {
     retryIntervalMs: route.retryIntervalMs,
     persistDurationMs: route.persistDurationMs,
     toPartyKey: route.toPartyKey,
+    replyTimeoutMs: route.replyTimeoutMs,
   };
 }

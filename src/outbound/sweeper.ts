@@ -24,6 +24,8 @@ export const DEFAULT_SWEEPER: Omit<SweeperSettings, 'requestTimeoutMs'> = {
  * a retry whose delayed entry was lost, a send interrupted mid-flight. The sweeper finds them by
  * state and age and queues them again. A duplicate queue entry is harmless: the worker's claim is
  * fenced by the attempt count, so a message is sent once per attempt whatever the queue holds.
+ * It also queues sent messages (SENT, ACKED) past their reply deadline, for the worker to end them
+ * UNANSWERED: no state waits for ever.
  */
 export class Sweeper {
   private timer?: NodeJS.Timeout;
@@ -58,6 +60,10 @@ export class Sweeper {
       ['ACCEPTED', settings.acceptedGraceMs],
       ['RETRYING', settings.retryGraceMs],
       ['SENDING', sendingStaleAfterMs(settings.requestTimeoutMs)],
+      // Sent and waiting for Spine's answer: nextAttemptAt holds the reply deadline; the worker ends
+      // a message past it as UNANSWERED (and records the deadline of one without it yet).
+      ['SENT', 0],
+      ['ACKED', 0],
     ];
     let requeued = 0;
     for (const [state, graceMs] of passes) {
@@ -80,7 +86,9 @@ export class Sweeper {
             interactionId: message.interactionId,
             status: state,
           },
-          'stranded message queued again by the sweeper',
+          state === 'SENT' || state === 'ACKED'
+            ? 'message past its reply deadline queued for the worker to end it'
+            : 'stranded message queued again by the sweeper',
         );
         requeued += 1;
       }

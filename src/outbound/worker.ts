@@ -1,19 +1,31 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../ops/index.js';
 import { type Broker, type Delivery, type Disposition, publishToPas, QUEUES } from '../queue/index.js';
-import type { MessageState, MessageStore, StoredMessage } from '../store/index.js';
+import {
+  AWAITING_ANSWER_STATES,
+  type MessageState,
+  type MessageStore,
+  type StoredMessage,
+} from '../store/index.js';
 import { classifyResponse, type SendOutcome, type SpineError } from './classify.js';
 import { type MtlsClient, TransportError } from './client.js';
-import { resendDeadline } from './deadline.js';
+import { replyDeadline, resendDeadline } from './deadline.js';
 import type { RouteSnapshot } from './submission.js';
 
-/** Final states the send worker decides itself (Spine refused the message, or it gave up). */
-const WORKER_OUTCOMES: readonly MessageState[] = ['NACKED', 'FAILED'];
+/** Final states the send worker decides itself (Spine refused the message, it gave up, or stopped waiting). */
+const WORKER_OUTCOMES: readonly MessageState[] = ['NACKED', 'FAILED', 'UNANSWERED'];
 
 /** A stable UUID for the PAS notification of `status` for `messageId` (the same on every retelling). */
 export function outcomeMessageId(messageId: string, status: string): string {
   const hex = createHash('sha256').update(`${messageId}\n${status}`).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`.toUpperCase();
+}
+
+/** When a message sent (SENT, ACKED) stops waiting for Spine's answer, as stored in nextAttemptAt. */
+export function replyDeadlineAt(message: Pick<StoredMessage, 'route' | 'createdAt'>): string {
+  return new Date(
+    replyDeadline(message.route as Partial<RouteSnapshot> | undefined, message.createdAt),
+  ).toISOString();
 }
 
 /** A send still marked SENDING after this long was interrupted (the worker died): it may be claimed again. */
@@ -48,6 +60,11 @@ export class SendWorker {
         'queued message is not in the store; dropping the queue entry',
       );
       return 'reject';
+    }
+    // The sweeper queues a message whose reply deadline has passed: it ends here, UNANSWERED.
+    if (AWAITING_ANSWER_STATES.includes(message.status)) {
+      await this.endIfUnanswered(message);
+      return 'ack';
     }
     if (!this.claimable(message)) {
       // An instance that died between deciding an outcome and telling the PAS left it untold.
@@ -145,10 +162,18 @@ export class SendWorker {
     const id = message.messageId;
     switch (outcome.kind) {
       case 'accepted':
-        await store.transition(id, 'SENT', { from: ['SENDING'], detail: outcome.detail });
+        await store.transition(id, 'SENT', {
+          from: ['SENDING'],
+          detail: outcome.detail,
+          patch: { nextAttemptAt: replyDeadlineAt(message) },
+        });
         return;
       case 'acknowledged':
-        await store.transition(id, 'ACKED', { from: ['SENDING', 'SENT'], detail: outcome.detail });
+        await store.transition(id, 'ACKED', {
+          from: ['SENDING', 'SENT'],
+          detail: outcome.detail,
+          patch: { nextAttemptAt: replyDeadlineAt(message) },
+        });
         return;
       case 'replied':
         // Sync: the answer is the reply; the caller waiting on POST / gets it from the store.
@@ -173,14 +198,15 @@ export class SendWorker {
       case 'retry': {
         if (attempt > route.retries) {
           const detail = `retries exhausted after ${attempt} attempts: ${outcome.detail}`;
-          await this.fail(message, detail);
+          await this.fail(message, detail, ['SENDING'], outcome.errors);
           return;
         }
         const next = new Date((this.deps.clock ?? (() => new Date()))().getTime() + route.retryIntervalMs);
         await store.transition(id, 'RETRYING', {
           from: ['SENDING'],
           detail: `${outcome.detail}; retry at ${next.toISOString()}`,
-          patch: { nextAttemptAt: next.toISOString() },
+          // Spine's last fault is kept: if the retries run out, the PAS gets Spine's words.
+          patch: { nextAttemptAt: next.toISOString(), ...(outcome.errors ? { error: outcome.errors } : {}) },
         });
         await this.deps.broker.publish(QUEUES.outboundRetry, Buffer.from(JSON.stringify({ messageId: id })), {
           messageId: id,
@@ -193,19 +219,68 @@ export class SendWorker {
     }
   }
 
+  /**
+   * A SENT or ACKED message past its reply deadline is UNANSWERED: Spine has (or may have) it, but
+   * the answer the PAS waits for will not come now. One not yet due has its deadline recorded, so
+   * the sweeper looks again only then.
+   */
+  private async endIfUnanswered(message: StoredMessage): Promise<void> {
+    const deadline = replyDeadlineAt(message);
+    if (this.now().toISOString() <= deadline) {
+      if (message.nextAttemptAt !== deadline)
+        await this.deps.store.update(message.messageId, { nextAttemptAt: deadline });
+      return;
+    }
+    const detail =
+      message.status === 'ACKED'
+        ? `acknowledged by Spine, but no application acknowledgement by its reply deadline ${deadline}`
+        : `no ebXML Acknowledgment or application acknowledgement by its reply deadline ${deadline}`;
+    // ebMS 2.0: DeliveryFailure with severity Warning means "may have been delivered".
+    const errors: SpineError[] = [
+      {
+        errorType: 'ebxml_error',
+        codeContext: 'urn:oasis:names:tc:ebxml-msg:service:errors',
+        errorCode: 'DeliveryFailure',
+        severity: 'Warning',
+        description: detail,
+      },
+    ];
+    await this.giveUp(message, 'UNANSWERED', detail, [message.status], errors);
+  }
+
+  /**
+   * Gives up on a message. The PAS gets Spine's own errors when Spine said something (the last
+   * retriable fault); only a message Spine never answered gets our DeliveryFailure.
+   */
   private async fail(
     message: StoredMessage,
     detail: string,
     from: readonly MessageState[] = ['SENDING'],
+    spineErrors = message.error as SpineError[] | undefined,
   ): Promise<void> {
-    const errors: SpineError[] = [
-      { errorType: 'ebxml_error', errorCode: 'DeliveryFailure', severity: 'Error', description: detail },
-    ];
+    // Only what Spine said: a DeliveryFailure stored by an earlier give-up (a replayed message) is ours.
+    const spines = (Array.isArray(spineErrors) ? spineErrors : []).filter(
+      (error) => error.errorCode !== 'DeliveryFailure',
+    );
+    const errors: SpineError[] = spines.length
+      ? spines
+      : [{ errorType: 'ebxml_error', errorCode: 'DeliveryFailure', severity: 'Error', description: detail }];
+    await this.giveUp(message, 'FAILED', detail, from, errors);
+  }
+
+  /** A dead letter: recorded, announced on mhs.dead-letter, and the PAS told. */
+  private async giveUp(
+    message: StoredMessage,
+    to: 'FAILED' | 'UNANSWERED',
+    detail: string,
+    from: readonly MessageState[],
+    errors: SpineError[],
+  ): Promise<void> {
     if (
-      !(await this.deps.store.transition(message.messageId, 'FAILED', {
+      !(await this.deps.store.transition(message.messageId, to, {
         from,
         detail,
-        patch: { error: errors },
+        patch: { error: errors, nextAttemptAt: null },
       }))
     )
       return;
@@ -219,10 +294,10 @@ export class SendWorker {
         headers: { reason: detail },
       },
     );
-    await this.tellPas(message, 'FAILED', detail, errors);
+    await this.tellPas(message, to, detail, errors);
   }
 
-  /** The outcome of a message already NACKED or FAILED, from what the store recorded. */
+  /** The outcome of a message already NACKED, FAILED or UNANSWERED, from what the store recorded. */
   private async tellPasAgain(message: StoredMessage): Promise<void> {
     const last = (await this.deps.store.history(message.messageId)).findLast(
       (entry) => entry.status === message.status,

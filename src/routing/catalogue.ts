@@ -95,6 +95,8 @@ const routeOverrides = z.strictObject({
   /** Accept RSA-SHA1 / SHA-1 digests on inbound signatures of this interaction (default false). */
   allowSha1: z.boolean().optional(),
   reliability: reliabilitySchema.partial().optional(),
+  /** How long a sent message waits for Spine's answer (Acknowledgment, application ack) before it is UNANSWERED. */
+  replyTimeout: duration.optional(),
 });
 
 export const routesFileSchema = z.strictObject({

@@ -1,6 +1,7 @@
 export { type Catalogue, type ReliabilitySettings, WORKFLOWS, type Workflow } from './catalogue.js';
 export { parseDuration } from './duration.js';
 export {
+  DEFAULT_REPLY_TIMEOUT,
   loadRouteTable,
   type Route,
   type RouteOverlay,

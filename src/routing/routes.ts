@@ -34,7 +34,12 @@ export interface Route {
   reliability: ReliabilitySettings;
   retryIntervalMs: number;
   persistDurationMs: number;
+  /** How long a sent message waits for Spine's answer; see replyDeadline in outbound/. */
+  replyTimeoutMs: number;
 }
+
+/** The reply timeout when neither the route nor the routes file's defaults set `replyTimeout`. */
+export const DEFAULT_REPLY_TIMEOUT = 'PT1H';
 
 export class RoutingError extends Error {
   override readonly name = 'RoutingError';
@@ -172,6 +177,9 @@ export class RouteTable {
       reliability,
       retryIntervalMs: parseDuration(reliability.retryInterval)!,
       persistDurationMs: parseDuration(reliability.persistDuration)!,
+      replyTimeoutMs: parseDuration(
+        overrides.replyTimeout ?? defaults.replyTimeout ?? DEFAULT_REPLY_TIMEOUT,
+      )!,
     };
   }
 

@@ -1,6 +1,8 @@
+import { FINAL_OUTBOUND_STATES } from '../store/index.js';
 import { withClient } from './postgres.js';
 
-const FINAL = new Set(['COMPLETED', 'NACKED', 'REJECTED', 'FAILED']);
+const FINAL = new Set<string>(FINAL_OUTBOUND_STATES);
+const FINAL_SQL = [...FINAL_OUTBOUND_STATES, 'DELIVERED'].map((state) => `'${state}'`).join(', ');
 
 export interface OutboundRow {
   messageId: string;
@@ -66,7 +68,7 @@ export async function countUnfinished(url: string): Promise<{ outbound: number; 
   return withClient(url, async (client) => {
     const result = await client.query<{ direction: string; count: string }>(
       `SELECT direction, count(*) AS count FROM messages
-        WHERE status NOT IN ('COMPLETED', 'NACKED', 'REJECTED', 'FAILED', 'DELIVERED') GROUP BY direction`,
+        WHERE status NOT IN (${FINAL_SQL}) GROUP BY direction`,
     );
     const counts = Object.fromEntries(result.rows.map((r) => [r.direction, Number(r.count)]));
     return { outbound: counts.outbound ?? 0, inbound: counts.inbound ?? 0 };
@@ -89,5 +91,6 @@ function failureReason(status: string, error: unknown, reply: unknown, detail: s
       if (detail.startsWith(known)) return `FAILED ${known}`;
     return `FAILED ${detail.slice(0, 60)}`;
   }
+  if (status === 'UNANSWERED') return 'UNANSWERED past its reply deadline';
   return undefined;
 }

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { migratePostgres } from './migrate.js';
 import { postgresTarget } from './setting.js';
 import {
+  DEAD_LETTER_SQL,
   type DeadLetter,
   type DeadLetterQuery,
   type DeadLetterResolution,
@@ -38,6 +39,7 @@ interface Row {
   interaction_id: string;
   conversation_id: string;
   ref_to_message_id: string | null;
+  hl7_message_id: string | null;
   status: MessageState;
   created_at: Date;
   updated_at: Date;
@@ -61,7 +63,7 @@ interface Row {
 }
 
 /** JSON comes back as text so a stored JSON null stays null (pg would make it look like SQL NULL). */
-const BASE_COLUMNS = `message_id, direction, interaction_id, conversation_id, ref_to_message_id, status, created_at,
+const BASE_COLUMNS = `message_id, direction, interaction_id, conversation_id, ref_to_message_id, hl7_message_id, status, created_at,
   updated_at, attempts, next_attempt_at, route::text AS route, data::text AS data, hl7, reply::text AS reply,
   error::text AS error, reply_delivered_at, resolution, resolved_at, replayed_as`;
 const ALL_COLUMNS = `${BASE_COLUMNS}, http_content_type, http_soap_action, http_body,
@@ -113,8 +115,8 @@ export class PostgresMessageStore implements MessageStore {
     await this.inTransaction(async (client) => {
       const result = await client.query(
         `INSERT INTO messages (message_id, direction, interaction_id, conversation_id, ref_to_message_id, status,
-           created_at, updated_at, route, http_content_type, http_soap_action, http_body, data, hl7)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8::jsonb, $9, $10, $11, $12::jsonb, $13)
+           created_at, updated_at, route, http_content_type, http_soap_action, http_body, data, hl7, hl7_message_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8::jsonb, $9, $10, $11, $12::jsonb, $13, $14)
          ON CONFLICT (message_id) DO NOTHING`,
         [
           message.messageId,
@@ -130,6 +132,7 @@ export class PostgresMessageStore implements MessageStore {
           message.http?.body ?? null,
           toJson(message.data),
           message.hl7 ?? null,
+          message.hl7MessageId ?? null,
         ],
       );
       if (result.rowCount === 0) throw new DuplicateMessageError(message.messageId);
@@ -141,6 +144,15 @@ export class PostgresMessageStore implements MessageStore {
     const result = await this.pool.query<Row>(`SELECT ${ALL_COLUMNS} FROM messages WHERE message_id = $1`, [
       messageId,
     ]);
+    return result.rows[0] && fromRow(result.rows[0]);
+  }
+
+  async getByHl7MessageId(hl7MessageId: string): Promise<StoredMessage | undefined> {
+    const result = await this.pool.query<Row>(
+      `SELECT ${ALL_COLUMNS} FROM messages WHERE hl7_message_id = $1 AND direction = 'outbound'
+       ORDER BY created_at DESC, message_id DESC LIMIT 1`,
+      [hl7MessageId],
+    );
     return result.rows[0] && fromRow(result.rows[0]);
   }
 
@@ -243,11 +255,13 @@ export class PostgresMessageStore implements MessageStore {
       // One conditional UPDATE: of two operators acting at once, the second finds the row resolved.
       const result = await client.query(
         `UPDATE messages SET resolution = $2, resolved_at = $3, replayed_as = $4, updated_at = $3
-         WHERE message_id = $1 AND direction = 'outbound' AND status = 'FAILED' AND resolution IS NULL`,
+         WHERE message_id = $1 AND direction = 'outbound' AND status IN (${DEAD_LETTER_SQL})
+           AND resolution IS NULL RETURNING status`,
         [messageId, resolution.kind, now, resolution.kind === 'replayed' ? resolution.replayedAs : null],
       );
-      if (result.rowCount === 0) return false;
-      await addHistory(client, messageId, now, 'FAILED', detail);
+      const status = (result.rows[0] as { status: MessageState } | undefined)?.status;
+      if (!status) return false;
+      await addHistory(client, messageId, now, status, detail);
       return true;
     });
   }
@@ -257,17 +271,18 @@ export class PostgresMessageStore implements MessageStore {
     return this.inTransaction(async (client) => {
       const result = await client.query(
         `UPDATE messages SET resolution = NULL, resolved_at = NULL, replayed_as = NULL, updated_at = $2
-         WHERE message_id = $1 AND status = 'FAILED' AND resolution IS NOT NULL`,
+         WHERE message_id = $1 AND status IN (${DEAD_LETTER_SQL}) AND resolution IS NOT NULL RETURNING status`,
         [messageId, now],
       );
-      if (result.rowCount === 0) return false;
-      await addHistory(client, messageId, now, 'FAILED', detail);
+      const status = (result.rows[0] as { status: MessageState } | undefined)?.status;
+      if (!status) return false;
+      await addHistory(client, messageId, now, status, detail);
       return true;
     });
   }
 
   async deadLetters(query: DeadLetterQuery): Promise<DeadLetter[]> {
-    const where = ["direction = 'outbound'", "status = 'FAILED'", 'resolution IS NULL'];
+    const where = ["direction = 'outbound'", `status IN (${DEAD_LETTER_SQL})`, 'resolution IS NULL'];
     const values: unknown[] = [];
     const param = (value: unknown) => `$${values.push(value)}`;
     if (query.before !== undefined) {
@@ -280,7 +295,7 @@ export class PostgresMessageStore implements MessageStore {
       `SELECT ${LIST_COLUMNS}, failed.at AS failed_at, failed.detail AS failed_detail
        FROM messages LEFT JOIN LATERAL (
          SELECT h.at, h.detail FROM history h
-         WHERE h.message_id = messages.message_id AND h.status = 'FAILED' ORDER BY h.id DESC LIMIT 1
+         WHERE h.message_id = messages.message_id AND h.status = messages.status ORDER BY h.id DESC LIMIT 1
        ) failed ON true
        WHERE ${where.join(' AND ')}
        ORDER BY created_at DESC, message_id DESC LIMIT ${param(searchLimit(query.limit))}`,
@@ -440,6 +455,7 @@ function fromRow(row: Row): StoredMessage {
   };
   const optional = {
     refToMessageId: row.ref_to_message_id ?? undefined,
+    hl7MessageId: row.hl7_message_id ?? undefined,
     nextAttemptAt: iso(row.next_attempt_at),
     replyDeliveredAt: iso(row.reply_delivered_at),
     resolution: row.resolution ?? undefined,

@@ -53,6 +53,10 @@ export class ThreadedSqliteStore implements MessageStore {
   history(...args: Parameters<MessageStore['history']>) {
     return this.call('history', args) as ReturnType<MessageStore['history']>;
   }
+  getByHl7MessageId(...args: Parameters<MessageStore['getByHl7MessageId']>) {
+    return this.call('getByHl7MessageId', args) as ReturnType<MessageStore['getByHl7MessageId']>;
+  }
+
   findStale(...args: Parameters<MessageStore['findStale']>) {
     return this.call('findStale', args) as ReturnType<MessageStore['findStale']>;
   }

@@ -2,6 +2,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
+  DEAD_LETTER_SQL,
   type DeadLetter,
   type DeadLetterQuery,
   type DeadLetterResolution,
@@ -68,6 +69,7 @@ const ADDED_COLUMNS: [name: string, type: string][] = [
   ['resolution', 'TEXT'],
   ['resolved_at', 'TEXT'],
   ['replayed_as', 'TEXT'],
+  ['hl7_message_id', 'TEXT'],
 ];
 
 interface Row {
@@ -76,6 +78,7 @@ interface Row {
   interaction_id: string;
   conversation_id: string;
   ref_to_message_id: string | null;
+  hl7_message_id: string | null;
   status: MessageState;
   created_at: string;
   updated_at: string;
@@ -99,7 +102,7 @@ interface Row {
 }
 
 /** Every column but the HTTP bodies, for listings. */
-const LIST_COLUMNS = `message_id, direction, interaction_id, conversation_id, ref_to_message_id, status, created_at,
+const LIST_COLUMNS = `message_id, direction, interaction_id, conversation_id, ref_to_message_id, hl7_message_id, status, created_at,
   updated_at, attempts, next_attempt_at, route_json, data_json, hl7, reply_json, error_json, reply_delivered_at,
   resolution, resolved_at, replayed_as, NULL AS http_content_type, NULL AS http_soap_action, NULL AS http_body,
   NULL AS ack_content_type, NULL AS ack_soap_action, NULL AS ack_body`;
@@ -138,15 +141,17 @@ export class SqliteMessageStore implements MessageStore {
     const now = this.clock().toISOString();
     return this.commits.run(() => {
       const result = this.sql(
-        `INSERT INTO messages (message_id, direction, interaction_id, conversation_id, ref_to_message_id, status,
-             created_at, updated_at, route_json, http_content_type, http_soap_action, http_body, data_json, hl7)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
+        `INSERT INTO messages (message_id, direction, interaction_id, conversation_id, ref_to_message_id,
+             hl7_message_id, status, created_at, updated_at, route_json, http_content_type, http_soap_action,
+             http_body, data_json, hl7)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
       ).run(
         message.messageId,
         message.direction,
         message.interactionId,
         message.conversationId,
         message.refToMessageId ?? null,
+        message.hl7MessageId ?? null,
         message.status,
         now,
         now,
@@ -164,6 +169,14 @@ export class SqliteMessageStore implements MessageStore {
 
   async get(messageId: string): Promise<StoredMessage | undefined> {
     const row = this.sql('SELECT * FROM messages WHERE message_id = ?').get(messageId) as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  async getByHl7MessageId(hl7MessageId: string): Promise<StoredMessage | undefined> {
+    const row = this.sql(
+      `SELECT * FROM messages WHERE hl7_message_id = ? AND direction = 'outbound'
+         ORDER BY created_at DESC, message_id DESC LIMIT 1`,
+    ).get(hl7MessageId) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 
@@ -263,16 +276,17 @@ export class SqliteMessageStore implements MessageStore {
     return this.commits.run(() => {
       const result = this.sql(
         `UPDATE messages SET resolution = ?, resolved_at = ?, replayed_as = ?, updated_at = ?
-           WHERE message_id = ? AND direction = 'outbound' AND status = 'FAILED' AND resolution IS NULL`,
-      ).run(
+           WHERE message_id = ? AND direction = 'outbound' AND status IN (${DEAD_LETTER_SQL})
+             AND resolution IS NULL RETURNING status`,
+      ).get(
         resolution.kind,
         now,
         resolution.kind === 'replayed' ? resolution.replayedAs : null,
         now,
         messageId,
-      );
-      if (result.changes === 0) return false;
-      this.addHistory(messageId, now, 'FAILED', detail);
+      ) as { status: MessageState } | undefined;
+      if (!result) return false;
+      this.addHistory(messageId, now, result.status, detail);
       return true;
     });
   }
@@ -282,23 +296,23 @@ export class SqliteMessageStore implements MessageStore {
     return this.commits.run(() => {
       const result = this.sql(
         `UPDATE messages SET resolution = NULL, resolved_at = NULL, replayed_as = NULL, updated_at = ?
-           WHERE message_id = ? AND status = 'FAILED' AND resolution IS NOT NULL`,
-      ).run(now, messageId);
-      if (result.changes === 0) return false;
-      this.addHistory(messageId, now, 'FAILED', detail);
+           WHERE message_id = ? AND status IN (${DEAD_LETTER_SQL}) AND resolution IS NOT NULL RETURNING status`,
+      ).get(now, messageId) as { status: MessageState } | undefined;
+      if (!result) return false;
+      this.addHistory(messageId, now, result.status, detail);
       return true;
     });
   }
 
   async deadLetters(query: DeadLetterQuery): Promise<DeadLetter[]> {
-    const where = ["direction = 'outbound'", "status = 'FAILED'", 'resolution IS NULL'];
+    const where = ["direction = 'outbound'", `status IN (${DEAD_LETTER_SQL})`, 'resolution IS NULL'];
     const values: unknown[] = [];
     if (query.before !== undefined) {
       const cursor = parseMessageCursor(query.before);
       where.push('(created_at, message_id) < (?, ?)') && values.push(cursor.createdAt, cursor.messageId);
     }
     const lastFailed = (column: string) =>
-      `(SELECT h.${column} FROM history h WHERE h.message_id = messages.message_id AND h.status = 'FAILED'
+      `(SELECT h.${column} FROM history h WHERE h.message_id = messages.message_id AND h.status = messages.status
         ORDER BY h.id DESC LIMIT 1)`;
     const rows = this.sql(
       `SELECT ${LIST_COLUMNS}, ${lastFailed('at')} AS failed_at, ${lastFailed('detail')} AS failed_detail
@@ -383,9 +397,13 @@ export class SqliteMessageStore implements MessageStore {
       const present = new Set(columns.map((column) => column.name));
       for (const [name, type] of ADDED_COLUMNS)
         if (!present.has(name)) this.db.exec(`ALTER TABLE messages ADD COLUMN ${name} ${type}`);
+      // The first dead-letter index covered FAILED only; UNANSWERED messages are dead letters too.
       this.db.exec(
-        `CREATE INDEX IF NOT EXISTS messages_dead_letters ON messages (created_at, message_id)
-         WHERE status = 'FAILED' AND resolution IS NULL`,
+        `DROP INDEX IF EXISTS messages_dead_letters;
+         CREATE INDEX IF NOT EXISTS messages_dead_letters_v2 ON messages (created_at, message_id)
+           WHERE status IN (${DEAD_LETTER_SQL}) AND resolution IS NULL;
+         CREATE INDEX IF NOT EXISTS messages_hl7_message_id ON messages (hl7_message_id)
+           WHERE hl7_message_id IS NOT NULL`,
       );
     });
     add.immediate();
@@ -523,6 +541,7 @@ function fromRow(row: Row): StoredMessage {
     attempts: row.attempts,
   };
   if (row.ref_to_message_id !== null) message.refToMessageId = row.ref_to_message_id;
+  if (row.hl7_message_id !== null) message.hl7MessageId = row.hl7_message_id;
   if (row.next_attempt_at !== null) message.nextAttemptAt = row.next_attempt_at;
   if (row.reply_delivered_at !== null) message.replyDeliveredAt = row.reply_delivered_at;
   if (row.resolution !== null) message.resolution = row.resolution;

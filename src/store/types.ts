@@ -8,14 +8,28 @@ export const OUTBOUND_STATES = [
   'NACKED',
   'REJECTED',
   'FAILED',
+  'UNANSWERED',
 ] as const;
 export const INBOUND_STATES = ['RECEIVED', 'DELIVERED'] as const;
 export type OutboundState = (typeof OUTBOUND_STATES)[number];
 export type InboundState = (typeof INBOUND_STATES)[number];
 export type MessageState = OutboundState | InboundState;
 export type Direction = 'outbound' | 'inbound';
-/** Outbound states a message never leaves: nothing more will be sent or received for it. */
-export const FINAL_OUTBOUND_STATES = ['COMPLETED', 'NACKED', 'REJECTED', 'FAILED'] as const;
+/**
+ * Outbound states a message never leaves: nothing more will be sent or received for it.
+ * UNANSWERED: sent (and perhaps acknowledged by Spine's MSH), but the answer it waited for — the
+ * ebXML Acknowledgment or the application acknowledgement — did not come by its reply deadline.
+ */
+export const FINAL_OUTBOUND_STATES = ['COMPLETED', 'NACKED', 'REJECTED', 'FAILED', 'UNANSWERED'] as const;
+/** In-flight states waiting for Spine to answer (not for us to send): each ends at the reply deadline. */
+export const AWAITING_ANSWER_STATES: readonly MessageState[] = ['SENT', 'ACKED'];
+/**
+ * Dead letters: outbound messages the gateway gave up on — sending (FAILED) or waiting for an answer
+ * (UNANSWERED) — that an operator replays or discards.
+ */
+export const DEAD_LETTER_STATES = ['FAILED', 'UNANSWERED'] as const;
+/** DEAD_LETTER_STATES as an SQL list, for both stores' queries. */
+export const DEAD_LETTER_SQL = DEAD_LETTER_STATES.map((state) => `'${state}'`).join(', ');
 /** Outbound states still waiting for something (a send, an acknowledgment, a reply). */
 export const IN_FLIGHT_OUTBOUND_STATES: readonly OutboundState[] = OUTBOUND_STATES.filter(
   (state) => !(FINAL_OUTBOUND_STATES as readonly string[]).includes(state),
@@ -34,6 +48,8 @@ export interface NewMessage {
   interactionId: string;
   conversationId: string;
   refToMessageId?: string;
+  /** The HL7 wrapper's id (its `id/@root`), when it differs or may differ from messageId: replies name it. */
+  hl7MessageId?: string;
   status: MessageState;
   /** Route snapshot for outbound messages (endpoint, reliability) at acceptance time. */
   route?: unknown;
@@ -52,6 +68,7 @@ export interface StoredMessage {
   interactionId: string;
   conversationId: string;
   refToMessageId?: string;
+  hl7MessageId?: string;
   status: MessageState;
   createdAt: string;
   updatedAt: string;
@@ -69,7 +86,7 @@ export interface StoredMessage {
   error?: unknown;
   /** When the reply (or error) reached mhs.inbound; set once, so a redelivered signal is not delivered twice. */
   replyDeliveredAt?: string;
-  /** How an operator settled this dead letter (a FAILED message); absent while it awaits a decision. */
+  /** How an operator settled this dead letter (FAILED or UNANSWERED); absent while it awaits a decision. */
   resolution?: DeadLetterResolutionKind;
   resolvedAt?: string;
   /** The MessageId of the new message a replay sent in its place. */
@@ -88,10 +105,10 @@ export interface DeadLetterQuery {
   before?: string;
 }
 
-/** A FAILED outbound message no operator has resolved, with its last FAILED history row. */
+/** A dead letter (FAILED or UNANSWERED) no operator has resolved, with the history row that made it one. */
 export interface DeadLetter extends StoredMessage {
   failedAt: string;
-  /** The FAILED history row's detail: why the gateway gave up. */
+  /** That history row's detail: why the gateway gave up. */
   failureDetail?: string;
 }
 
@@ -201,6 +218,11 @@ export interface MessageStore {
   insert(message: NewMessage): Promise<void>;
   get(messageId: string): Promise<StoredMessage | undefined>;
   /**
+   * The newest outbound message whose HL7 wrapper id is `hl7MessageId`: an application acknowledgement's
+   * messageRef names the HL7 id, which need not be the ebXML MessageId.
+   */
+  getByHl7MessageId(hl7MessageId: string): Promise<StoredMessage | undefined>;
+  /**
    * Atomically moves a message to `to` (if its status is in `from`); true when it moved.
    * A resolved dead letter never moves: an operator's decision is final.
    */
@@ -218,17 +240,17 @@ export interface MessageStore {
   /** Newest first (createdAt, then messageId); http and ack are left out for listing speed. */
   search(query: MessageQuery): Promise<StoredMessage[]>;
   /**
-   * Records an operator's decision on a dead letter, atomically and only while it is an unresolved FAILED
-   * outbound message (so two operators acting at once act once), with a history row (status FAILED, `detail`).
+   * Records an operator's decision on a dead letter, atomically and only while it is an unresolved dead letter
+   * (DEAD_LETTER_STATES; so two operators acting at once act once), with a history row (its status, `detail`).
    */
   resolve(messageId: string, resolution: DeadLetterResolution, detail: string): Promise<boolean>;
   /** Undoes a resolution (a replay whose new message could not be stored): it is a dead letter again. */
   unresolve(messageId: string, detail: string): Promise<boolean>;
-  /** Unresolved FAILED outbound messages, newest first (createdAt, then messageId); no HTTP bodies. */
+  /** Unresolved dead letters (DEAD_LETTER_STATES), newest first (createdAt, then messageId); no HTTP bodies. */
   deadLetters(query: DeadLetterQuery): Promise<DeadLetter[]>;
   /** Counts by direction, interaction and status (dashboard, metrics). */
   countByState(): Promise<StateCount[]>;
-  /** The oldest outbound message not yet in a final state (COMPLETED/NACKED/REJECTED/FAILED), or undefined. */
+  /** The oldest outbound message not yet in a final state (FINAL_OUTBOUND_STATES), or undefined. */
   oldestInFlight(): Promise<InFlightMessage | undefined>;
   /** Bytes (or best estimate) the store occupies. */
   sizeBytes(): Promise<number>;

@@ -125,6 +125,7 @@ describe('dead letters replayed with the same MessageId, and discarded', () => {
         messageId,
         conversationId: expect.any(String),
         interactionId: INTERACTION,
+        status: 'FAILED',
         createdAt: expect.any(String),
         failedAt: expect.any(String),
         reason: expect.stringMatching(/^retries exhausted after 2 attempts: .*200/),

@@ -248,7 +248,11 @@ describe('messaging patterns, faults and inbound validation', () => {
       (d) => d.headers.kind === 'error' && d.headers.refToMessageId === messageId,
       'the delivery failure',
     );
-    expect(error.json.data).toMatchObject({ status: 'FAILED', errors: [{ errorCode: 'DeliveryFailure' }] });
+    // Spine's own last fault, not an error of ours: the PAS learns what Spine said (issue 14).
+    expect(error.json.data).toMatchObject({
+      status: 'FAILED',
+      errors: [{ errorType: 'soap_fault', errorCode: '200', codeContext: 'urn:nhs:names:error:tms' }],
+    });
   });
 
   describe('inbound validation answers with the right MessageError', () => {

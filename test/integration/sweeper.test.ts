@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Sweeper } from '../../src/outbound/index.js';
+import { replyDeadlineAt, SendWorker, Sweeper } from '../../src/outbound/index.js';
 import { Broker, type Delivery, QUEUES } from '../../src/queue/index.js';
 import { SqliteMessageStore } from '../../src/store/index.js';
 import { eventually } from '../e2e/harness.js';
@@ -74,5 +74,117 @@ describe('the sweeper queues again what a crash stranded', () => {
     );
     expect(ids).toEqual(['OLD-ACCEPTED', 'OLD-SENDING', 'RETRY-DUE']);
     expect(queued.every((d) => d.headers.requeuedBy === 'sweeper')).toBe(true);
+  });
+});
+
+describe('a sent message whose answer never comes', () => {
+  const vhost = createTestVhost();
+  let now = Date.parse('2026-01-05T10:00:00Z');
+  const clock = () => new Date(now);
+  const store = new SqliteMessageStore(
+    join(mkdtempSync(join(tmpdir(), 'mhs-unanswered-')), 'state.db'),
+    clock,
+  );
+  const broker = new Broker(vhost.url, { instanceId: `unanswered-${randomUUID()}`, logger: quiet });
+  const pas: Delivery[] = [];
+  const parked: Delivery[] = [];
+  const sweeper = new Sweeper({
+    store,
+    broker,
+    logger: quiet,
+    clock,
+    settings: {
+      intervalMs: 60_000,
+      requestTimeoutMs: 1_000,
+      acceptedGraceMs: 5 * 60_000,
+      retryGraceMs: 60_000,
+    },
+  });
+  beforeAll(async () => {
+    await broker.start();
+    const worker = new SendWorker({
+      store,
+      broker,
+      // Nothing is sent: these messages have been sent already.
+      client: { post: () => Promise.reject(new Error('no send expected')) } as never,
+      logger: quiet,
+      prefetch: 10,
+      requestTimeoutMs: 1_000,
+      clock,
+    });
+    await worker.start();
+    await broker.consume(QUEUES.inbound, async (delivery) => {
+      pas.push(delivery);
+      return 'ack';
+    });
+    await broker.consume(QUEUES.deadLetter, async (delivery) => {
+      parked.push(delivery);
+      return 'ack';
+    });
+  });
+  afterAll(async () => {
+    await broker.close();
+    await store.close();
+    vhost.remove();
+  });
+
+  // A reply timeout of 10 minutes; the resend window (1 min × 3) is shorter, so 10 minutes it is.
+  const route = {
+    endpoint: 'https://localhost:1/',
+    workflow: 'forward-reliable',
+    retries: 2,
+    retryIntervalMs: 60_000,
+    persistDurationMs: 5 * 60_000,
+    replyTimeoutMs: 10 * 60_000,
+  };
+  const sent = async (messageId: string, to: 'SENT' | 'ACKED') => {
+    await store.insert({
+      messageId,
+      direction: 'outbound',
+      interactionId: 'PRSC_IN090000UK09',
+      conversationId: `C-${messageId}`,
+      status: 'ACCEPTED',
+      route,
+      http: { contentType: 'multipart/related', soapAction: 'x', body: Buffer.from('x') },
+    });
+    await store.transition(messageId, 'SENDING', { patch: { attempts: 1 } });
+    // As the worker and the correlation consumer record it: the reply deadline in nextAttemptAt.
+    await store.transition(messageId, to, {
+      patch: { nextAttemptAt: replyDeadlineAt((await store.get(messageId))!) },
+    });
+  };
+
+  it('waits until its reply deadline, then ends UNANSWERED, tells the PAS and parks it as a dead letter', async () => {
+    await sent('ACKED-1', 'ACKED');
+    await sent('SENT-1', 'SENT');
+    now += 9 * 60_000;
+    await sent('ACKED-LATER', 'ACKED');
+    expect((await store.get('ACKED-1'))?.nextAttemptAt).toBe('2026-01-05T10:10:00.000Z');
+    expect(await sweeper.sweep()).toBe(0);
+
+    now += 60_000 + 1; // past the first two deadlines, not the third
+    expect(await sweeper.sweep()).toBe(2);
+    const told = await eventually(() => (pas.length >= 2 ? pas : undefined));
+    expect(told?.map((d) => d.headers.refToMessageId).sort()).toEqual(['ACKED-1', 'SENT-1']);
+    for (const delivery of told ?? []) {
+      expect(delivery.headers.kind).toBe('error');
+      const body = JSON.parse(delivery.body.toString('utf8'));
+      expect(body.data).toMatchObject({
+        status: 'UNANSWERED',
+        errors: [{ errorType: 'ebxml_error', errorCode: 'DeliveryFailure', severity: 'Warning' }],
+      });
+    }
+    expect(await store.get('ACKED-1')).toMatchObject({ status: 'UNANSWERED' });
+    expect((await store.history('ACKED-1')).at(-1)?.detail).toBe(
+      'acknowledged by Spine, but no application acknowledgement by its reply deadline 2026-01-05T10:10:00.000Z',
+    );
+    expect((await store.history('SENT-1')).at(-1)?.detail).toMatch(/^no ebXML Acknowledgment or application/);
+    expect((await store.get('ACKED-LATER'))?.status).toBe('ACKED');
+    expect((await store.deadLetters({})).map((m) => m.messageId).sort()).toEqual(['ACKED-1', 'SENT-1']);
+    await eventually(() => (parked.length >= 2 ? true : undefined));
+    expect(parked.map((d) => d.messageId).sort()).toEqual(['ACKED-1', 'SENT-1']);
+    // Nothing is due now: a second sweep queues nothing and nobody is told twice.
+    expect(await sweeper.sweep()).toBe(0);
+    expect(pas).toHaveLength(2);
   });
 });

@@ -72,7 +72,7 @@ pre { background: #f7f8fa; border: 1px solid var(--line); border-radius: 6px; pa
 .state-completed, .state-delivered, .state-acked { background: var(--good-bg); color: var(--good); }
 .state-sent, .state-sending, .state-accepted, .state-received { background: var(--info-bg); color: var(--accent); }
 .state-retrying { background: var(--warn-bg); color: var(--warn); }
-.state-nacked, .state-rejected, .state-failed { background: var(--bad-bg); color: var(--bad); }
+.state-nacked, .state-rejected, .state-failed, .state-unanswered { background: var(--bad-bg); color: var(--bad); }
 button { font: inherit; padding: 4px 12px; border-radius: 5px; border: 1px solid var(--accent); background: var(--accent); color: #fff; cursor: pointer; }
 button:disabled { opacity: .5; cursor: default; }
 button.danger { background: #fff; color: var(--bad); border-color: var(--bad); }

@@ -50,7 +50,7 @@ export interface OverviewSources {
   clock?: () => Date;
 }
 
-const ERROR_STATES: readonly MessageState[] = ['NACKED', 'REJECTED', 'FAILED'];
+const ERROR_STATES: readonly MessageState[] = ['NACKED', 'REJECTED', 'FAILED', 'UNANSWERED'];
 const SAMPLE_EVERY_MS = 10_000;
 const SAMPLES_KEPT = 60;
 const RECENT_ERRORS = 10;

@@ -145,6 +145,7 @@ describe('DeadLetters', () => {
       conversationId: 'CONV-M2',
       interactionId: INTERACTION,
       refToMessageId: 'EARLIER-MESSAGE',
+      status: 'FAILED',
       createdAt: '2026-03-01T09:01:00.000Z',
       failedAt: '2026-03-01T09:01:00.000Z',
       reason: 'retries exhausted after 1 attempts: HTTP 500 SOAP fault 200',
@@ -156,6 +157,23 @@ describe('DeadLetters', () => {
     const second = await deadLetters.list({ limit: 2, before: first.next });
     expect(second.deadLetters.map((d) => d.messageId)).toEqual(['M1']);
     expect(second.next).toBeUndefined();
+  });
+
+  it('replays an UNANSWERED message as a new message at once: Spine already has the old MessageId', async () => {
+    const { store, deadLetters, deadLetter, published } = fresh();
+    await deadLetter('U1', { attempts: 1 });
+    // Make it an UNANSWERED dead letter instead: acknowledged, then no application ack by its deadline.
+    await store.transition('U1', 'ACKED', { from: ['FAILED'] });
+    await store.transition('U1', 'UNANSWERED', { from: ['ACKED'], detail: 'no application acknowledgement' });
+    expect((await deadLetters.list()).deadLetters).toMatchObject([
+      { messageId: 'U1', status: 'UNANSWERED', reason: 'no application acknowledgement' },
+    ]);
+    // Well inside the resend window, yet a new MessageId: a resend would be dropped as a duplicate.
+    const result = await deadLetters.replay('U1');
+    expect(result).toMatchObject({ replayOf: 'U1', sameMessageId: false });
+    expect(await store.get('U1')).toMatchObject({ status: 'UNANSWERED', resolution: 'replayed' });
+    expect(published).toEqual([{ queue: QUEUES.outbound, messageId: result.messageId }]);
+    await expect(deadLetters.discard('U1')).rejects.toThrow(/UNANSWERED, already replayed as/);
   });
 
   it('resends the same MessageId and bytes while the receiver still remembers it', async () => {

@@ -91,6 +91,33 @@ describe('RouteTable', () => {
     expect(other).not.toHaveProperty('requireSignature');
   });
 
+  it('takes the reply timeout from the route, then the defaults, then one hour; refuses one that is not a duration', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mhs-routes-'));
+    const file = join(dir, 'routes.json');
+    const write = (defaults: Record<string, unknown>, routes: Record<string, unknown>) =>
+      writeFileSync(
+        file,
+        JSON.stringify({
+          defaults: {
+            endpoint: 'https://spine.example/x',
+            toPartyKey: 'YES-0000806',
+            cpaId: 'S1',
+            toAsid: '928942012545',
+            ...defaults,
+          },
+          routes,
+        }),
+      );
+    write({ replyTimeout: 'PT30M' }, { PRSC_IN090000UK09: { replyTimeout: 'PT5M' } });
+    const table = loadRouteTable(interactions, file);
+    expect(table.resolve('PRSC_IN090000UK09').replyTimeoutMs).toBe(5 * 60_000);
+    expect(table.resolve('PRSC_IN100000UK06').replyTimeoutMs).toBe(30 * 60_000);
+    write({}, {});
+    expect(loadRouteTable(interactions, file).resolve('PRSC_IN100000UK06').replyTimeoutMs).toBe(60 * 60_000);
+    write({}, { PRSC_IN090000UK09: { replyTimeout: 'an hour' } });
+    expect(() => loadRouteTable(interactions, file)).toThrow(/replyTimeout/);
+  });
+
   it('refuses an unknown interaction and finds routes by CPA id', () => {
     const table = loadRouteTable(interactions, routes);
     expect(() => table.resolve('PRSC_IN999999UK99')).toThrow('unknown interaction PRSC_IN999999UK99');

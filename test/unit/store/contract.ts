@@ -603,6 +603,53 @@ export function messageStoreContract(name: string, openFresh: OpenFreshStore): v
       }
     });
 
+    it('finds the newest outbound message by its HL7 wrapper id', async () => {
+      const { store, clock } = await fresh();
+      await store.insert(outbound('EB-1', { hl7MessageId: 'HL7-A', hl7: '<hl7 id="HL7-A"/>' }));
+      clock.advance(MINUTE);
+      await store.insert(outbound('EB-2', { hl7MessageId: 'HL7-A' }));
+      await store.insert(inbound('IN-1', { hl7MessageId: 'HL7-B' }));
+      await store.insert(outbound('EB-3'));
+      expect(await store.getByHl7MessageId('HL7-A')).toMatchObject({
+        messageId: 'EB-2',
+        hl7MessageId: 'HL7-A',
+      });
+      expect((await store.get('EB-1'))?.hl7MessageId).toBe('HL7-A');
+      expect(await store.getByHl7MessageId('HL7-B')).toBeUndefined();
+      expect(await store.getByHl7MessageId('EB-3')).toBeUndefined();
+      expect(await store.get('EB-3')).not.toHaveProperty('hl7MessageId');
+    });
+
+    it('lists UNANSWERED messages as dead letters, resolved like FAILED ones with their own status', async () => {
+      const { store, clock } = await fresh();
+      await failed(store, 'd1');
+      clock.advance(MINUTE);
+      await store.insert(outbound('u1'));
+      await store.transition('u1', 'ACKED');
+      clock.advance(MINUTE);
+      await store.transition('u1', 'UNANSWERED', {
+        from: ['ACKED'],
+        detail: 'no application acknowledgement',
+      });
+      const letters = await store.deadLetters({});
+      expect(letters.map((m) => [m.messageId, m.status])).toEqual([
+        ['u1', 'UNANSWERED'],
+        ['d1', 'FAILED'],
+      ]);
+      expect(letters[0]).toMatchObject({
+        failedAt: '2024-03-01T09:02:00.000Z',
+        failureDetail: 'no application acknowledgement',
+      });
+      expect(await store.resolve('u1', { kind: 'discarded' }, 'discarded by carol')).toBe(true);
+      expect((await store.history('u1')).slice(-1)).toEqual([
+        { at: '2024-03-01T09:02:00.000Z', status: 'UNANSWERED', detail: 'discarded by carol' },
+      ]);
+      expect(await store.transition('u1', 'COMPLETED')).toBe(false);
+      expect(await store.unresolve('u1', 'reopened')).toBe(true);
+      expect((await store.history('u1')).slice(-1)[0]?.status).toBe('UNANSWERED');
+      expect((await store.deadLetters({})).map((m) => m.messageId)).toEqual(['u1', 'd1']);
+    });
+
     it('reopens a resolved dead letter (a replay that could not be stored)', async () => {
       const { store, clock } = await fresh();
       await failed(store, 'd1');

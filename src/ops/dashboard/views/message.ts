@@ -1,4 +1,9 @@
-import type { HistoryEntry, StoredHttp, StoredMessage } from '../../../store/index.js';
+import {
+  DEAD_LETTER_STATES,
+  type HistoryEntry,
+  type StoredHttp,
+  type StoredMessage,
+} from '../../../store/index.js';
 import { formatTime } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { spineCodes } from '../overview.js';
@@ -33,10 +38,11 @@ ${m.refToMessageId ? html`<dt>Answers</dt><dd>${messageLink(m.refToMessageId)}</
 <dt>Updated</dt><dd>${formatTime(m.updatedAt)}</dd>
 <dt>Attempts</dt><dd>${m.attempts}</dd>
 ${m.nextAttemptAt && m.status === 'RETRYING' ? html`<dt>Next attempt</dt><dd>${formatTime(m.nextAttemptAt)}</dd>` : ''}
+${m.nextAttemptAt && (m.status === 'SENT' || m.status === 'ACKED') ? html`<dt>Reply deadline</dt><dd>${formatTime(m.nextAttemptAt)}</dd>` : ''}
 ${m.replyDeliveredAt ? html`<dt>Reply delivered to PAS</dt><dd>${formatTime(m.replyDeliveredAt)}</dd>` : ''}
 ${codes.length > 0 ? html`<dt>Spine codes</dt><dd class="mono">${codes.join(', ')}</dd>` : ''}
 </dl>
-${m.status === 'FAILED' && !m.resolution ? html`<div class="actions">${deadLetterButtons(m.messageId)}</div>` : ''}
+${(DEAD_LETTER_STATES as readonly string[]).includes(m.status) && !m.resolution ? html`<div class="actions">${deadLetterButtons(m.messageId)}</div>` : ''}
 ${m.resolution ? html`<p class="muted">Dead letter ${m.resolution}${m.resolvedAt ? ` ${formatTime(m.resolvedAt)}` : ''}${m.replayedAs ? html` as ${messageLink(m.replayedAs)}` : ''}.</p>` : ''}
 </section>
 <div class="grid-2">

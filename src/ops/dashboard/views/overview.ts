@@ -37,7 +37,7 @@ ${live('tiles', s.tiles!)}
 <section class="card"><h2>Queues</h2>${live('queues', s.queues!)}</section>
 <section class="card"><h2>Messages by state</h2>${live('states', s.states!)}</section>
 </div>
-<section class="card"><h2>Dead letters <span class="muted">(FAILED, parked on mhs.dead-letter)</span></h2>${live('dead-letters', s['dead-letters']!)}</section>
+<section class="card"><h2>Dead letters <span class="muted">(FAILED or UNANSWERED, parked on mhs.dead-letter)</span></h2>${live('dead-letters', s['dead-letters']!)}</section>
 <section class="card"><h2>Recent errors</h2>${live('errors', s.errors!)}</section>`;
 }
 
