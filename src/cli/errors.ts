@@ -67,7 +67,8 @@ function listenLine(error: SystemError, config: GatewayConfig | undefined): stri
       ? `; choose another with ${settings.map((path) => `${path.join('.')} (${environmentName(path)})`).join(' or ')}`
       : '';
   if (error.code === 'EADDRINUSE') return `cannot listen on ${where}: the port is already in use${named}`;
-  if (error.code === 'EACCES') return `cannot listen on ${where}: permission denied (ports below 1024 need privileges)${named}`;
+  if (error.code === 'EACCES')
+    return `cannot listen on ${where}: permission denied (ports below 1024 need privileges)${named}`;
   return `cannot listen on ${where}: ${SYSTEM_MESSAGES[error.code ?? ''] ?? error.code}${named}`;
 }
 

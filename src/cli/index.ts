@@ -40,11 +40,16 @@ const USAGE = `usage: mhs-gateway <command> [options]
   bench [--json] [--messages N] [--concurrency N] [--rate R] [--rate-seconds S] [--inbound N]
         [--store sqlite|postgres] [--log-level L] [--out FILE] [--profile DIR]
                                  load on loopback, beside the transport floor measured in the same run
-  inspect FILE [--verify] [--trusted CA.pem] [--content-type CT]
-                                 decode a captured message (HTTP request, MIME body or SOAP XML) to JSON
+  inspect FILE [--verify [--trusted CA.pem] [--allow-sha1]] [--content-type CT]
+                                 decode a captured message (HTTP request, MIME body or SOAP XML) to JSON;
+                                 --verify checks the signature as the inbound endpoint does: references
+                                 and digests, RSA-SHA256 (SHA-1 only with --allow-sha1), a signer
+                                 issued by --trusted (else tls.ca), valid at eb:Timestamp and now
   validate FILE                  XSD-validate an ebXML/SOAP envelope (root part of a MIME/HTTP capture)
-  sign FILE --key K --cert C [--algorithm rsa-sha256|rsa-sha1] [--out FILE]
-                                 sign an ebXML message as ebMS 2.0 defines it
+  sign FILE --key K --cert C [--algorithm rsa-sha256|rsa-sha1 --allow-sha1] [--restamp] [--out FILE]
+                                 sign an ebXML message as ebMS 2.0 defines it; refuses what --verify
+                                 would refuse (SHA-1 without --allow-sha1, a certificate not valid at
+                                 eb:Timestamp: --restamp sets it to now)
 
 Configuration: config/default.json, then --config FILE (or MHS_CONFIG), then MHS_* variables.`;
 

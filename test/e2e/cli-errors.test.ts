@@ -67,7 +67,11 @@ describe('every command fails in one line', () => {
     [['frobnicate'], () => ({}), /unknown command "frobnicate"/],
     [['start', '--bogus'], () => ({}), /Unknown option '--bogus'$/],
     [['start', '--config', 'missing.json'], () => ({}), /missing\.json cannot be read: ENOENT/],
-    [['start'], () => ({ MHS_API_PORT: port() }), /already in use; choose another with api\.port \(MHS_API_PORT\)$/],
+    [
+      ['start'],
+      () => ({ MHS_API_PORT: port() }),
+      /already in use; choose another with api\.port \(MHS_API_PORT\)$/,
+    ],
     [
       ['start'],
       () => ({ MHS_INBOUND_PORT: port() }),
@@ -84,8 +88,16 @@ describe('every command fails in one line', () => {
     [['pki'], () => ({}), /unknown pki command ""/],
     [['pki', 'init', '--hosts', 'bad name!'], () => ({}), /--hosts: bad name! is not a host name/],
     [['pki', 'csr'], () => ({}), /pki csr needs --cn FQDN/],
-    [['pki', 'csr', '--cn', 'y.example', '--out', 'a-file/keys'], () => ({}), /cannot mkdir .*a-file.*\((ENOTDIR|EEXIST)\)$/],
-    [['pki', 'inspect', 'x.example.csr'], () => ({}), /holds no PEM certificate \(it holds a CERTIFICATE REQUEST/],
+    [
+      ['pki', 'csr', '--cn', 'y.example', '--out', 'a-file/keys'],
+      () => ({}),
+      /cannot mkdir .*a-file.*\((ENOTDIR|EEXIST)\)$/,
+    ],
+    [
+      ['pki', 'inspect', 'x.example.csr'],
+      () => ({}),
+      /holds no PEM certificate \(it holds a CERTIFICATE REQUEST/,
+    ],
     [['pki', 'inspect', 'missing.pem'], () => ({}), /cannot read missing\.pem: ENOENT/],
     [
       ['pki', 'import-p12', 'missing.p12', '--out', 'p12', '--password-env', 'P12_PASSWORD'],
@@ -106,7 +118,11 @@ describe('every command fails in one line', () => {
     [['inspect', '--bogus'], () => ({}), /Unknown option '--bogus'$/],
     [['validate', 'missing.xml'], () => ({}), /cannot read missing\.xml: ENOENT/],
     [['sign', 'missing.xml'], () => ({}), /sign needs --key KEY\.pem and --cert CERT\.pem/],
-    [['sign', 'missing.xml', '--key', 'k', '--cert', 'c', '--algorithm', 'md5'], () => ({}), /--algorithm md5/],
+    [
+      ['sign', 'missing.xml', '--key', 'k', '--cert', 'c', '--algorithm', 'md5'],
+      () => ({}),
+      /--algorithm md5/,
+    ],
   ];
 
   it.each(cases)('%j', (args, env, expected) => {
