@@ -19,7 +19,7 @@ import {
   SendWorker,
   Sweeper,
 } from '../outbound/index.js';
-import { Broker } from '../queue/index.js';
+import { Broker, QUEUES, retryQueueName } from '../queue/index.js';
 import {
   loadRouteTable,
   parseDuration,
@@ -76,11 +76,19 @@ export async function startGateway(
     logger.error({ err: error.message }, 'TLS reload refused; keeping the current certificates'),
   );
   const broker = new Broker(config.amqp.url, { instanceId, logger });
-  const opsState = new OpsStateReader({ store, broker, certificate: () => tls.current.certificate });
+  const opsState = new OpsStateReader({
+    store,
+    broker,
+    certificate: () => tls.current.certificate,
+    // The dashboard and metrics show each retry queue (mhs.retry.<ms>) beside the others.
+    queues: [...Object.values(QUEUES), ...retryIntervals(routes).map(retryQueueName)],
+  });
   metrics.readStateFrom(opsState);
   const closers: (() => Promise<void> | void)[] = [stopWatching, () => store.close(), () => sds?.stop()];
   try {
     await broker.start();
+    // One retry queue per distinct retry interval (mhs.retry.<ms>), there before the first retry.
+    for (const interval of retryIntervals(routes)) await broker.declareRetryInterval(interval);
     closers.unshift(() => broker.close());
     const signingPool = config.signing.workers > 0 ? new SigningPool(config.signing.workers) : undefined;
     if (signingPool) closers.unshift(() => signingPool.close());
@@ -292,4 +300,14 @@ async function closeAll(closers: (() => Promise<void> | void)[]): Promise<void> 
       // Closing is best effort; one failure must not keep the rest open.
     }
   }
+}
+
+/** The retry intervals of every route that may be retried (SDS may add others; they are declared on use). */
+function retryIntervals(routes: RouteTable): number[] {
+  const intervals = new Set<number>();
+  for (const id of Object.keys(routes.catalogue.interactions)) {
+    const route = routes.resolve(id);
+    if (route.direction !== 'inbound' && route.reliability.retries > 0) intervals.add(route.retryIntervalMs);
+  }
+  return [...intervals].sort((a, b) => a - b);
 }

@@ -182,12 +182,12 @@ export class SendWorker {
           detail: `${outcome.detail}; retry at ${next.toISOString()}`,
           patch: { nextAttemptAt: next.toISOString() },
         });
-        await this.deps.broker.publish(QUEUES.outboundRetry, Buffer.from(JSON.stringify({ messageId: id })), {
-          messageId: id,
-          correlationId: message.conversationId,
-          type: message.interactionId,
-          expiration: route.retryIntervalMs,
-        });
+        // One queue per interval (mhs.retry.<ms>), so a short retry never waits behind a long one.
+        await this.deps.broker.publishRetry(
+          route.retryIntervalMs,
+          Buffer.from(JSON.stringify({ messageId: id })),
+          { messageId: id, correlationId: message.conversationId, type: message.interactionId },
+        );
         return;
       }
     }
