@@ -19,6 +19,7 @@ import {
   SendWorker,
   Sweeper,
 } from '../outbound/index.js';
+import { NotificationRelay } from '../outbox/index.js';
 import { Broker, QUEUES, retryQueueName } from '../queue/index.js';
 import {
   loadRouteTable,
@@ -107,9 +108,15 @@ export async function startGateway(
       signatureAlgorithm: config.signing.algorithm,
       ...(signingPool ? { sign: signingPool.sign } : {}),
     });
+    // PAS notifications written with their transitions (the outbox) are published by one relay;
+    // its sweep publishes what a crash or a broker outage left pending, under the same ids.
+    const relay = new NotificationRelay({ store, broker, logger });
+    relay.start();
+    closers.unshift(() => relay.stop());
     await new SendWorker({
       store,
       broker,
+      relay,
       client,
       logger,
       prefetch: config.amqp.prefetch,
@@ -136,7 +143,7 @@ export async function startGateway(
       if (unfinished > 0)
         logger.warn({ unfinished }, 'stopping with deliveries unfinished; RabbitMQ will redeliver them');
     });
-    await new CorrelationConsumer({ store, broker, logger, prefetch: config.amqp.prefetch }).start();
+    await new CorrelationConsumer({ store, broker, relay, logger, prefetch: config.amqp.prefetch }).start();
     const waiters = new Waiters(broker);
     const pipeline = new InboundPipeline({
       partyKey: config.partyKey,

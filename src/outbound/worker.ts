@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../ops/index.js';
-import { type Broker, type Delivery, type Disposition, publishToPas, QUEUES } from '../queue/index.js';
-import type { MessageState, MessageStore, StoredMessage } from '../store/index.js';
+import { type NotificationRelay, pasNotification } from '../outbox/index.js';
+import { type Broker, type Delivery, type Disposition, QUEUES } from '../queue/index.js';
+import type { MessageState, MessageStore, PasNotification, StoredMessage } from '../store/index.js';
 import { classifyResponse, type SendOutcome, type SpineError } from './classify.js';
 import { type MtlsClient, TransportError } from './client.js';
 import { resendDeadline } from './deadline.js';
@@ -27,6 +28,8 @@ export class SendWorker {
     private readonly deps: {
       store: MessageStore;
       broker: Broker;
+      /** Publishes the outcome notifications written with the transitions (the outbox). */
+      relay: NotificationRelay;
       client: MtlsClient;
       logger: Logger;
       prefetch: number;
@@ -159,17 +162,20 @@ export class SendWorker {
         });
         await this.deps.broker.publishEvent(`message.${id}`, Buffer.from('COMPLETED')).catch(() => undefined);
         return;
-      case 'rejected':
+      case 'rejected': {
+        const notify = this.outcomeNotification(message, 'NACKED', outcome.detail, outcome.errors);
         if (
           await store.transition(id, 'NACKED', {
             from: ['SENDING'],
             detail: outcome.detail,
             patch: { error: outcome.errors },
+            notify,
           })
         ) {
-          await this.tellPas(message, 'NACKED', outcome.detail, outcome.errors);
+          await this.tellPas(message, 'NACKED', notify);
         }
         return;
+      }
       case 'retry': {
         if (attempt > route.retries) {
           const detail = `retries exhausted after ${attempt} attempts: ${outcome.detail}`;
@@ -201,11 +207,13 @@ export class SendWorker {
     const errors: SpineError[] = [
       { errorType: 'ebxml_error', errorCode: 'DeliveryFailure', severity: 'Error', description: detail },
     ];
+    const notify = this.outcomeNotification(message, 'FAILED', detail, errors);
     if (
       !(await this.deps.store.transition(message.messageId, 'FAILED', {
         from,
         detail,
         patch: { error: errors },
+        notify,
       }))
     )
       return;
@@ -219,34 +227,38 @@ export class SendWorker {
         headers: { reason: detail },
       },
     );
-    await this.tellPas(message, 'FAILED', detail, errors);
+    await this.tellPas(message, 'FAILED', notify);
   }
 
-  /** The outcome of a message already NACKED or FAILED, from what the store recorded. */
+  /**
+   * The outcome of a message already NACKED or FAILED, from what the store recorded: its outbox row
+   * was never confirmed (or, before the outbox, never written). Told under the same id as that row.
+   */
   private async tellPasAgain(message: StoredMessage): Promise<void> {
     const last = (await this.deps.store.history(message.messageId)).findLast(
       (entry) => entry.status === message.status,
     );
-    await this.tellPas(
+    const notify = this.outcomeNotification(
       message,
       message.status,
       last?.detail ?? message.status,
       (message.error as SpineError[] | undefined) ?? [],
     );
+    await this.tellPas(message, message.status, notify);
   }
 
   /**
-   * Publishes the outcome to mhs.inbound, then records it delivered. Its AMQP messageId is derived
-   * from the message and the outcome, so an outcome told again after a crash is the same reply
-   * under the same id (the PAS dedupes by messageId), never a second reply.
+   * The PAS notification of an outcome. Its AMQP messageId is derived from the message and the
+   * outcome, so an outcome told again after a crash is the same reply under the same id (the PAS
+   * dedupes by messageId), never a second reply.
    */
-  private async tellPas(
+  private outcomeNotification(
     message: StoredMessage,
     status: string,
     detail: string,
     errors: SpineError[],
-  ): Promise<void> {
-    await publishToPas(this.deps.broker, {
+  ): PasNotification {
+    return pasNotification({
       kind: 'error',
       interactionId: message.interactionId,
       messageId: outcomeMessageId(message.messageId, status),
@@ -256,9 +268,11 @@ export class SendWorker {
       data: { status, detail, errors },
       attachments: [],
     });
-    await this.deps.store.update(message.messageId, {
-      replyDeliveredAt: (this.deps.clock ?? (() => new Date()))().toISOString(),
-    });
+  }
+
+  /** Publishes an outcome written to the outbox (the relay records it sent) and wakes any waiter. */
+  private async tellPas(message: StoredMessage, status: string, notify: PasNotification): Promise<void> {
+    if (!(await this.deps.relay.publish(message.messageId, notify))) return;
     await this.deps.broker
       .publishEvent(`message.${message.messageId}`, Buffer.from(status))
       .catch(() => undefined);

@@ -1,5 +1,6 @@
 import { sql as initial } from './001_initial.js';
 import { sql as deadLetters } from './002_dead_letters.js';
+import { sql as outbox } from './003_outbox.js';
 
 export interface Migration {
   version: number;
@@ -14,4 +15,5 @@ export interface Migration {
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: '001_initial', sql: initial },
   { version: 2, name: '002_dead_letters', sql: deadLetters },
+  { version: 3, name: '003_outbox', sql: outbox },
 ];
