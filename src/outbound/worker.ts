@@ -270,9 +270,12 @@ export class SendWorker {
     });
   }
 
-  /** Publishes an outcome written to the outbox (the relay records it sent) and wakes any waiter. */
+  /**
+   * Publishes an outcome written to the outbox (the relay records it sent; if the broker is down the
+   * relay's sweep publishes it later) and wakes any caller waiting on the message.
+   */
   private async tellPas(message: StoredMessage, status: string, notify: PasNotification): Promise<void> {
-    if (!(await this.deps.relay.publish(message.messageId, notify))) return;
+    await this.deps.relay.publish(message.messageId, notify);
     await this.deps.broker
       .publishEvent(`message.${message.messageId}`, Buffer.from(status))
       .catch(() => undefined);
