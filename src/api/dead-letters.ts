@@ -206,8 +206,9 @@ export const DEAD_LETTER_PATHS: Record<string, unknown> = {
             schema: {
               type: 'object',
               additionalProperties: false,
-              properties: { reason: { type: 'string' } },
+              properties: { reason: { type: 'string', maxLength: 1000 } },
             },
+            example: { reason: 'slot list superseded by the 10:30 list; the clinic was told by phone' },
           },
         },
       },

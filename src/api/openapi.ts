@@ -16,6 +16,14 @@ function requestSchema(schema: z.ZodType): JsonSchema {
   return json;
 }
 
+const ACCEPTED_EXAMPLE = {
+  messageId: 'C1D2E3F4-A5B6-4C7D-8E9F-0A1B2C3D4E5F',
+  correlationId: '5E4D3C2B-1A09-4F8E-8D7C-6B5A49382716',
+  status: 'ACCEPTED',
+  inResponseTo: '0B7C5A4E-1D2F-4C3B-9A8E-7F6D5C4B3A21',
+  interactionId: 'PRSC_IN090000UK09',
+};
+
 const problem = {
   type: 'object',
   description:
@@ -71,12 +79,117 @@ const spineFailure = {
   ],
 };
 
+/** The 202 of a message that starts a conversation: no inResponseTo. */
+function started(interactionId: string) {
+  const { inResponseTo: _, ...rest } = ACCEPTED_EXAMPLE;
+  return { ...rest, interactionId };
+}
+
+const MESSAGE_EXAMPLE = {
+  messageId: ACCEPTED_EXAMPLE.messageId,
+  conversationId: ACCEPTED_EXAMPLE.correlationId,
+  interactionId: 'PRSC_IN090000UK09',
+  direction: 'outbound',
+  status: 'COMPLETED',
+  history: [
+    { at: '2026-11-22T10:00:05.210Z', status: 'ACCEPTED', detail: 'accepted from the PAS' },
+    { at: '2026-11-22T10:00:05.260Z', status: 'SENDING', detail: 'attempt 1' },
+    { at: '2026-11-22T10:00:05.410Z', status: 'SENT', detail: 'HTTP 202' },
+    {
+      at: '2026-11-22T10:00:05.530Z',
+      status: 'ACKED',
+      detail: 'ebXML Acknowledgment 6A5B4C3D-2E1F-4A09-8B7C-6D5E4F3A2B1C',
+    },
+    {
+      at: '2026-11-22T10:00:06.020Z',
+      status: 'COMPLETED',
+      detail: 'application acknowledgement AA 2B3C4D5E-6F70-4812-9A3B-4C5D6E7F8091',
+    },
+  ],
+  reply: {
+    acknowledgement: 'AA',
+    outcome: 'accepted',
+    details: [],
+    reasons: [],
+    summary: 'e-RS accepted the message (AA).',
+  },
+};
+
+const PROBLEM_EXAMPLE = {
+  type: 'about:blank',
+  title: 'Invalid request',
+  status: 400,
+  detail: 'slots[0].usrn: Invalid UUID',
+  errors: [{ field: 'slots[0].usrn', message: 'Invalid UUID' }],
+};
+
 const problemResponse = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 });
 
 const STATES = [...OUTBOUND_STATES, ...INBOUND_STATES];
+
+/**
+ * What an answer's `inResponseTo` looks like in the examples: plainly not an id, so "Try it out"
+ * gets 404 until the messageId of a real request read from mhs.inbound replaces it.
+ */
+export const IN_RESPONSE_TO_PLACEHOLDER = 'REPLACE-WITH-messageId-OF-THE-REQUEST-READ-FROM-mhs.inbound';
+
+const IN_RESPONSE_TO_NOTE =
+  '`inResponseTo` must name a real request: the `messageId` of the e-RS request the PAS read from mhs.inbound. The example holds a placeholder; with it the gateway answers 404.';
+
+/** One realistic request body per endpoint (the README's values); each must pass the endpoint's own validator. */
+export const REQUEST_EXAMPLES: Record<keyof typeof CAB_PATHS, unknown> = {
+  PRSC_IN090000UK09: {
+    inResponseTo: IN_RESPONSE_TO_PLACEHOLDER,
+    slots: [
+      {
+        usrn: '3f2b8c1e-4d5a-4b6c-8d7e-9f0a1b2c3d4e',
+        start: '2026-12-01T09:00:00Z',
+        end: '2026-12-01T09:15:00Z',
+        priority: 'urgent',
+      },
+      {
+        usrn: '7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d',
+        start: '2026-12-01T09:15:00Z',
+        end: '2026-12-01T09:30:00Z',
+      },
+    ],
+  },
+  PRSC_IN100000UK06: { usrns: ['3f2b8c1e-4d5a-4b6c-8d7e-9f0a1b2c3d4e'] },
+  PRSC_IN050000UK06: { inResponseTo: IN_RESPONSE_TO_PLACEHOLDER },
+  PRSC_IN060000UK06: {
+    inResponseTo: IN_RESPONSE_TO_PLACEHOLDER,
+    reasons: [{ code: '5001', displayName: 'Slot no longer available' }],
+  },
+  PRSC_IN140000UK06: { inResponseTo: IN_RESPONSE_TO_PLACEHOLDER },
+  PRSC_IN150000UK06: {
+    inResponseTo: IN_RESPONSE_TO_PLACEHOLDER,
+    reasons: [{ code: '5002', displayName: 'Appointment already attended' }],
+  },
+  PRSC_IN130000UK07: {
+    ubrn: '000012345678',
+    usrn: '3f2b8c1e-4d5a-4b6c-8d7e-9f0a1b2c3d4e',
+    nhsNumber: '9434765919',
+    reason: 'clinic-cancelled',
+  },
+  PRSC_IN110000UK08: {
+    appointments: [
+      {
+        ubrn: '000012345678',
+        usrn: '7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d',
+        nhsNumber: '9434765919',
+        reason: 'patient-forgot',
+      },
+    ],
+  },
+};
+
+/** POST / (MHS-compatible): a slot cancellation as raw HL7 would be too long to read; a short payload. */
+export const MHS_REQUEST_EXAMPLE = {
+  payload: '<PRSC_IN100000UK06 xmlns="urn:hl7-org:v3">…</PRSC_IN100000UK06>',
+};
 
 /** The OpenAPI 3.1 description of the REST API, served at /openapi.json and read at /docs. */
 export function openApiDocument(cabSchemas: CabRequestSchemas): JsonSchema {
@@ -99,16 +212,26 @@ export function openApiDocument(cabSchemas: CabRequestSchemas): JsonSchema {
         tags: ['Choose and Book'],
         summary: `${interaction.name} (${interactionId})`,
         description: answers
-          ? `Answers a ${CAB_INTERACTIONS[answers as keyof typeof CAB_INTERACTIONS].name} (${answers}) the PAS read from mhs.inbound; \`inResponseTo\` is that message's messageId. The gateway fills ConversationId, the HL7 references, UBRN/USRN and ASIDs from the stored request.`
+          ? `Answers a ${CAB_INTERACTIONS[answers as keyof typeof CAB_INTERACTIONS].name} (${answers}) the PAS read from mhs.inbound; \`inResponseTo\` is that message's messageId. The gateway fills ConversationId, the HL7 references, UBRN/USRN and ASIDs from the stored request. ${IN_RESPONSE_TO_NOTE}`
           : 'Starts a new conversation with e-RS.',
         requestBody: {
           required: true,
-          content: { 'application/json': { schema: requestSchema(bodies[interactionId]) } },
+          content: {
+            'application/json': {
+              schema: requestSchema(bodies[interactionId]),
+              example: REQUEST_EXAMPLES[interactionId],
+            },
+          },
         },
         responses: {
           202: {
             description: 'Stored and queued: it will be sent, and resent if need be',
-            content: { 'application/json': { schema: accepted } },
+            content: {
+              'application/json': {
+                schema: accepted,
+                example: answers ? { ...ACCEPTED_EXAMPLE, interactionId } : started(interactionId),
+              },
+            },
           },
           400: problemResponse('A field is missing or invalid (named in `errors[].field`)'),
           ...(answers
@@ -127,6 +250,8 @@ export function openApiDocument(cabSchemas: CabRequestSchemas): JsonSchema {
     post: {
       tags: ['MHS-compatible'],
       summary: 'Send raw HL7 (the NHS MHS adaptor’s API)',
+      description:
+        '`payload` is the whole HL7 message for `Interaction-Id`; the example abbreviates it (…), so sent as it is it gets 422 naming the HL7 problem.',
       parameters: [
         header('Interaction-Id', true, 'HL7 interaction id, e.g. PRSC_IN090000UK09'),
         header('wait-for-response', true, '`true` to wait for the reply, `false` for 202 once queued', [
@@ -140,14 +265,28 @@ export function openApiDocument(cabSchemas: CabRequestSchemas): JsonSchema {
       ],
       requestBody: {
         required: true,
-        content: { 'application/json': { schema: requestSchema(mhsRequestBodySchema) } },
+        content: {
+          'application/json': { schema: requestSchema(mhsRequestBodySchema), example: MHS_REQUEST_EXAMPLE },
+        },
       },
       responses: {
         200: {
           description: 'The HL7 reply (sync, or wait-for-response: true)',
           content: { 'text/xml': { schema: { type: 'string' } } },
         },
-        202: { description: 'Stored and queued', content: { 'application/json': { schema: accepted } } },
+        202: {
+          description: 'Stored and queued',
+          content: {
+            'application/json': {
+              schema: accepted,
+              example: {
+                messageId: ACCEPTED_EXAMPLE.messageId,
+                correlationId: ACCEPTED_EXAMPLE.correlationId,
+                status: 'ACCEPTED',
+              },
+            },
+          },
+        },
         400: problemResponse('Bad header or body'),
         404: problemResponse('Missing or unknown Interaction-Id'),
         409: problemResponse('Message-Id already used'),
@@ -166,12 +305,22 @@ export function openApiDocument(cabSchemas: CabRequestSchemas): JsonSchema {
     get: {
       tags: ['Messages'],
       summary: 'A message’s state, history and reply',
-      parameters: [{ name: 'messageId', in: 'path', required: true, schema: { type: 'string' } }],
+      parameters: [
+        {
+          name: 'messageId',
+          in: 'path',
+          required: true,
+          schema: { type: 'string' },
+          example: ACCEPTED_EXAMPLE.messageId,
+          description: 'The messageId a 202 gave (or one read from mhs.inbound)',
+        },
+      ],
       responses: {
         200: {
           description: 'The message',
           content: {
             'application/json': {
+              example: MESSAGE_EXAMPLE,
               schema: {
                 type: 'object',
                 required: ['messageId', 'conversationId', 'interactionId', 'direction', 'status', 'history'],
@@ -249,7 +398,7 @@ export function openApiDocument(cabSchemas: CabRequestSchemas): JsonSchema {
     security: [{ bearer: [] }, { apiKey: [] }],
     paths,
     components: {
-      schemas: { Problem: problem },
+      schemas: { Problem: { ...problem, example: PROBLEM_EXAMPLE } },
       securitySchemes: {
         bearer: {
           type: 'http',

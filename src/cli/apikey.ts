@@ -5,7 +5,7 @@ import { loadConfig } from '../config/index.js';
 import { UsageError } from './usage.js';
 
 /**
- * `apikey create NAME [--keys FILE]`: a new key, printed once on stdout (nothing else goes to
+ * `apikey create NAME [--keys FILE | --config FILE]`: a new key, printed once on stdout (nothing else goes to
  * stdout, so `KEY=$(mhs-gateway apikey create pas)` works); only its hash is stored.
  * `apikey list` and `apikey revoke NAME` manage the same file.
  */
@@ -13,10 +13,11 @@ export async function runApiKey(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   const { values, positionals } = parseArgs({
     args: rest,
-    options: { keys: { type: 'string' } },
+    options: { keys: { type: 'string' }, config: { type: 'string' } },
     allowPositionals: true,
   });
-  const file = resolve(values.keys ?? loadConfig().api.auth.keysFile);
+  // The keys file the gateway reads: --keys, else api.auth.keysFile from --config / MHS_CONFIG.
+  const file = resolve(values.keys ?? loadConfig({ file: values.config }).api.auth.keysFile);
   if (sub === 'create') {
     const name = oneName(positionals, 'create');
     const records = readKeysFile(file, true);

@@ -147,7 +147,16 @@ function signatureOf(parsed: ParsedEbxmlMessage, verify?: VerifyWith): MessageDe
   if (!result.present) return { present: false, valid: null };
   return result.valid
     ? { present: true, valid: true }
-    : { present: true, valid: false, reason: result.reason };
+    : { present: true, valid: false, reason: withHint(result.reason) };
+}
+
+/** What to do about the two refusals a user of `sign` meets first. */
+function withHint(reason: string): string {
+  if (/sha1 is not allowed/.test(reason))
+    return `${reason} (--allow-sha1 accepts it, as a route with allowSha1 does)`;
+  if (/not valid at the message time/.test(reason))
+    return `${reason} (the message's eb:Timestamp; sign --restamp stamps a message with the time of signing)`;
+  return reason;
 }
 
 /**

@@ -72,11 +72,7 @@ export async function runDlq(args: string[]): Promise<void> {
 }
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
 }
 
 async function list(deadLetters: DeadLetters, values: { json?: boolean; limit?: number; before?: string }) {

@@ -9,6 +9,7 @@ import { startSimulator } from '../simulator/index.js';
 import { runApiKey } from './apikey.js';
 import { runBenchCommand } from './bench.js';
 import { runDlq } from './dlq.js';
+import { describeFailure } from './errors.js';
 import { runInspect } from './inspect.js';
 import { runPki } from './pki.js';
 import { runSign } from './sign.js';
@@ -28,9 +29,10 @@ const USAGE = `usage: mhs-gateway <command> [options]
   pki inspect FILE               certificate subject, issuer, expiry and chain
   pki import-p12 FILE --out DIR [--password-env VAR]
                                  cert.pem and key.pem from a PKCS#12 file (password from VAR or stdin)
-  apikey create NAME [--keys FILE]
-                                 new REST API key, printed once; only its hash is stored
-  apikey list | revoke NAME [--keys FILE]
+  apikey create NAME [--keys FILE | --config FILE]
+                                 new REST API key, printed once; only its hash is stored (in --keys,
+                                 else the configured api.auth.keysFile)
+  apikey list | revoke NAME [--keys FILE | --config FILE]
   dlq list [--json] [--limit N] | dlq replay ID | dlq discard ID [--reason TEXT]
                                  dead letters (FAILED or UNANSWERED outbound messages): list, send again, give up
   soak [--messages N] [--seed S] [--json]
@@ -38,11 +40,16 @@ const USAGE = `usage: mhs-gateway <command> [options]
   bench [--json] [--messages N] [--concurrency N] [--rate R] [--rate-seconds S] [--inbound N]
         [--store sqlite|postgres] [--log-level L] [--out FILE] [--profile DIR]
                                  load on loopback, beside the transport floor measured in the same run
-  inspect FILE [--verify] [--trusted CA.pem] [--content-type CT]
-                                 decode a captured message (HTTP request, MIME body or SOAP XML) to JSON
+  inspect FILE [--verify [--trusted CA.pem] [--allow-sha1]] [--content-type CT]
+                                 decode a captured message (HTTP request, MIME body or SOAP XML) to JSON;
+                                 --verify checks the signature as the inbound endpoint does: references
+                                 and digests, RSA-SHA256 (SHA-1 only with --allow-sha1), a signer
+                                 issued by --trusted (else tls.ca), valid at eb:Timestamp and now
   validate FILE                  XSD-validate an ebXML/SOAP envelope (root part of a MIME/HTTP capture)
-  sign FILE --key K --cert C [--algorithm rsa-sha256|rsa-sha1] [--out FILE]
-                                 sign an ebXML message as ebMS 2.0 defines it
+  sign FILE --key K --cert C [--algorithm rsa-sha256|rsa-sha1 --allow-sha1] [--restamp] [--out FILE]
+                                 sign an ebXML message as ebMS 2.0 defines it; refuses what --verify
+                                 would refuse (SHA-1 without --allow-sha1, a certificate not valid at
+                                 eb:Timestamp: --restamp sets it to now)
 
 Configuration: config/default.json, then --config FILE (or MHS_CONFIG), then MHS_* variables.`;
 
@@ -82,9 +89,13 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+/** The configuration a server command loaded, so a listen failure can name its setting. */
+let loadedConfig: GatewayConfig | undefined;
+
 function configFrom(args: string[]): GatewayConfig {
   const { values } = parseArgs({ args, options: { config: { type: 'string' } }, strict: true });
-  return loadConfig({ file: values.config });
+  loadedConfig = loadConfig({ file: values.config });
+  return loadedConfig;
 }
 
 /** True when the user chose api.auth.mode (variable or config file), so development mode keeps it. */
@@ -161,21 +172,9 @@ function stopOnSignal(stop: () => Promise<void>): void {
   process.on('SIGTERM', handler);
 }
 
-// Errors a user can act on print one line; anything else is a bug and keeps its stack.
-const EXPECTED_ERRORS = new Set([
-  'UsageError',
-  'ConfigError',
-  'TlsConfigError',
-  'RoutingError',
-  'BrokerUnavailableError',
-  'XmlInputError',
-]);
-
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const name = error instanceof Error ? error.constructor.name : '';
-  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-  process.stderr.write(`mhs-gateway: ${message}\n`);
-  if (!EXPECTED_ERRORS.has(name) && error instanceof Error && error.stack)
-    process.stderr.write(`${error.stack}\n`);
+  const failure = describeFailure(error, loadedConfig);
+  process.stderr.write(`mhs-gateway: ${failure.line}\n`);
+  if (failure.bug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   process.exit(1);
 });

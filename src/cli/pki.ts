@@ -1,6 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.js';
 import { createCsr, initDevPki, inspectCertificates } from '../security/pki/index.js';
@@ -31,9 +31,14 @@ export async function runPki(args: string[]): Promise<void> {
     });
     const hosts = hostList(values.hosts);
     const dir = resolve(values.dir ?? join(loadConfig().dataDir, 'pki'));
-    process.stderr.write(`creating development CA and certificates in ${dir} …\n`);
     const result = await initDevPki({ dir, force: values.force ?? false, hosts });
-    process.stdout.write(`${result.created ? 'created' : 'kept existing'} development PKI in ${dir}\n`);
+    // Say what happened, after it happened: a CA and leaves made, only leaves re-issued, or nothing.
+    if (result.written.length === 0)
+      process.stdout.write(`kept existing development PKI in ${dir} (--force replaces it)\n`);
+    else
+      process.stdout.write(
+        `wrote ${result.written.map((file) => basename(file)).join(', ')} in ${dir}${result.newCa ? ' (new development CA)' : ''}\n`,
+      );
     return;
   }
   if (sub === 'csr') {
@@ -45,6 +50,7 @@ export async function runPki(args: string[]): Promise<void> {
       throw new UsageError('pki csr needs --cn FQDN (the endpoint name NHS onboarding registers)');
     if (!HOST_NAME.test(values.cn)) throw new UsageError(`--cn ${values.cn} is not a host name`);
     const dir = resolve(values.out ?? '.');
+    mkdirSync(dir, { recursive: true }); // as import-p12 does with its --out
     const { keyPem, csrPem } = await createCsr(values.cn);
     const keyFile = join(dir, `${values.cn}.key`);
     const csrFile = join(dir, `${values.cn}.csr`);
@@ -62,7 +68,19 @@ export async function runPki(args: string[]): Promise<void> {
     } catch (error) {
       throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
     }
-    process.stdout.write(`${JSON.stringify(inspectCertificates(pem), null, 2)}\n`);
+    if (!/-----BEGIN CERTIFICATE-----/.test(pem)) {
+      const found = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(pem)?.[1];
+      throw new UsageError(
+        `${file} holds no PEM certificate${found ? ` (it holds a ${found}; pki inspect reads certificates)` : ''}`,
+      );
+    }
+    let summaries: ReturnType<typeof inspectCertificates>;
+    try {
+      summaries = inspectCertificates(pem);
+    } catch (error) {
+      throw new UsageError(`${file}: ${(error as Error).message}`);
+    }
+    process.stdout.write(`${JSON.stringify(summaries, null, 2)}\n`);
     return;
   }
   if (sub === 'import-p12') return runImportP12(rest);

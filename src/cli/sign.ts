@@ -1,18 +1,23 @@
-// `mhs-gateway sign FILE --key K --cert C [--algorithm rsa-sha256|rsa-sha1] [--out FILE]`: signs
-// an ebXML message as ebMS 2.0 defines it (ds:Signature last in the SOAP Header, a URI=""
+// `mhs-gateway sign FILE --key K --cert C [--algorithm rsa-sha256|rsa-sha1] [--restamp] [--out FILE]`:
+// signs an ebXML message as ebMS 2.0 defines it (ds:Signature last in the SOAP Header, a URI=""
 // reference plus one cid: reference per manifest part). A MIME body is re-framed with its own
 // boundary and parts; an HTTP capture keeps its start line and headers (Content-Length updated).
+// It refuses to sign what `inspect --verify` (and the inbound endpoint) would then refuse: SHA-1
+// unless --allow-sha1 says so, and a certificate that is not valid at the message's eb:Timestamp
+// (--restamp sets that Timestamp to now, as a fresh message would have).
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   DEFAULT_BOUNDARY,
   EbxmlFault,
+  formatTimestamp,
   frameMime,
   type MimePart,
   type ParsedEbxmlMessage,
   parseContentType,
   parseMessage,
+  parseTimestamp,
 } from '../ebxml/index.js';
 import { type SignatureAlgorithm, signEnvelope } from '../security/xmldsig/index.js';
 import { type Capture, readCaptureFile, withNewBody } from './capture.js';
@@ -28,6 +33,8 @@ export async function runSign(args: string[]): Promise<void> {
       key: { type: 'string' },
       cert: { type: 'string' },
       algorithm: { type: 'string' },
+      'allow-sha1': { type: 'boolean' },
+      restamp: { type: 'boolean' },
       out: { type: 'string' },
       'content-type': { type: 'string' },
     },
@@ -38,6 +45,10 @@ export async function runSign(args: string[]): Promise<void> {
   if (!ALGORITHMS.includes(algorithm)) {
     throw new UsageError(`--algorithm ${values.algorithm} is not one of ${ALGORITHMS.join(', ')}`);
   }
+  if (algorithm === 'rsa-sha1' && !values['allow-sha1'])
+    throw new UsageError(
+      'rsa-sha1 is refused by inspect --verify and by every route without allowSha1; give --allow-sha1 to sign with it anyway',
+    );
   const capture = readCaptureFile(positionals[0], 'sign');
   if (values['content-type'] !== undefined) capture.contentType = values['content-type'];
   if (capture.contentType?.trim() === '') delete capture.contentType;
@@ -51,14 +62,11 @@ export async function runSign(args: string[]): Promise<void> {
     if (error instanceof EbxmlFault) throw new UsageError(error.message.split('\n')[0]);
     throw error;
   }
+  const envelopeXml = values.restamp ? restamped(parsed.envelopeXml) : parsed.envelopeXml;
+  if (!values.restamp) signableAt(certificate, values.cert, parsed.header.timestamp);
   let signed: string;
   try {
-    signed = signEnvelope(
-      parsed.envelopeXml,
-      partsToSign(parsed),
-      { privateKey, certificate },
-      { algorithm },
-    );
+    signed = signEnvelope(envelopeXml, partsToSign(parsed), { privateKey, certificate }, { algorithm });
   } catch (error) {
     throw new UsageError((error as Error).message.split('\n')[0]);
   }
@@ -68,6 +76,27 @@ export async function runSign(args: string[]): Promise<void> {
     writeFileSync(values.out, output, { mode: 0o600 });
     chmodSync(values.out, 0o600);
   } else process.stdout.write(output);
+}
+
+/** Verification checks the signer at the message time; refuse now what it would refuse then. */
+function signableAt(certificate: X509Certificate, path: string, timestamp: string): void {
+  const at = parseTimestamp(timestamp);
+  if (at === undefined) return; // the parser has accepted it; nothing to compare
+  const from = new Date(certificate.validFrom);
+  const to = new Date(certificate.validTo);
+  if (at >= from && at <= to) return;
+  throw new UsageError(
+    `certificate ${path} (valid ${from.toISOString()} to ${to.toISOString()}) is not valid at the message's eb:Timestamp ${timestamp}, so verification would refuse it; give --restamp to set the Timestamp to now`,
+  );
+}
+
+/** The envelope with eb:MessageHeader/eb:MessageData/eb:Timestamp set to now. */
+function restamped(envelopeXml: string): string {
+  const data = /<([\w.-]+:)?MessageData[\s>][\s\S]*?<\/\1MessageData\s*>/.exec(envelopeXml);
+  const stamp = data && /(<([\w.-]+:)?Timestamp\s*>)[^<]*(<\/\2Timestamp\s*>)/.exec(data[0]);
+  if (!data || !stamp) throw new UsageError('--restamp: the message has no eb:MessageData/eb:Timestamp');
+  const replaced = data[0].replace(stamp[0], `${stamp[1]}${formatTimestamp(new Date())}${stamp[3]}`);
+  return envelopeXml.slice(0, data.index) + replaced + envelopeXml.slice(data.index + data[0].length);
 }
 
 /** The parts the manifest names by cid:, which is what the verifier expects to find referenced. */

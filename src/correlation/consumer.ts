@@ -1,5 +1,6 @@
 import type { Logger } from '../ops/index.js';
 import { replyDeadlineAt } from '../outbound/index.js';
+import { type NotificationRelay, pasNotification } from '../outbox/index.js';
 import { type Broker, type Delivery, type Disposition, publishToPas, QUEUES } from '../queue/index.js';
 import type { MessageState, MessageStore, StoredMessage } from '../store/index.js';
 import type { Signal } from './signal.js';
@@ -18,13 +19,16 @@ export interface ApplicationAckReply {
 
 /**
  * Consumes mhs.signals: matches each signal to the message it answers, moves that message's state,
- * and delivers the mapped reply to the PAS exactly once (the delivery is recorded in the store).
+ * and tells the PAS once: the reply is written to the outbox in the transition's own transaction,
+ * under the signal's id, and the relay publishes it. A redelivered signal, or a second signal for
+ * a message already moved, moves nothing and so tells nothing.
  */
 export class CorrelationConsumer {
   constructor(
     private readonly deps: {
       store: MessageStore;
       broker: Broker;
+      relay: NotificationRelay;
       logger: Logger;
       prefetch: number;
       clock?: () => Date;
@@ -65,34 +69,36 @@ export class CorrelationConsumer {
         break;
       case 'message-error': {
         const detail = `ebXML MessageError ${signal.signalId}: ${(signal.errors ?? []).map((e) => `${e.errorCode} ${e.description ?? ''}`.trim()).join('; ')}`;
-        await this.deps.store.transition(message.messageId, 'NACKED', {
-          from: [...IN_FLIGHT, 'ACKED'],
+        const notify = this.replyFor(message, signal, 'error', {
+          status: 'NACKED',
           detail,
-          patch: { error: signal.errors ?? [] },
+          errors: signal.errors ?? [],
         });
-        await this.deliverOnce(message.messageId, 'NACKED', {
-          kind: 'error',
-          data: { status: 'NACKED', detail, errors: signal.errors ?? [] },
-          signal,
-          message,
-        });
+        if (
+          await this.deps.store.transition(message.messageId, 'NACKED', {
+            from: [...IN_FLIGHT, 'ACKED'],
+            detail,
+            patch: { error: signal.errors ?? [] },
+            notify,
+          })
+        )
+          await this.deps.relay.publish(message.messageId, notify);
         break;
       }
       case 'application-ack': {
         const ack = signal.applicationAck!;
         const reply = { ...mapApplicationAck(ack), replyMessageId: signal.signalId };
         const to: MessageState = ack.typeCode === 'AA' ? 'COMPLETED' : 'REJECTED';
-        await this.deps.store.transition(message.messageId, to, {
-          from: [...IN_FLIGHT, 'ACKED'],
-          detail: `application acknowledgement ${ack.typeCode} ${signal.signalId}`,
-          patch: { reply },
-        });
-        await this.deliverOnce(message.messageId, to, {
-          kind: 'application-ack',
-          data: reply,
-          signal,
-          message,
-        });
+        const notify = this.replyFor(message, signal, 'application-ack', reply);
+        if (
+          await this.deps.store.transition(message.messageId, to, {
+            from: [...IN_FLIGHT, 'ACKED'],
+            detail: `application acknowledgement ${ack.typeCode} ${signal.signalId}`,
+            patch: { reply },
+            notify,
+          })
+        )
+          await this.deps.relay.publish(message.messageId, notify);
         break;
       }
     }
@@ -120,27 +126,19 @@ export class CorrelationConsumer {
     return signal.refToMessageId ? outbound(await store.get(signal.refToMessageId)) : undefined;
   }
 
-  /** Publishes the reply unless the store says it was already delivered (a redelivered signal). */
-  private async deliverOnce(
-    messageId: string,
-    expected: MessageState,
-    reply: { kind: 'error' | 'application-ack'; data: unknown; signal: Signal; message: StoredMessage },
-  ): Promise<void> {
-    const current = await this.deps.store.get(messageId);
-    if (!current || current.status !== expected || current.replyDeliveredAt) return;
-    await publishToPas(this.deps.broker, {
-      kind: reply.kind,
-      interactionId:
-        reply.signal.kind === 'application-ack' ? 'MCCI_IN010000UK13' : reply.message.interactionId,
-      messageId: reply.signal.signalId,
-      conversationId: reply.message.conversationId,
-      refToMessageId: messageId,
-      receivedAt: reply.signal.receivedAt,
-      data: reply.data,
-      hl7: reply.signal.hl7,
+  /** The PAS message telling of `signal`, under the signal's own id. */
+  private replyFor(message: StoredMessage, signal: Signal, kind: 'error' | 'application-ack', data: unknown) {
+    return pasNotification({
+      kind,
+      interactionId: signal.kind === 'application-ack' ? 'MCCI_IN010000UK13' : message.interactionId,
+      messageId: signal.signalId,
+      conversationId: message.conversationId,
+      refToMessageId: message.messageId,
+      receivedAt: signal.receivedAt,
+      data,
+      hl7: signal.hl7,
       attachments: [],
     });
-    await this.deps.store.update(messageId, { replyDeliveredAt: this.now().toISOString() });
   }
 
   /**
@@ -175,10 +173,6 @@ export class CorrelationConsumer {
       attachments: [],
       unmatched: true,
     });
-  }
-
-  private now(): Date {
-    return (this.deps.clock ?? (() => new Date()))();
   }
 }
 

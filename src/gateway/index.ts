@@ -20,7 +20,8 @@ import {
   SendWorker,
   Sweeper,
 } from '../outbound/index.js';
-import { Broker } from '../queue/index.js';
+import { NotificationRelay } from '../outbox/index.js';
+import { Broker, QUEUES, retryQueueName } from '../queue/index.js';
 import {
   loadRouteTable,
   parseDuration,
@@ -77,11 +78,19 @@ export async function startGateway(
     logger.error({ err: error.message }, 'TLS reload refused; keeping the current certificates'),
   );
   const broker = new Broker(config.amqp.url, { instanceId, logger });
-  const opsState = new OpsStateReader({ store, broker, certificate: () => tls.current.certificate });
+  const opsState = new OpsStateReader({
+    store,
+    broker,
+    certificate: () => tls.current.certificate,
+    // The dashboard and metrics show each retry queue (mhs.retry.<ms>) beside the others.
+    queues: [...Object.values(QUEUES), ...retryIntervals(routes).map(retryQueueName)],
+  });
   metrics.readStateFrom(opsState);
   const closers: (() => Promise<void> | void)[] = [stopWatching, () => store.close(), () => sds?.stop()];
   try {
     await broker.start();
+    // One retry queue per distinct retry interval (mhs.retry.<ms>), there before the first retry.
+    for (const interval of retryIntervals(routes)) await broker.declareRetryInterval(interval);
     closers.unshift(() => broker.close());
     const signingPool = config.signing.workers > 0 ? new SigningPool(config.signing.workers) : undefined;
     if (signingPool) closers.unshift(() => signingPool.close());
@@ -100,9 +109,15 @@ export async function startGateway(
       signatureAlgorithm: config.signing.algorithm,
       ...(signingPool ? { sign: signingPool.sign } : {}),
     });
+    // PAS notifications written with their transitions (the outbox) are published by one relay;
+    // its sweep publishes what a crash or a broker outage left pending, under the same ids.
+    const relay = new NotificationRelay({ store, broker, logger });
+    relay.start();
+    closers.unshift(() => relay.stop());
     await new SendWorker({
       store,
       broker,
+      relay,
       client,
       logger,
       prefetch: config.amqp.prefetch,
@@ -129,7 +144,7 @@ export async function startGateway(
       if (unfinished > 0)
         logger.warn({ unfinished }, 'stopping with deliveries unfinished; RabbitMQ will redeliver them');
     });
-    await new CorrelationConsumer({ store, broker, logger, prefetch: config.amqp.prefetch }).start();
+    await new CorrelationConsumer({ store, broker, relay, logger, prefetch: config.amqp.prefetch }).start();
     const waiters = new Waiters(broker);
     const pipeline = new InboundPipeline({
       partyKey: config.partyKey,
@@ -308,4 +323,14 @@ async function closeAll(closers: (() => Promise<void> | void)[]): Promise<void> 
       // Closing is best effort; one failure must not keep the rest open.
     }
   }
+}
+
+/** The retry intervals of every route that may be retried (SDS may add others; they are declared on use). */
+function retryIntervals(routes: RouteTable): number[] {
+  const intervals = new Set<number>();
+  for (const id of Object.keys(routes.catalogue.interactions)) {
+    const route = routes.resolve(id);
+    if (route.direction !== 'inbound' && route.reliability.retries > 0) intervals.add(route.retryIntervalMs);
+  }
+  return [...intervals].sort((a, b) => a - b);
 }

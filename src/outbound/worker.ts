@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../ops/index.js';
-import { type Broker, type Delivery, type Disposition, publishToPas, QUEUES } from '../queue/index.js';
+import { type NotificationRelay, pasNotification } from '../outbox/index.js';
+import { type Broker, type Delivery, type Disposition, QUEUES } from '../queue/index.js';
 import {
   AWAITING_ANSWER_STATES,
   type MessageState,
   type MessageStore,
+  type PasNotification,
   type StoredMessage,
 } from '../store/index.js';
 import { classifyResponse, type SendOutcome, type SpineError } from './classify.js';
@@ -39,6 +41,8 @@ export class SendWorker {
     private readonly deps: {
       store: MessageStore;
       broker: Broker;
+      /** Publishes the outcome notifications written with the transitions (the outbox). */
+      relay: NotificationRelay;
       client: MtlsClient;
       logger: Logger;
       prefetch: number;
@@ -184,17 +188,20 @@ export class SendWorker {
         });
         await this.deps.broker.publishEvent(`message.${id}`, Buffer.from('COMPLETED')).catch(() => undefined);
         return;
-      case 'rejected':
+      case 'rejected': {
+        const notify = this.outcomeNotification(message, 'NACKED', outcome.detail, outcome.errors);
         if (
           await store.transition(id, 'NACKED', {
             from: ['SENDING'],
             detail: outcome.detail,
             patch: { error: outcome.errors },
+            notify,
           })
         ) {
-          await this.tellPas(message, 'NACKED', outcome.detail, outcome.errors);
+          await this.tellPas(message, 'NACKED', notify);
         }
         return;
+      }
       case 'retry': {
         if (attempt > route.retries) {
           const detail = `retries exhausted after ${attempt} attempts: ${outcome.detail}`;
@@ -208,12 +215,12 @@ export class SendWorker {
           // Spine's last fault is kept: if the retries run out, the PAS gets Spine's words.
           patch: { nextAttemptAt: next.toISOString(), ...(outcome.errors ? { error: outcome.errors } : {}) },
         });
-        await this.deps.broker.publish(QUEUES.outboundRetry, Buffer.from(JSON.stringify({ messageId: id })), {
-          messageId: id,
-          correlationId: message.conversationId,
-          type: message.interactionId,
-          expiration: route.retryIntervalMs,
-        });
+        // One queue per interval (mhs.retry.<ms>), so a short retry never waits behind a long one.
+        await this.deps.broker.publishRetry(
+          route.retryIntervalMs,
+          Buffer.from(JSON.stringify({ messageId: id })),
+          { messageId: id, correlationId: message.conversationId, type: message.interactionId },
+        );
         return;
       }
     }
@@ -276,11 +283,13 @@ export class SendWorker {
     from: readonly MessageState[],
     errors: SpineError[],
   ): Promise<void> {
+    const notify = this.outcomeNotification(message, to, detail, errors);
     if (
       !(await this.deps.store.transition(message.messageId, to, {
         from,
         detail,
         patch: { error: errors, nextAttemptAt: null },
+        notify,
       }))
     )
       return;
@@ -294,34 +303,38 @@ export class SendWorker {
         headers: { reason: detail },
       },
     );
-    await this.tellPas(message, to, detail, errors);
+    await this.tellPas(message, to, notify);
   }
 
-  /** The outcome of a message already NACKED, FAILED or UNANSWERED, from what the store recorded. */
+  /**
+   * The outcome of a message already NACKED, FAILED or UNANSWERED, from what the store recorded: its
+   * outbox row was never confirmed (or, before the outbox, never written). Told under the same id.
+   */
   private async tellPasAgain(message: StoredMessage): Promise<void> {
     const last = (await this.deps.store.history(message.messageId)).findLast(
       (entry) => entry.status === message.status,
     );
-    await this.tellPas(
+    const notify = this.outcomeNotification(
       message,
       message.status,
       last?.detail ?? message.status,
       (message.error as SpineError[] | undefined) ?? [],
     );
+    await this.tellPas(message, message.status, notify);
   }
 
   /**
-   * Publishes the outcome to mhs.inbound, then records it delivered. Its AMQP messageId is derived
-   * from the message and the outcome, so an outcome told again after a crash is the same reply
-   * under the same id (the PAS dedupes by messageId), never a second reply.
+   * The PAS notification of an outcome. Its AMQP messageId is derived from the message and the
+   * outcome, so an outcome told again after a crash is the same reply under the same id (the PAS
+   * dedupes by messageId), never a second reply.
    */
-  private async tellPas(
+  private outcomeNotification(
     message: StoredMessage,
     status: string,
     detail: string,
     errors: SpineError[],
-  ): Promise<void> {
-    await publishToPas(this.deps.broker, {
+  ): PasNotification {
+    return pasNotification({
       kind: 'error',
       interactionId: message.interactionId,
       messageId: outcomeMessageId(message.messageId, status),
@@ -331,9 +344,14 @@ export class SendWorker {
       data: { status, detail, errors },
       attachments: [],
     });
-    await this.deps.store.update(message.messageId, {
-      replyDeliveredAt: (this.deps.clock ?? (() => new Date()))().toISOString(),
-    });
+  }
+
+  /**
+   * Publishes an outcome written to the outbox (the relay records it sent; if the broker is down the
+   * relay's sweep publishes it later) and wakes any caller waiting on the message.
+   */
+  private async tellPas(message: StoredMessage, status: string, notify: PasNotification): Promise<void> {
+    await this.deps.relay.publish(message.messageId, notify);
     await this.deps.broker
       .publishEvent(`message.${message.messageId}`, Buffer.from(status))
       .catch(() => undefined);

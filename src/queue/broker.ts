@@ -1,6 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
-import { declareTopology, EVENTS_EXCHANGE, eventQueueName, QUEUES } from './topology.js';
+import {
+  declareRetryQueue,
+  declareTopology,
+  EVENTS_EXCHANGE,
+  eventQueueName,
+  QUEUES,
+  retryQueueName,
+} from './topology.js';
 
 export interface PublishProperties {
   messageId: string;
@@ -60,6 +67,9 @@ export class Broker {
   private draining = false;
   private closed = false;
   private eventHandlers: ((routingKey: string, body: Buffer) => void)[] = [];
+  /** Retry intervals whose queue this connection has declared (re-declared after a reconnect). */
+  private readonly retryIntervals = new Set<number>();
+  private declaredRetryIntervals = new Set<number>();
 
   constructor(
     private readonly url: string,
@@ -86,6 +96,31 @@ export class Broker {
   /** Publishes persistently and resolves only when the broker has confirmed the message. */
   async publish(queue: string, body: Buffer, properties: PublishProperties): Promise<void> {
     await this.publishTo('', queue, body, properties);
+  }
+
+  /**
+   * Publishes to the retry queue for `intervalMs` (declared on first use): the entry comes back to
+   * mhs.outbound after exactly that long, in order with every other entry of that interval.
+   */
+  async publishRetry(intervalMs: number, body: Buffer, properties: PublishProperties): Promise<void> {
+    const queue = await this.declareRetryInterval(intervalMs);
+    await this.publishTo('', queue, body, properties);
+  }
+
+  /** Declares the retry queue for `intervalMs` now (start-up declares one per route interval). */
+  async declareRetryInterval(intervalMs: number): Promise<string> {
+    this.retryIntervals.add(intervalMs);
+    const model = await this.requireModel();
+    if (!this.declaredRetryIntervals.has(intervalMs)) {
+      const channel = await model.createChannel();
+      try {
+        await declareRetryQueue(channel, intervalMs);
+      } finally {
+        await channel.close().catch(() => undefined);
+      }
+      this.declaredRetryIntervals.add(intervalMs);
+    }
+    return retryQueueName(intervalMs);
   }
 
   /** Publishes a transient event for every instance (waking waiters); not a durable promise. */
@@ -237,6 +272,10 @@ export class Broker {
     try {
       const setup = await model.createChannel();
       await declareTopology(setup);
+      // A new connection may be to a broker that lost them (a fresh node): declare them again.
+      this.declaredRetryIntervals = new Set();
+      for (const interval of this.retryIntervals) await declareRetryQueue(setup, interval);
+      this.declaredRetryIntervals = new Set(this.retryIntervals);
       await setup.close();
       const publisher = await model.createConfirmChannel();
       publisher.on('error', () => undefined);

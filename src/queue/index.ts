@@ -8,4 +8,4 @@ export {
   type PublishProperties,
 } from './broker.js';
 export { type PasMessage, publishToPas } from './pas.js';
-export { EVENTS_EXCHANGE, eventQueueName, QUEUES, type QueueName } from './topology.js';
+export { EVENTS_EXCHANGE, eventQueueName, QUEUES, type QueueName, retryQueueName } from './topology.js';

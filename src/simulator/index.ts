@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { z } from 'zod';
 import {
   type AppointmentRequest,
   buildAppointmentRequestPayload,
@@ -40,7 +41,7 @@ import {
   syncResponse,
 } from './messages.js';
 import { answerSds, sdsDirectory } from './sds.js';
-import { DEFAULT_FAULTS, type Faults, type ReceivedMessage } from './state.js';
+import { DEFAULT_FAULTS, type Faults, faultsSchema, type ReceivedMessage } from './state.js';
 
 export { acknowledgmentFor, type BuildContext, ersMessage, slotPollMessage } from './messages.js';
 export type { Faults, ReceivedMessage } from './state.js';
@@ -297,98 +298,210 @@ export async function startSimulator(
 
   const control = http.createServer((request, response) => {
     handleControl(request, response).catch((error) => {
+      if (error instanceof ControlRequestError)
+        return json(response, 400, { title: 'Bad request', detail: error.message });
       logger.error({ err: String(error) }, 'control API request failed');
       json(response, 500, { title: 'simulator error', detail: (error as Error).message });
     });
   });
 
+  /** A route of the control API; GET /control/ lists these, so the list is what is served. */
+  interface ControlRoute {
+    method: 'GET' | 'PUT' | 'POST';
+    /** Exact path, or a prefix ending in `/*`. */
+    path: string;
+    summary: string;
+    /** JSON body fields, each optional unless said. */
+    body?: Record<string, string>;
+    handle(request: http.IncomingMessage, response: http.ServerResponse, url: URL): Promise<void> | void;
+  }
+
+  const controlRoutes: ControlRoute[] = [
+    {
+      method: 'GET',
+      path: '/control/',
+      summary: 'This list: every control route, and every fault PUT /control/faults takes',
+      handle: (_request, response) => json(response, 200, describeControl()),
+    },
+    {
+      method: 'GET',
+      path: '/control/messages',
+      summary:
+        "Every message the simulated Spine received from the gateway, oldest first: ebXML header, signature check, how it was answered (answeredWith), e-RS's check of an answer (check) and the signals sent back (signalsSent)",
+      handle: (_request, response) => json(response, 200, { messages: received }),
+    },
+    {
+      method: 'GET',
+      path: '/control/faults',
+      summary: 'The faults in force now',
+      handle: (_request, response) => json(response, 200, faults),
+    },
+    {
+      method: 'PUT',
+      path: '/control/faults',
+      summary:
+        'Changes the faults named in the body (the others are kept) and answers with all of them; an unknown name or a bad value is 400',
+      body: faultDescriptions(),
+      handle: async (request, response) => {
+        const parsed = faultsSchema.partial().safeParse(await jsonBody(request));
+        if (!parsed.success) return badRequest(response, parsed.error);
+        faults = { ...faults, ...(parsed.data as Partial<Faults>) };
+        return json(response, 200, faults);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/control/slot-polls',
+      summary:
+        "e-RS sends a Request Available Slots (PRSC_IN080000UK07) to the gateway; answers with its messageId (the PAS's inResponseTo), the poll and the gateway's answer",
+      body: {
+        clinicId: 'the clinic polled (default CLINIC-001)',
+        start: 'start of the period, ISO 8601 (default tomorrow 00:00 UTC)',
+        end: 'end of the period (default start + 14 days)',
+        toPartyKey: 'the party key to send to (default the gateway)',
+      },
+      handle: async (request, response) => {
+        const body = (await jsonBody(request)) as {
+          clinicId?: string;
+          start?: string;
+          end?: string;
+          toPartyKey?: string;
+        };
+        const start =
+          body.start ?? `${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}T00:00:00.000Z`;
+        const end = body.end ?? new Date(Date.parse(start) + 14 * 86_400_000).toISOString();
+        const poll = {
+          requestId: randomUUID().toUpperCase(),
+          clinicId: body.clinicId ?? 'CLINIC-001',
+          period: { start, end },
+        };
+        const ids = {
+          messageId: randomUUID().toUpperCase(),
+          conversationId: randomUUID().toUpperCase(),
+          toPartyKey: body.toPartyKey,
+        };
+        sent.set(ids.messageId, {
+          interactionId: 'PRSC_IN080000UK07',
+          messageId: ids.messageId,
+          hl7MessageId: ids.messageId,
+          conversationId: ids.conversationId,
+          request: poll,
+        });
+        const answer = await sendRequestToGateway(slotPollMessage(context(), poll, ids));
+        return json(response, 200, {
+          messageId: ids.messageId,
+          conversationId: ids.conversationId,
+          requestId: poll.requestId,
+          poll,
+          ...describeSent(answer),
+        });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/control/booking-requests',
+      summary:
+        'e-RS sends a Request Appointment Confirmation (PRSC_IN040000UK08); the PAS answers with /cab/appointment-confirmations or /cab/appointment-rejections',
+      body: {
+        ubrn: 'UBRN, 12 digits (default random)',
+        usrn: 'USRN of the slot booked (default random)',
+        nhsNumber: 'default 9434765919',
+        priority: 'routine, urgent or two-week-wait',
+        toPartyKey: 'the party key to send to (default the gateway)',
+      },
+      handle: async (request, response) => {
+        const body = await jsonBody(request);
+        const booking: AppointmentRequest = {
+          ubrn: text(body.ubrn) ?? randomUbrn(),
+          usrn: text(body.usrn) ?? randomUUID().toUpperCase(),
+          nhsNumber: text(body.nhsNumber) ?? '9434765919',
+          ...(body.priority ? { priority: body.priority as SlotPriority } : {}),
+        };
+        return json(
+          response,
+          200,
+          await sendRequest('PRSC_IN040000UK08', booking, buildAppointmentRequestPayload(booking), body),
+        );
+      },
+    },
+    {
+      method: 'POST',
+      path: '/control/cancellation-requests',
+      summary:
+        'e-RS sends a Request Appointment Cancellation (PRSC_IN070000UK08); the PAS answers with /cab/cancellation-confirmations or /cab/cancellation-rejections',
+      body: {
+        ubrn: 'UBRN, 12 digits (default random)',
+        reason: 'patient cancellation reason code (default 21)',
+        nhsNumber: 'default 9434765919',
+        usrn: 'USRN of the booked slot',
+        toPartyKey: 'the party key to send to (default the gateway)',
+      },
+      handle: async (request, response) => {
+        const body = await jsonBody(request);
+        const cancellation: CancellationRequest = {
+          ubrn: text(body.ubrn) ?? randomUbrn(),
+          reason: { code: text(body.reason) ?? '21' },
+          nhsNumber: text(body.nhsNumber) ?? '9434765919',
+          ...(body.usrn ? { usrn: String(body.usrn) } : {}),
+        };
+        return json(
+          response,
+          200,
+          await sendRequest(
+            'PRSC_IN070000UK08',
+            cancellation,
+            buildCancellationRequestPayload(cancellation),
+            body,
+          ),
+        );
+      },
+    },
+    {
+      method: 'GET',
+      path: '/sds/*',
+      summary:
+        "The SDS FHIR API (Device, Endpoint) built from the simulator's routes, for sds.url; needs the apikey header when sds.apiKey is set",
+      handle: (request, response, url) => {
+        const answer = answerSds(
+          url.pathname,
+          url.searchParams,
+          request.headers,
+          directory,
+          config.sds.apiKey,
+        );
+        response.writeHead(answer.status, { 'Content-Type': 'application/fhir+json' });
+        response.end(JSON.stringify(answer.body));
+      },
+    },
+  ];
+
+  function describeControl() {
+    return {
+      routes: controlRoutes.map(({ method, path, summary, body }) => ({
+        method,
+        path,
+        summary,
+        ...(body ? { body } : {}),
+      })),
+      faults: faultDescriptions(),
+      docs: 'docs/simulator.md',
+    };
+  }
+
+  function matches(route: ControlRoute, method: string | undefined, path: string): boolean {
+    if (route.method !== method) return false;
+    if (route.path.endsWith('/*')) return path.startsWith(route.path.slice(0, -1));
+    return path === route.path || (route.path === '/control/' && path === '/control');
+  }
+
   async function handleControl(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://control');
-    // The SDS FHIR API (Device, Endpoint) built from this simulator's routes.
-    if (request.method === 'GET' && url.pathname.startsWith('/sds/')) {
-      const answer = answerSds(url.pathname, url.searchParams, request.headers, directory, config.sds.apiKey);
-      response.writeHead(answer.status, { 'Content-Type': 'application/fhir+json' });
-      response.end(JSON.stringify(answer.body));
-      return;
-    }
-    if (request.method === 'GET' && url.pathname === '/control/messages')
-      return json(response, 200, { messages: received });
-    if (request.method === 'GET' && url.pathname === '/control/faults') return json(response, 200, faults);
-    if (request.method === 'PUT' && url.pathname === '/control/faults') {
-      const body = JSON.parse((await collect(request, 100_000)).toString('utf8') || '{}') as Partial<Faults>;
-      faults = { ...faults, ...body };
-      return json(response, 200, faults);
-    }
-    if (request.method === 'POST' && url.pathname === '/control/booking-requests') {
-      const body = await jsonBody(request);
-      const booking: AppointmentRequest = {
-        ubrn: text(body.ubrn) ?? randomUbrn(),
-        usrn: text(body.usrn) ?? randomUUID().toUpperCase(),
-        nhsNumber: text(body.nhsNumber) ?? '9434765919',
-        ...(body.priority ? { priority: body.priority as SlotPriority } : {}),
-      };
-      return json(
-        response,
-        200,
-        await sendRequest('PRSC_IN040000UK08', booking, buildAppointmentRequestPayload(booking), body),
-      );
-    }
-    if (request.method === 'POST' && url.pathname === '/control/cancellation-requests') {
-      const body = await jsonBody(request);
-      const cancellation: CancellationRequest = {
-        ubrn: text(body.ubrn) ?? randomUbrn(),
-        reason: { code: text(body.reason) ?? '21' },
-        nhsNumber: text(body.nhsNumber) ?? '9434765919',
-        ...(body.usrn ? { usrn: String(body.usrn) } : {}),
-      };
-      return json(
-        response,
-        200,
-        await sendRequest(
-          'PRSC_IN070000UK08',
-          cancellation,
-          buildCancellationRequestPayload(cancellation),
-          body,
-        ),
-      );
-    }
-    if (request.method === 'POST' && url.pathname === '/control/slot-polls') {
-      const body = JSON.parse((await collect(request, 100_000)).toString('utf8') || '{}') as {
-        clinicId?: string;
-        start?: string;
-        end?: string;
-        toPartyKey?: string;
-      };
-      const start =
-        body.start ?? `${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}T00:00:00.000Z`;
-      const end = body.end ?? new Date(Date.parse(start) + 14 * 86_400_000).toISOString();
-      const poll = {
-        requestId: randomUUID().toUpperCase(),
-        clinicId: body.clinicId ?? 'CLINIC-001',
-        period: { start, end },
-      };
-      const ids = {
-        messageId: randomUUID().toUpperCase(),
-        conversationId: randomUUID().toUpperCase(),
-        toPartyKey: body.toPartyKey,
-      };
-      sent.set(ids.messageId, {
-        interactionId: 'PRSC_IN080000UK07',
-        messageId: ids.messageId,
-        hl7MessageId: ids.messageId,
-        conversationId: ids.conversationId,
-        request: poll,
-      });
-      const answer = await sendRequestToGateway(slotPollMessage(context(), poll, ids));
-      return json(response, 200, {
-        messageId: ids.messageId,
-        conversationId: ids.conversationId,
-        requestId: poll.requestId,
-        poll,
-        ...describeSent(answer),
-      });
-    }
-    json(response, 404, { title: 'Not found', detail: `${request.method} ${url.pathname}` });
+    const route = controlRoutes.find((candidate) => matches(candidate, request.method, url.pathname));
+    if (route) return route.handle(request, response, url);
+    json(response, 404, {
+      title: 'Not found',
+      detail: `${request.method} ${url.pathname}: GET /control/ lists the control routes`,
+    });
   }
 
   await listen(spine, sim.port, sim.host);
@@ -517,9 +630,40 @@ function listen(server: http.Server | https.Server, port: number, host: string):
   });
 }
 
+/** A bad control request: its body is not JSON, or names a fault or value the simulator does not know. */
+class ControlRequestError extends Error {}
+
 async function jsonBody(request: http.IncomingMessage): Promise<Record<string, unknown>> {
   const raw = (await collect(request, 100_000)).toString('utf8');
-  return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+  if (!raw) return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    throw new ControlRequestError('the body is not JSON');
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new ControlRequestError('the body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+function badRequest(response: http.ServerResponse, error: z.ZodError): void {
+  const errors = error.issues.map((issue) => ({
+    field: issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : ''),
+    message: issue.message,
+  }));
+  json(response, 400, {
+    title: 'Bad request',
+    detail: errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; '),
+    errors,
+  });
+}
+
+/** Each fault PUT /control/faults takes, with what it does to a message. */
+function faultDescriptions(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(faultsSchema.shape).map(([name, schema]) => [name, schema.description ?? '']),
+  );
 }
 
 function text(value: unknown): string | undefined {

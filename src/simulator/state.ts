@@ -1,3 +1,64 @@
+import { z } from 'zod';
+
+/**
+ * Fault injection settings (PUT /control/faults), each with what it does to a message; the
+ * descriptions are what GET /control/ lists. Counted faults (`times`, `duplicateDeliveries`) are
+ * used up one message at a time; the others stay until changed.
+ */
+export const faultsSchema = z.strictObject({
+  applicationAck: z
+    .enum(['AA', 'AE', 'AR'])
+    .describe(
+      'The application acknowledgement e-RS sends for each answer it accepts: AA completes the message (COMPLETED); AE (business error) and AR (rejected) leave it REJECTED, and the PAS reads the acknowledgement on mhs.inbound. An answer that does not match the request it answers is always AR. Default AA.',
+    ),
+  dropAcks: z
+    .boolean()
+    .describe(
+      'true: Spine never sends the ebXML Acknowledgment (neither inline nor later), so a message is never ACKED; e-RS still sends its application acknowledgement, which moves it from SENT to COMPLETED (or REJECTED). Default false.',
+    ),
+  delayMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(600_000)
+    .describe(
+      'Milliseconds Spine and e-RS wait before sending their signals (Acknowledgment, application acknowledgement) back: late signals. Default simulator.ackDelayMs.',
+    ),
+  responseDelayMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(600_000)
+    .optional()
+    .describe(
+      "Milliseconds Spine takes to answer the gateway's POST itself (a slow hop); past outbound.requestTimeoutMs the gateway counts it a transport failure and retries.",
+    ),
+  soapFault: z
+    .strictObject({ codes: z.array(z.string().min(1)).max(10), times: z.number().int().min(0) })
+    .optional()
+    .describe(
+      "Answer the next `times` messages with HTTP 500 and a Spine SOAP fault carrying these codes. If every code is retriable (200, 206, 208) the gateway retries after the route's retryInterval (RETRYING), and after retries + 1 attempts gives up: FAILED, a dead letter. Any other code (e.g. 300) is final: NACKED.",
+    ),
+  duplicateDeliveries: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe(
+      'Send the next N e-RS requests (slot polls, booking and cancellation requests) twice, same MessageId and bytes, as an MSH does when an Acknowledgment is lost: the gateway answers the copy with the same Acknowledgment and the PAS reads the request once.',
+    ),
+  messageError: z
+    .strictObject({
+      errorCode: z.string().min(1),
+      description: z.string(),
+      times: z.number().int().min(0),
+    })
+    .optional()
+    .describe(
+      'Answer the next `times` ebXML messages with HTTP 200 and an ebXML MessageError (severity Error) with this errorCode (e.g. ValueNotRecognized): the gateway marks the message NACKED and the PAS reads kind "error" on mhs.inbound.',
+    ),
+});
+
 /** Fault injection settings (PUT /control/faults). */
 export interface Faults {
   /** The application acknowledgement e-RS answers with. */

@@ -17,6 +17,7 @@ import {
   type MessageState,
   type MessageStore,
   type NewMessage,
+  type PendingNotification,
   parseMessageCursor,
   type StateCount,
   type StoredHttp,
@@ -171,7 +172,37 @@ export class PostgresMessageStore implements MessageStore {
       if (options.ifAttempts !== undefined && current.rows[0]?.attempts !== options.ifAttempts) return false;
       await applyPatch(client, messageId, options.patch ?? {}, now, to);
       await addHistory(client, messageId, now, to, options.detail);
+      if (options.notify)
+        await client.query(
+          'INSERT INTO outbox (id, message_id, body, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING',
+          [options.notify.id, messageId, JSON.stringify(options.notify.body), now],
+        );
       return true;
+    });
+  }
+
+  async pendingNotifications(limit: number, createdBefore: Date): Promise<PendingNotification[]> {
+    const result = await this.pool.query<{ id: string; message_id: string; body: unknown; created_at: Date }>(
+      `SELECT id, message_id, body, created_at FROM outbox
+       WHERE sent_at IS NULL AND created_at < $1 ORDER BY created_at, id LIMIT $2`,
+      [createdBefore.toISOString(), Math.max(0, Math.floor(limit))],
+    );
+    return result.rows.map((row) => ({
+      id: row.id,
+      messageId: row.message_id,
+      body: row.body,
+      createdAt: row.created_at.toISOString(),
+    }));
+  }
+
+  async markNotificationSent(id: string, messageId: string): Promise<void> {
+    const now = this.clock().toISOString();
+    await this.inTransaction(async (client) => {
+      await client.query('UPDATE outbox SET sent_at = $1 WHERE id = $2 AND sent_at IS NULL', [now, id]);
+      await client.query(
+        'UPDATE messages SET reply_delivered_at = $1 WHERE message_id = $2 AND reply_delivered_at IS NULL',
+        [now, messageId],
+      );
     });
   }
 

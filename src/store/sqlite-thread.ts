@@ -47,6 +47,12 @@ export class ThreadedSqliteStore implements MessageStore {
   transition(...args: Parameters<MessageStore['transition']>) {
     return this.call('transition', args) as ReturnType<MessageStore['transition']>;
   }
+  pendingNotifications(...args: Parameters<MessageStore['pendingNotifications']>) {
+    return this.call('pendingNotifications', args) as ReturnType<MessageStore['pendingNotifications']>;
+  }
+  markNotificationSent(...args: Parameters<MessageStore['markNotificationSent']>) {
+    return this.call('markNotificationSent', args) as ReturnType<MessageStore['markNotificationSent']>;
+  }
   update(...args: Parameters<MessageStore['update']>) {
     return this.call('update', args) as ReturnType<MessageStore['update']>;
   }

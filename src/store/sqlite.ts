@@ -16,6 +16,7 @@ import {
   type MessageState,
   type MessageStore,
   type NewMessage,
+  type PendingNotification,
   parseMessageCursor,
   type StateCount,
   type StoredHttp,
@@ -62,6 +63,15 @@ CREATE TABLE IF NOT EXISTS history (
   detail TEXT
 );
 CREATE INDEX IF NOT EXISTS history_message ON history (message_id, id);
+CREATE TABLE IF NOT EXISTS outbox (
+  id TEXT PRIMARY KEY,
+  message_id TEXT NOT NULL,
+  body_json TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  sent_at TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (sent_at, created_at);
+CREATE INDEX IF NOT EXISTS outbox_message ON outbox (message_id);
 `;
 
 /** Columns added after the first release; SQLite has no ADD COLUMN IF NOT EXISTS, so each is checked. */
@@ -192,7 +202,39 @@ export class SqliteMessageStore implements MessageStore {
       this.sql('UPDATE messages SET status = ?, updated_at = ? WHERE message_id = ?').run(to, now, messageId);
       if (options.patch) this.applyPatch(messageId, options.patch, now);
       this.addHistory(messageId, now, to, options.detail);
+      if (options.notify)
+        this.sql(
+          'INSERT INTO outbox (id, message_id, body_json, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+        ).run(options.notify.id, messageId, JSON.stringify(options.notify.body), now);
       return true;
+    });
+  }
+
+  async pendingNotifications(limit: number, createdBefore: Date): Promise<PendingNotification[]> {
+    const rows = this.sql(
+      `SELECT id, message_id, body_json, created_at FROM outbox
+         WHERE sent_at IS NULL AND created_at < ? ORDER BY created_at, id LIMIT ?`,
+    ).all(createdBefore.toISOString(), Math.max(0, Math.floor(limit))) as {
+      id: string;
+      message_id: string;
+      body_json: string;
+      created_at: string;
+    }[];
+    return rows.map((row) => ({
+      id: row.id,
+      messageId: row.message_id,
+      body: JSON.parse(row.body_json),
+      createdAt: row.created_at,
+    }));
+  }
+
+  async markNotificationSent(id: string, messageId: string): Promise<void> {
+    const now = this.clock().toISOString();
+    return this.commits.run(() => {
+      this.sql('UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL').run(now, id);
+      this.sql(
+        'UPDATE messages SET reply_delivered_at = ? WHERE message_id = ? AND reply_delivered_at IS NULL',
+      ).run(now, messageId);
     });
   }
 
@@ -227,6 +269,7 @@ export class SqliteMessageStore implements MessageStore {
       `SELECT message_id FROM messages WHERE status IN (${marks(states)}) AND updated_at < ? LIMIT ${PURGE_BATCH}`,
     );
     const deleteHistory = this.sql('DELETE FROM history WHERE message_id = ?');
+    const deleteOutbox = this.sql('DELETE FROM outbox WHERE message_id = ?');
     const deleteMessage = this.sql('DELETE FROM messages WHERE message_id = ?');
     const batch = this.db.transaction(() => {
       const ids = (select.all(...states, before.toISOString()) as { message_id: string }[]).map(
@@ -234,6 +277,7 @@ export class SqliteMessageStore implements MessageStore {
       );
       for (const id of ids) {
         deleteHistory.run(id);
+        deleteOutbox.run(id);
         deleteMessage.run(id);
       }
       return ids.length;

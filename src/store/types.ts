@@ -128,6 +128,24 @@ export interface MessagePatch {
   replyDeliveredAt?: string;
 }
 
+/**
+ * A notification for the PAS, written in the same transaction as the transition it tells of (the
+ * outbox) and published by the relay (src/outbox). `id` is its AMQP messageId, fixed here, so
+ * however often it is published after a crash the PAS sees one notification.
+ */
+export interface PasNotification {
+  id: string;
+  /** The mhs.inbound message body (a PasMessage). */
+  body: unknown;
+}
+
+/** An outbox row the broker has not confirmed yet. */
+export interface PendingNotification extends PasNotification {
+  /** The message it tells of. */
+  messageId: string;
+  createdAt: string;
+}
+
 export interface TransitionOptions {
   /** Only move when the current status is one of these; otherwise nothing changes. */
   from?: readonly MessageState[];
@@ -135,6 +153,8 @@ export interface TransitionOptions {
   ifAttempts?: number;
   detail?: string;
   patch?: MessagePatch;
+  /** Written to the outbox in the same transaction, only when the message moves. */
+  notify?: PasNotification;
 }
 
 /** Filters for listing messages; every field narrows the result. */
@@ -227,6 +247,13 @@ export interface MessageStore {
    * A resolved dead letter never moves: an operator's decision is final.
    */
   transition(messageId: string, to: MessageState, options?: TransitionOptions): Promise<boolean>;
+  /** Outbox rows not yet confirmed by the broker, written before `createdBefore`, oldest first. */
+  pendingNotifications(limit: number, createdBefore: Date): Promise<PendingNotification[]>;
+  /**
+   * Records that the broker confirmed notification `id` about `messageId`: the outbox row (if any) is
+   * sent, and the message's replyDeliveredAt is set if it was not.
+   */
+  markNotificationSent(id: string, messageId: string): Promise<void>;
   /** Changes fields without a status change (no history row). */
   update(messageId: string, patch: MessagePatch): Promise<void>;
   history(messageId: string): Promise<HistoryEntry[]>;

@@ -329,18 +329,40 @@ describe('inspect, validate and sign', () => {
     expect(verified.signature).toEqual({ present: true, valid: true });
   });
 
-  it('signs with RSA-SHA1 only on request, and inspect accepts it only with --allow-sha1', async () => {
+  it('signs with RSA-SHA1 only with --allow-sha1, and inspect accepts it only with --allow-sha1', async () => {
     const signed = join(dir, 'sha1.mime');
-    expect((await sign(goldenMime(), signed, ['--algorithm', 'rsa-sha1'])).status).toBe(0);
+    expect(oneLineFailure(await sign(goldenMime(), signed, ['--algorithm', 'rsa-sha1']))).toContain(
+      'give --allow-sha1 to sign with it anyway',
+    );
+    const signing = await sign(goldenMime(), signed, ['--algorithm', 'rsa-sha1', '--allow-sha1']);
+    expect(signing.status, signing.stderr).toBe(0);
     const strict = json(await cli(['inspect', signed, '--verify', '--trusted', pki.ca.certPath]));
     expect(strict.signature).toMatchObject({
       valid: false,
-      reason: expect.stringContaining('rsa-sha1 is not allowed'),
+      reason: expect.stringMatching(/rsa-sha1 is not allowed .*--allow-sha1 accepts it/),
     });
     const lenient = json(
       await cli(['inspect', signed, '--verify', '--allow-sha1', '--trusted', pki.ca.certPath]),
     );
     expect(lenient.signature).toEqual({ present: true, valid: true });
+  });
+
+  it('signs a golden sample as it is only with --restamp, and then it verifies', async () => {
+    const golden = join(GOLDEN, 'message-with-attachments.mime');
+    const signed = join(dir, 'restamped.mime');
+    // The sample's eb:Timestamp predates the certificate: verification would refuse it, so sign does.
+    expect(oneLineFailure(await sign(golden, signed))).toMatch(
+      /is not valid at the message's eb:Timestamp 2026-01-05T10:00:00Z, .*give --restamp/,
+    );
+    const signing = await sign(golden, signed, ['--restamp']);
+    expect(signing.status, signing.stderr).toBe(0);
+    const verified = json(await cli(['inspect', signed, '--verify', '--trusted', pki.ca.certPath]));
+    expect(verified.signature).toEqual({ present: true, valid: true });
+    const header = verified.ebxml as { timestamp: string };
+    expect(Date.parse(header.timestamp)).toBeGreaterThan(Date.parse('2026-01-05T10:00:00Z'));
+    // Only the Timestamp changed: the rest of the header is the sample's.
+    const original = json(await cli(['inspect', golden])).ebxml as object;
+    expect({ ...header, timestamp: null }).toEqual({ ...original, timestamp: null });
   });
 
   it('fails in one line: no key, unknown algorithm, already signed, malformed input', async () => {

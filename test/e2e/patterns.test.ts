@@ -37,7 +37,10 @@ describe('messaging patterns, faults and inbound validation', () => {
       routes: (routes) => {
         routes.defaults.sign = true;
         // Short retry intervals so retries happen within the test; same counts as the SDS data.
-        routes.routes.REPC_IN150016UK05!.reliability = { retryInterval: 'PT0.3S' };
+        // Resends stop at first attempt + interval × (retries + 1): with 2 retries the third attempt
+        // has one interval of slack for two rounds of send, classify and requeue. 0.3 s was not
+        // enough on a loaded machine (attempt 3 came ~0.88 s after the first, the deadline 0.9 s).
+        routes.routes.REPC_IN150016UK05!.reliability = { retryInterval: 'PT1S' };
       },
     });
   });

@@ -71,9 +71,16 @@ describe('reliability', () => {
     await putFaults(h, { soapFault: { codes: ['200'], times: 10 } });
     const { messageId } = await post(h.api, 'REPC_IN150016UK05');
     const failed = await waitForStatus(h.api, messageId, 'FAILED');
-    expect(failed.attempts).toBe(2);
-    const last = (failed.history as { detail?: string }[]).at(-1);
-    expect(last?.detail).toMatch(/^deadline passed: first sent .+, resends allowed until .+$/);
+    const history = failed.history as { at: string; status: string; detail?: string }[];
+    expect(history.at(-1)?.detail).toMatch(/^deadline passed: first sent .+, resends allowed until .+$/);
+    // The promise, whatever the machine's load: a resend is at least one retry interval (0.3 s)
+    // after the last, and none starts after first attempt + persist duration (0.5 s). How many
+    // fit (2 when idle; 1 if the second is late) depends on timing, so it is not what is asserted.
+    const sends = history.filter((entry) => entry.status === 'SENDING').map((entry) => Date.parse(entry.at));
+    expect(failed.attempts).toBe(sends.length);
+    expect(sends.length).toBeGreaterThanOrEqual(1);
+    for (const at of sends) expect(at - sends[0]!).toBeLessThanOrEqual(500);
+    for (let i = 1; i < sends.length; i += 1) expect(sends[i]! - sends[i - 1]!).toBeGreaterThanOrEqual(300);
   });
 
   it('loses nothing and sends nothing twice when the broker connections are cut mid-flow', async () => {
@@ -184,14 +191,21 @@ describe('graceful restarts while messages flow (rolling restart of two instance
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The timeline follows the traffic, not the clock: a loaded machine accepts fewer messages in a
+    // fixed 300 ms (a run once had 8 where more than 10 were expected). Four more accepted before
+    // each step, so messages are accepted before, between and after the two restarts.
+    const accepted = async (more: number) => {
+      const target = sent.length + more;
+      expect(await eventually(() => sent.length >= target, 60_000), `${target} accepted`).toBe(true);
+    };
+    await accepted(4);
     await h.restart(0);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await accepted(4);
     await h.restart(1);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await accepted(4);
     sending = false;
     await traffic;
-    expect(sent.length).toBeGreaterThan(10);
+    expect(sent.length).toBeGreaterThanOrEqual(12);
     for (const messageId of sent) await waitForStatus(h.apis[0]!, messageId, 'COMPLETED', 30_000);
     const copies = await simulatorMessages(h);
     for (const messageId of sent) expect(copies.filter((m) => m.messageId === messageId)).toHaveLength(1);

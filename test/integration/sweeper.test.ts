@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replyDeadlineAt, SendWorker, Sweeper } from '../../src/outbound/index.js';
+import { NotificationRelay } from '../../src/outbox/index.js';
 import { Broker, type Delivery, QUEUES } from '../../src/queue/index.js';
 import { SqliteMessageStore } from '../../src/store/index.js';
 import { eventually } from '../e2e/harness.js';
@@ -106,6 +107,7 @@ describe('a sent message whose answer never comes', () => {
       store,
       broker,
       // Nothing is sent: these messages have been sent already.
+      relay: new NotificationRelay({ store, broker, logger: quiet }),
       client: { post: () => Promise.reject(new Error('no send expected')) } as never,
       logger: quiet,
       prefetch: 10,

@@ -55,9 +55,12 @@ function namesEvery(file: string, hosts: readonly string[]): boolean {
  * subjectAltName DNS:<host>, the extra `hosts`, DNS:localhost, IP:127.0.0.1 and extKeyUsage
  * serverAuth+clientAuth. Existing files are kept unless `force`; a missing leaf pair, or one that
  * does not name every extra host, is issued from the existing CA.
- * `created` is true when any file was written. Keys are written with mode 0600.
+ * `created` is true when any file was written, `written` names them, `newCa` says whether the CA
+ * was one of them. Keys are written with mode 0600.
  */
-export async function initDevPki(options: InitOptions): Promise<{ created: boolean; paths: DevPkiPaths }> {
+export async function initDevPki(
+  options: InitOptions,
+): Promise<{ created: boolean; newCa: boolean; written: string[]; paths: DevPkiPaths }> {
   const paths = devPkiPaths(options.dir);
   const force = options.force ?? false;
   const keyBits = options.keyBits ?? DEFAULT_KEY_BITS;
@@ -69,6 +72,7 @@ export async function initDevPki(options: InitOptions): Promise<{ created: boole
 
   let ca: { certificate: forge.pki.Certificate; key: RsaKey };
   let newCa = false;
+  const written: string[] = [];
   if (!force && haveBoth(paths.caCert, paths.caKey)) {
     ca = {
       certificate: forge.pki.certificateFromPem(readFileSync(paths.caCert, 'utf8')),
@@ -79,6 +83,7 @@ export async function initDevPki(options: InitOptions): Promise<{ created: boole
     const issued = issueCa(key, caCommonName(), validityFrom(now, Math.max(validDays, MIN_CA_VALID_DAYS)));
     writeAtomic(paths.caKey, key.pem, 0o600);
     writeAtomic(paths.caCert, issued.pem, 0o644);
+    written.push(paths.caCert, paths.caKey);
     ca = { certificate: issued.certificate, key };
     newCa = true;
   }
@@ -96,9 +101,10 @@ export async function initDevPki(options: InitOptions): Promise<{ created: boole
     const issued = issueLeaf(key, leaf.host, validityFrom(now, validDays), ca, hosts);
     writeAtomic(leaf.keyFile, key.pem, 0o600);
     writeAtomic(leaf.cert, issued.pem, 0o644);
+    written.push(leaf.cert, leaf.keyFile);
     created = true;
   }
-  return { created, paths };
+  return { created, newCa, written, paths };
 }
 
 /** The development PKI in `dir`, created with defaults on first use. */

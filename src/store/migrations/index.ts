@@ -1,6 +1,7 @@
 import { sql as initial } from './001_initial.js';
 import { sql as deadLetters } from './002_dead_letters.js';
 import { sql as hl7IdAndUnanswered } from './003_hl7_id_and_unanswered.js';
+import { sql as outbox } from './004_outbox.js';
 
 export interface Migration {
   version: number;
@@ -16,4 +17,5 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: '001_initial', sql: initial },
   { version: 2, name: '002_dead_letters', sql: deadLetters },
   { version: 3, name: '003_hl7_id_and_unanswered', sql: hl7IdAndUnanswered },
+  { version: 4, name: '004_outbox', sql: outbox },
 ];

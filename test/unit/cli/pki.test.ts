@@ -30,7 +30,23 @@ describe('mhs-gateway pki init --hosts', () => {
       );
       expect(certificate.verify(new X509Certificate(readFileSync(paths.caCert)).publicKey)).toBe(true);
     }
-    expect(String(stdout.mock.calls[0]![0])).toBe(`created development PKI in ${dir}\n`);
+    expect(stdout.mock.calls.map(([text]) => String(text))).toEqual([
+      `wrote ca.pem, ca.key, gateway.pem, gateway.key, simulator.pem, simulator.key in ${dir} (new development CA)\n`,
+    ]);
+    expect(stderr).not.toHaveBeenCalled();
+  });
+
+  it('says only what it did: leaves re-issued for a new host, then nothing written', async () => {
+    const dir = join(temp.dir, 'again');
+    await runPki(['init', '--dir', dir]);
+    stdout.mockClear();
+    await runPki(['init', '--dir', dir, '--hosts', 'gateway-c']);
+    await runPki(['init', '--dir', dir, '--hosts', 'gateway-c']);
+    expect(stdout.mock.calls.map(([text]) => String(text))).toEqual([
+      `wrote gateway.pem, gateway.key, simulator.pem, simulator.key in ${dir}\n`,
+      `kept existing development PKI in ${dir} (--force replaces it)\n`,
+    ]);
+    expect(stderr).not.toHaveBeenCalled();
   });
 
   it('refuses a host that is not a host name or address, before writing anything', async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/ops/index.js';
 import { outcomeMessageId, SendWorker } from '../../../src/outbound/index.js';
+import { NotificationRelay } from '../../../src/outbox/index.js';
 import type { Broker, Delivery, PublishProperties } from '../../../src/queue/index.js';
 import { SqliteMessageStore } from '../../../src/store/index.js';
 
@@ -23,9 +24,11 @@ function setUp() {
       throw new Error('nothing is sent in these tests');
     },
   };
+  const logger = createLogger({ level: 'silent', redactPatientData: true });
   const worker = new SendWorker({
     store,
     broker,
+    relay: new NotificationRelay({ store, broker, logger }),
     client: client as never,
     logger: createLogger({ level: 'silent', redactPatientData: true }),
     prefetch: 1,

@@ -266,6 +266,55 @@ export function messageStoreContract(name: string, openFresh: OpenFreshStore): v
       }
     });
 
+    it('writes a PAS notification with the transition that moves, and only with it (the outbox)', async () => {
+      const { store, clock, another } = await fresh();
+      await store.insert(outbound('told'));
+      const notify = { id: 'N-1', body: { kind: 'error', messageId: 'N-1', data: { status: 'NACKED' } } };
+      expect(await store.transition('told', 'NACKED', { from: ['ACCEPTED'], notify })).toBe(true);
+      // A second signal for a message already moved moves nothing, and so writes nothing.
+      const again = { id: 'N-2', body: { kind: 'error', messageId: 'N-2' } };
+      expect(await store.transition('told', 'NACKED', { from: ['ACCEPTED', 'SENT'], notify: again })).toBe(
+        false,
+      );
+      clock.advance(1_000);
+      const pending = await store.pendingNotifications(10, clock.now());
+      expect(pending).toEqual([
+        { id: 'N-1', messageId: 'told', body: notify.body, createdAt: '2024-03-01T09:00:00.000Z' },
+      ]);
+      // Younger rows are left to the instance that wrote them.
+      expect(await store.pendingNotifications(10, new Date('2024-03-01T09:00:00.000Z'))).toEqual([]);
+      // Every instance sees it pending until one records it sent; then the message is delivered.
+      const second = await another();
+      expect((await second.pendingNotifications(10, clock.now())).map((row) => row.id)).toEqual(['N-1']);
+      expect((await store.get('told'))?.replyDeliveredAt).toBeUndefined();
+      await second.markNotificationSent('N-1', 'told');
+      expect(await store.pendingNotifications(10, clock.now())).toEqual([]);
+      expect((await store.get('told'))?.replyDeliveredAt).toBe('2024-03-01T09:00:01.000Z');
+      // Marking again (a relay that published twice) changes nothing.
+      clock.advance(1_000);
+      await store.markNotificationSent('N-1', 'told');
+      expect((await store.get('told'))?.replyDeliveredAt).toBe('2024-03-01T09:00:01.000Z');
+    });
+
+    it('keeps one outbox row per notification id, and purges rows with their message', async () => {
+      const { store, clock } = await fresh();
+      await store.insert(outbound('a'));
+      await store.insert(outbound('b'));
+      const notify = { id: 'SAME', body: { n: 1 } };
+      expect(await store.transition('a', 'SENT', { notify })).toBe(true);
+      expect(await store.transition('a', 'FAILED', { notify: { id: 'SAME', body: { n: 2 } } })).toBe(true);
+      expect(await store.transition('b', 'COMPLETED', { notify: { id: 'B-1', body: { n: 3 } } })).toBe(true);
+      clock.advance(1_000);
+      expect(await store.pendingNotifications(10, clock.now())).toEqual([
+        expect.objectContaining({ id: 'B-1', messageId: 'b' }),
+        expect.objectContaining({ id: 'SAME', messageId: 'a', body: { n: 1 } }),
+      ]);
+      expect(await store.pendingNotifications(1, clock.now())).toHaveLength(1);
+      clock.advance(10 * MINUTE);
+      expect(await store.purge(['FAILED'], clock.now())).toBe(1);
+      expect((await store.pendingNotifications(10, clock.now())).map((row) => row.id)).toEqual(['B-1']);
+    });
+
     it('finds stale outbound messages by updatedAt, or nextAttemptAt when set, oldest first', async () => {
       const { store, clock } = await fresh();
       await store.insert(outbound('old-accepted'));

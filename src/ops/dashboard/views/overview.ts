@@ -5,6 +5,9 @@ import type { Overview } from '../overview.js';
 import { bar, sparkline } from '../sparkline.js';
 import { messageLink, stateBadge } from './layout.js';
 
+/** Queues nobody consumes by design: parked dead letters, and retries waiting out their interval. */
+const WAITING_QUEUES = /^mhs\.(dead-letter|outbound\.retry|retry\.\d+)$/;
+
 /** Certificate expiry closer than this is a warning on the overview. */
 const CERTIFICATE_WARNING_SECONDS = 30 * 86_400;
 /** An in-flight message older than this is a warning (a stuck queue, or Spine not answering). */
@@ -113,7 +116,7 @@ function queues(overview: Overview): SafeHtml {
 <thead><tr><th>Queue</th><th class="num">Messages</th><th></th><th class="num">Consumers</th></tr></thead>
 <tbody>${rows.map(
     (q) =>
-      html`<tr data-queue="${q.queue}"><td class="mono">${q.queue}</td><td class="num" data-depth>${q.messages}</td><td>${bar(q.messages, max)}</td><td class="num${q.consumers === 0 && q.queue !== 'mhs.dead-letter' && q.queue !== 'mhs.outbound.retry' ? ' warn-text' : ''}">${q.consumers}</td></tr>`,
+      html`<tr data-queue="${q.queue}"><td class="mono">${q.queue}</td><td class="num" data-depth>${q.messages}</td><td>${bar(q.messages, max)}</td><td class="num${q.consumers === 0 && !WAITING_QUEUES.test(q.queue) ? ' warn-text' : ''}">${q.consumers}</td></tr>`,
   )}</tbody>
 </table>`;
 }

@@ -1,0 +1,1 @@
+export { NotificationRelay, pasNotification, type RelaySettings } from './relay.js';

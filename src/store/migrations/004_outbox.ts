@@ -1,0 +1,16 @@
+/**
+ * The PAS notification outbox: a notification is written in the same transaction as the state
+ * transition it tells of, under the AMQP messageId the PAS will see, and marked sent once the
+ * broker has confirmed it. Rows go with their message when it is purged.
+ */
+export const sql = `
+CREATE TABLE IF NOT EXISTS outbox (
+  id text PRIMARY KEY,
+  message_id text NOT NULL REFERENCES messages (message_id) ON DELETE CASCADE,
+  body jsonb NOT NULL,
+  created_at timestamptz NOT NULL,
+  sent_at timestamptz
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (created_at) WHERE sent_at IS NULL;
+CREATE INDEX IF NOT EXISTS outbox_message ON outbox (message_id);
+`;
