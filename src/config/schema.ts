@@ -129,6 +129,14 @@ export const configSchema = z.strictObject({
   dashboard: z.strictObject({
     /** Show HL7 payloads and NHS numbers unredacted: only where every dashboard user may see patient data. */
     showPatientData: z.boolean(),
+    /**
+     * A TLS-terminating reverse proxy stands in front of the API port: believe its X-Forwarded-Proto
+     * and X-Forwarded-Host (Secure session cookie, same-origin check). Only when every request
+     * comes through that proxy: anyone reaching the port directly could send those headers.
+     */
+    trustProxy: z.boolean(),
+    /** A signed-in browser's session ends after `idleTimeout` unused, `lifetime` after sign-in, or at logout. */
+    session: z.strictObject({ idleTimeout: isoDuration, lifetime: isoDuration }),
   }),
   logging: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),

@@ -172,7 +172,16 @@ export async function startGateway(
       auth,
       ops: {
         metrics,
-        dashboard: { store, state: opsState, metrics, showPatientData: config.dashboard.showPatientData },
+        dashboard: {
+          store,
+          state: opsState,
+          metrics,
+          showPatientData: config.dashboard.showPatientData,
+          trustProxy: config.dashboard.trustProxy,
+          session: dashboardSession(config),
+          // Names come from the catalogue the routes were loaded from: one list, read where it lives.
+          interactionName: (id) => routes.catalogue.interactions[id]?.name,
+        },
       },
       readinessChecks: [
         {
@@ -292,4 +301,19 @@ async function closeAll(closers: (() => Promise<void> | void)[]): Promise<void> 
       // Closing is best effort; one failure must not keep the rest open.
     }
   }
+}
+
+/** dashboard.session in milliseconds; a zero length would sign every operator out at once. */
+function dashboardSession(config: GatewayConfig): { idleMs: number; lifetimeMs: number } {
+  const idleMs = parseDuration(config.dashboard.session.idleTimeout)!;
+  const lifetimeMs = parseDuration(config.dashboard.session.lifetime)!;
+  for (const [key, ms] of [
+    ['idleTimeout', idleMs],
+    ['lifetime', lifetimeMs],
+  ] as const)
+    if (!(ms > 0))
+      throw new ConfigError(
+        `configuration key dashboard.session.${key} (MHS_DASHBOARD_SESSION_${key === 'idleTimeout' ? 'IDLE_TIMEOUT' : 'LIFETIME'}): must be longer than zero`,
+      );
+  return { idleMs, lifetimeMs };
 }
