@@ -48,7 +48,7 @@ export function crossOriginProblem(request: Request, trustProxy: boolean): strin
   }
   if (!claimed) return 'the request names no origin (Origin or Referer): refused as possibly cross-site';
   if (claimed !== stripDefaultPort(expected))
-    return `the request comes from ${claimed}, not from this dashboard (${stripDefaultPort(expected)})`;
+    return `cross-origin request refused: it comes from ${claimed}, not from this dashboard (${stripDefaultPort(expected)})`;
   return undefined;
 }
 
