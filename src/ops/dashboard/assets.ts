@@ -66,8 +66,9 @@ tr.current td { background: var(--info-bg); }
 .muted { color: var(--muted); }
 .warn-text { color: var(--warn); font-weight: 600; }
 .dir { color: var(--muted); }
-.interaction { white-space: nowrap; }
+.interaction .code { white-space: nowrap; }
 .interaction .iname { color: var(--muted); font-size: 12px; margin-left: 4px; }
+.queue-note { color: var(--muted); font-size: 12px; }
 table.states td, table.states th { padding: 6px 6px; }
 table.states th.num { padding-left: 2px; }
 pre { background: #f7f8fa; border: 1px solid var(--line); border-radius: 6px; padding: 10px; overflow: auto; max-height: 480px; white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }

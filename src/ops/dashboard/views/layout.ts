@@ -81,7 +81,7 @@ export function conversationLink(conversationId: string): SafeHtml {
 
 /**
  * An interaction's code with its catalogue name, the code linking to its messages; `direction`
- * adds the arrow. Kept on one line: the arrow and the code never wrap apart.
+ * adds the arrow. The arrow and the code never wrap apart; a long name may wrap under them.
  */
 export function interactionLabel(
   interactionId: string,
@@ -95,5 +95,5 @@ export function interactionLabel(
   const arrow = options.direction
     ? html`<span class="dir" title="${options.direction}">${options.direction === 'outbound' ? '→' : '←'}</span> `
     : '';
-  return html`<span class="interaction">${arrow}${code}${name ? html` <span class="iname">${name}</span>` : ''}</span>`;
+  return html`<span class="interaction"><span class="code">${arrow}${code}</span>${name ? html` <span class="iname">${name}</span>` : ''}</span>`;
 }

@@ -115,7 +115,7 @@ function queues(overview: Overview): SafeHtml {
 <thead><tr><th>Queue</th><th class="num">Messages</th><th></th><th class="num">Consumers</th></tr></thead>
 <tbody>${rows.map(
     (q) =>
-      html`<tr data-queue="${q.queue}"><td><span class="mono">${q.queue}</span>${q.queue === QUEUES.deadLetter ? html` <span class="muted" title="a copy of each failure, for monitoring; settling a dead letter leaves it">notifications</span>` : ''}</td><td class="num" data-depth>${q.messages}</td><td>${bar(q.messages, max)}</td><td class="num${q.consumers === 0 && q.queue !== QUEUES.deadLetter && q.queue !== QUEUES.outboundRetry ? ' warn-text' : ''}">${q.consumers}</td></tr>`,
+      html`<tr data-queue="${q.queue}"><td><span class="mono">${q.queue}</span>${q.queue === QUEUES.deadLetter ? html` <span class="queue-note" title="a copy of each failure, for monitoring; settling a dead letter leaves it">notifications</span>` : ''}</td><td class="num" data-depth>${q.messages}</td><td>${bar(q.messages, max)}</td><td class="num${q.consumers === 0 && q.queue !== QUEUES.deadLetter && q.queue !== QUEUES.outboundRetry ? ' warn-text' : ''}">${q.consumers}</td></tr>`,
   )}</tbody>
 </table>`;
 }
@@ -140,7 +140,7 @@ function states(overview: Overview, view: ViewContext): SafeHtml {
 <thead><tr><th>Interaction</th>${present.map((state) => html`<th class="num" data-state="${state}">${stateBadge(state)}</th>`)}</tr></thead>
 <tbody>${rows.map((key) => {
     const [direction, interaction] = key.split(' ') as [string, string];
-    return html`<tr><td class="nowrap">${interactionLabel(interaction, view, { direction, link: true })}</td>${present.map((state) => cell(key, state))}</tr>`;
+    return html`<tr><td>${interactionLabel(interaction, view, { direction, link: true })}</td>${present.map((state) => cell(key, state))}</tr>`;
   })}</tbody>
 </table></div>`;
 }
