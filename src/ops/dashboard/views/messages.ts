@@ -52,7 +52,7 @@ ${
 <thead><tr><th>Created</th><th>Message</th><th>Dir</th><th>Interaction</th><th>State</th><th class="num">Attempts</th><th>Conversation</th></tr></thead>
 <tbody>${results.map(
         (m) =>
-          html`<tr><td class="nowrap">${formatTime(m.createdAt)}</td><td>${messageLink(m.messageId)}</td><td class="dir" title="${m.direction}">${m.direction === 'outbound' ? '→' : '←'}</td><td>${interactionLabel(m.interactionId, view)}</td><td>${stateBadge(m.status)}</td><td class="num">${m.attempts}</td><td>${conversationLink(m.conversationId)}</td></tr>`,
+          html`<tr><td class="nowrap">${formatTime(m.createdAt)}</td><td class="nowrap">${messageLink(m.messageId)}</td><td class="dir" title="${m.direction}">${m.direction === 'outbound' ? '→' : '←'}</td><td>${interactionLabel(m.interactionId, view)}</td><td>${stateBadge(m.status)}</td><td class="num">${m.attempts}</td><td class="nowrap">${conversationLink(m.conversationId)}</td></tr>`,
       )}</tbody>
 </table>`
 }
