@@ -355,7 +355,9 @@ describe('dashboard wording, names and times (issue 18)', () => {
     expect(page).toContain(
       '<td><span class="interaction"><span class="code"><span class="dir" title="outbound">→</span> <a class="mono" href="/dashboard/messages?interaction=REPC_IN150016UK05">REPC_IN150016UK05</a></span> <span class="iname">GP Summary Update (SCR upload)</span></span></td>',
     );
-    expect(page).toContain('MCCI_IN010000UK13</a></span> <span class="iname">Application Acknowledgement</span>');
+    expect(page).toContain(
+      'MCCI_IN010000UK13</a></span> <span class="iname">Application Acknowledgement</span>',
+    );
     // Columns come from the store's state lists, plus any state the counts carry.
     expect(page).toMatch(/data-state="FAILED"[\s\S]*data-state="DELIVERED"[\s\S]*data-state="EXPIRED"/);
     const search = (await request(app).get('/dashboard/messages?id=CONV-NEW')).text;
