@@ -123,10 +123,17 @@ describe('operations dashboard in a browser', () => {
 
   const liveText = (name: string) => page.locator(`[data-live="${name}"]`).innerText();
 
+  /** A full-page screenshot for test-output/ (and the docs), after checking nothing spills sideways. */
+  async function shoot(name: string): Promise<void> {
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${name}: the page is wider than the window`).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(OUTPUT, name), fullPage: true });
+  }
+
   it('asks for the API key, then shows the overview', async () => {
     await page.goto(`${h.api}/dashboard`);
     await expect.poll(() => page.url()).toContain('/dashboard/login');
-    await page.screenshot({ path: join(OUTPUT, 'dashboard-login.png'), fullPage: true });
+    await shoot('dashboard-login.png');
     await page.fill('input[name="key"]', 'mhs_not-a-key');
     await page.click('button[type="submit"]');
     await expect.poll(() => page.locator('.problem').innerText()).toContain('not valid');
@@ -177,7 +184,7 @@ describe('operations dashboard in a browser', () => {
     // Interactions carry their catalogue names beside the codes.
     expect(await liveText('states')).toContain('GP Summary Update (SCR upload)');
     expect(await row.innerText()).toContain(`${RELIABLE} GP Summary Update (SCR upload)`);
-    await page.screenshot({ path: join(OUTPUT, 'dashboard.png'), fullPage: true });
+    await shoot('dashboard.png');
 
     await row.locator(`a[href="/dashboard/messages/${failed}"]`).click();
     await page.waitForSelector('h1.mono');
@@ -194,7 +201,7 @@ describe('operations dashboard in a browser', () => {
     const times = await page.locator('td.nowrap').allInnerTexts();
     expect(times.length).toBeGreaterThan(0);
     for (const time of times) expect(time).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z$/);
-    await page.screenshot({ path: join(OUTPUT, 'dashboard-message.png'), fullPage: true });
+    await shoot('dashboard-message.png');
   });
 
   it('masks an NHS number Spine quotes in an error, on the overview as it streams in', async () => {
@@ -316,13 +323,8 @@ describe('operations dashboard in a browser', () => {
           lastColumnVisible: true,
           wrapped: 0,
         });
-        if (markup)
-          await page.screenshot({
-            path: join(OUTPUT, `dashboard-states-worst-${width}.png`),
-            fullPage: true,
-          });
+        await shoot(markup ? `dashboard-states-worst-${width}.png` : `dashboard-${width}.png`);
       }
-      if (width === 1920) await page.screenshot({ path: join(OUTPUT, 'dashboard-1920.png'), fullPage: true });
     }
     await page.setViewportSize({ width: WIDTH, height: 1000 });
   });
@@ -336,7 +338,7 @@ describe('operations dashboard in a browser', () => {
     await page.waitForSelector('[data-results]');
     expect(Number(await page.locator('[data-results]').getAttribute('data-results'))).toBeGreaterThan(0);
     expect(await page.inputValue('input[name="from"]')).toBe(hourAgo);
-    await page.screenshot({ path: join(OUTPUT, 'dashboard-messages.png'), fullPage: true });
+    await shoot('dashboard-messages.png');
   });
 
   it('keeps /metrics behind a Bearer key; the browser session reads it under /dashboard', async () => {

@@ -33,7 +33,7 @@ h2 .muted { text-transform: none; letter-spacing: 0; }
 .problems { margin: 4px 0 0; padding: 6px 10px 6px 24px; background: var(--bad-bg); color: var(--bad); border-radius: 4px; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 14px 16px; margin-bottom: 16px; }
 .grid-2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
-.grid-2 > .card { margin-bottom: 0; }
+.grid-2 > .card { margin-bottom: 0; min-width: 0; }
 .grid-2 { margin-bottom: 16px; }
 .tiles { display: grid; grid-template-columns: repeat(5, minmax(0, 1fr)); gap: 12px; margin-bottom: 16px; }
 @media (max-width: 1100px) { .tiles { grid-template-columns: repeat(3, minmax(0, 1fr)); } }
