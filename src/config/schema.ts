@@ -28,6 +28,9 @@ const isoDuration = z
     'must be an ISO 8601 duration like PT24H or P30D',
   );
 
+/** A duration with some non-zero part: a session of no length would sign every operator out at once. */
+const positiveDuration = isoDuration.refine((value) => /[1-9]/.test(value), 'must be longer than zero');
+
 /** The whole gateway configuration. Unknown keys are errors, so a typo never silently does nothing. */
 export const configSchema = z.strictObject({
   /** Names this instance's event queue; empty means hostname + pid. */
@@ -136,7 +139,7 @@ export const configSchema = z.strictObject({
      */
     trustProxy: z.boolean(),
     /** A signed-in browser's session ends after `idleTimeout` unused, `lifetime` after sign-in, or at logout. */
-    session: z.strictObject({ idleTimeout: isoDuration, lifetime: isoDuration }),
+    session: z.strictObject({ idleTimeout: positiveDuration, lifetime: positiveDuration }),
   }),
   logging: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),

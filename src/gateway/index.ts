@@ -180,7 +180,10 @@ export async function startGateway(
           trustProxy: config.dashboard.trustProxy,
           session: dashboardSession(config),
           // Names come from the catalogue the routes were loaded from: one list, read where it lives.
-          interactionName: (id) => routes.catalogue.interactions[id]?.name,
+          interactionName: (id) =>
+            Object.hasOwn(routes.catalogue.interactions, id)
+              ? routes.catalogue.interactions[id]!.name
+              : undefined,
         },
       },
       readinessChecks: [
@@ -303,17 +306,10 @@ async function closeAll(closers: (() => Promise<void> | void)[]): Promise<void> 
   }
 }
 
-/** dashboard.session in milliseconds; a zero length would sign every operator out at once. */
+/** dashboard.session in milliseconds (the schema has checked both are ISO durations over zero). */
 function dashboardSession(config: GatewayConfig): { idleMs: number; lifetimeMs: number } {
-  const idleMs = parseDuration(config.dashboard.session.idleTimeout)!;
-  const lifetimeMs = parseDuration(config.dashboard.session.lifetime)!;
-  for (const [key, ms] of [
-    ['idleTimeout', idleMs],
-    ['lifetime', lifetimeMs],
-  ] as const)
-    if (!(ms > 0))
-      throw new ConfigError(
-        `configuration key dashboard.session.${key} (MHS_DASHBOARD_SESSION_${key === 'idleTimeout' ? 'IDLE_TIMEOUT' : 'LIFETIME'}): must be longer than zero`,
-      );
-  return { idleMs, lifetimeMs };
+  return {
+    idleMs: parseDuration(config.dashboard.session.idleTimeout)!,
+    lifetimeMs: parseDuration(config.dashboard.session.lifetime)!,
+  };
 }
