@@ -94,7 +94,6 @@ export function dashboardRoutes(deps: DashboardDependencies): Router {
   const limits = deps.session ?? DEFAULT_SESSION;
   const clock = deps.clock ?? (() => new Date());
   const sessions = new SessionStore(limits, () => clock().getTime());
-  const sessionTerms = { lifetimeMs: limits.lifetimeMs, idleMs: limits.idleMs };
   const view: ViewContext = {
     showPatientData: deps.showPatientData,
     interactionName: deps.interactionName ?? (() => undefined),
@@ -150,7 +149,7 @@ export function dashboardRoutes(deps: DashboardDependencies): Router {
       'Sign in',
       loginContent({
         next: safeNext(param(request, 'next')),
-        ...sessionTerms,
+        ...limits,
         ...(ended ? { notice: 'Your session ended (signed out or expired): sign in again.' } : {}),
       }),
     );
@@ -179,7 +178,7 @@ export function dashboardRoutes(deps: DashboardDependencies): Router {
           response,
           'login',
           'Sign in',
-          loginContent({ next, ...sessionTerms, problem: 'That API key is not valid (unknown or revoked).' }),
+          loginContent({ next, ...limits, problem: 'That API key is not valid (unknown or revoked).' }),
         );
       }
       // A fresh id at every sign-in: a session id planted before login is worth nothing after it.
