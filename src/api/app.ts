@@ -15,7 +15,11 @@ import { admissionLimit, bodyBudgetLimit } from './admission.js';
 import { findApiKey } from './api-keys.js';
 import { type ApiAuth, requireApiKey } from './auth.js';
 import { type CabRouteDependencies, cabRoutes } from './cab.js';
-import { type DeadLetterRouteDependencies, deadLetterRoutes } from './dead-letters.js';
+import {
+  type DeadLetterRouteDependencies,
+  deadLetterActionRoutes,
+  deadLetterRoutes,
+} from './dead-letters.js';
 import { messageRoutes } from './messages.js';
 import { type MhsRouteDependencies, mhsRoutes } from './mhs.js';
 import { openApiDocument } from './openapi.js';
@@ -36,7 +40,10 @@ export interface ApiDependencies
   /** Interval of the refusal summary line (body budget refusals). */
   refusalIntervalMs?: number;
   /** GET /metrics and the operations dashboard (issue 7); absent where a test builds the API alone. */
-  ops?: { metrics: GatewayMetrics; dashboard: Omit<DashboardDependencies, 'verifyKey' | 'logger'> };
+  ops?: {
+    metrics: GatewayMetrics;
+    dashboard: Omit<DashboardDependencies, 'verifyKey' | 'logger' | 'actions'>;
+  };
 }
 
 export function createApi(deps: ApiDependencies): express.Express {
@@ -60,7 +67,14 @@ export function createApi(deps: ApiDependencies): express.Express {
   const { auth, ops } = deps;
   if (ops) {
     const verifyKey = auth.mode === 'api-key' ? (key: string) => findApiKey(auth.keys, key)?.name : undefined;
-    app.use(dashboardRoutes({ ...ops.dashboard, logger: deps.logger, ...(verifyKey ? { verifyKey } : {}) }));
+    app.use(
+      dashboardRoutes({
+        ...ops.dashboard,
+        logger: deps.logger,
+        actions: deadLetterActionRoutes(deps),
+        ...(verifyKey ? { verifyKey } : {}),
+      }),
+    );
   }
   // Before the body parser: an unauthenticated caller never gets its body read.
   if (deps.auth.mode === 'api-key') app.use(requireApiKey(deps.auth.keys, deps.logger));

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { dashboardKeyFromCookie, type Logger } from '../ops/index.js';
+import type { Logger } from '../ops/index.js';
 import { type ApiKeyRecord, findApiKey } from './api-keys.js';
 import { sendProblem } from './problem.js';
 
@@ -15,6 +15,8 @@ const CHALLENGE = 'Bearer realm="mhs-gateway"';
 
 /**
  * Requires `Authorization: Bearer <key>` or `X-API-Key: <key>` on every route but OPEN_ROUTES.
+ * Nothing else authenticates here: the dashboard's session cookie is for /dashboard only, so a page
+ * on another site can never make a signed-in operator's browser call the API.
  * A refusal is a 401 problem naming what is missing or wrong; the presented key is never echoed
  * or logged. The matching key's name is left in `response.locals.apiKeyName` for audit logs.
  */
@@ -58,9 +60,6 @@ function presentedKey(request: Request): { key: string } | { problem: string } {
       return { problem: 'Authorization and X-API-Key carry different keys; send one' };
   } else if (apiKey !== undefined) {
     key = apiKey.trim();
-  } else {
-    // The dashboard's login cookie (HttpOnly, SameSite=Strict), so its Replay/Discard buttons work.
-    key = dashboardKeyFromCookie(request.get('cookie'));
   }
   if (!key)
     return { problem: 'an API key is required: send Authorization: Bearer <key> or X-API-Key: <key>' };

@@ -43,6 +43,16 @@ export function deadLetterRoutes(deps: DeadLetterRouteDependencies): Router {
       throw error;
     }
   });
+  router.use(deadLetterActionRoutes(deps));
+  return router;
+}
+
+/**
+ * Replay and discard alone: the dashboard mounts these under /dashboard behind its own session,
+ * same-origin and CSRF checks, so its buttons and the API share one implementation.
+ */
+export function deadLetterActionRoutes(deps: DeadLetterRouteDependencies): Router {
+  const router = Router();
   router.post('/dead-letters/:messageId/replay', async (request, response) => {
     try {
       const result = await deps.deadLetters.replay(request.params.messageId, {

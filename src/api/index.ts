@@ -10,4 +10,5 @@ export {
 } from './api-keys.js';
 export { type ApiDependencies, createApi } from './app.js';
 export { type ApiAuth, OPEN_ROUTES, requireApiKey } from './auth.js';
+export { deadLetterActionRoutes } from './dead-letters.js';
 export { fieldPath, type Problem, sendProblem, validationProblem } from './problem.js';

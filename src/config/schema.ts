@@ -55,6 +55,8 @@ const headersWithinRequestMessage = {
   message: 'headersTimeoutMs must not exceed requestTimeoutMs',
   path: ['headersTimeoutMs'],
 };
+/** A duration with some non-zero part: a session of no length would sign every operator out at once. */
+const positiveDuration = isoDuration.refine((value) => /[1-9]/.test(value), 'must be longer than zero');
 
 /** The whole gateway configuration. Unknown keys are errors, so a typo never silently does nothing. */
 export const configSchema = z.strictObject({
@@ -172,6 +174,14 @@ export const configSchema = z.strictObject({
   dashboard: z.strictObject({
     /** Show HL7 payloads and NHS numbers unredacted: only where every dashboard user may see patient data. */
     showPatientData: z.boolean(),
+    /**
+     * A TLS-terminating reverse proxy stands in front of the API port: believe its X-Forwarded-Proto
+     * and X-Forwarded-Host (Secure session cookie, same-origin check). Only when every request
+     * comes through that proxy: anyone reaching the port directly could send those headers.
+     */
+    trustProxy: z.boolean(),
+    /** A signed-in browser's session ends after `idleTimeout` unused, `lifetime` after sign-in, or at logout. */
+    session: z.strictObject({ idleTimeout: positiveDuration, lifetime: positiveDuration }),
   }),
   logging: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),

@@ -195,7 +195,19 @@ export async function startGateway(
       auth,
       ops: {
         metrics,
-        dashboard: { store, state: opsState, metrics, showPatientData: config.dashboard.showPatientData },
+        dashboard: {
+          store,
+          state: opsState,
+          metrics,
+          showPatientData: config.dashboard.showPatientData,
+          trustProxy: config.dashboard.trustProxy,
+          session: dashboardSession(config),
+          // Names come from the catalogue the routes were loaded from: one list, read where it lives.
+          interactionName: (id) =>
+            Object.hasOwn(routes.catalogue.interactions, id)
+              ? routes.catalogue.interactions[id]!.name
+              : undefined,
+        },
       },
       readinessChecks: [
         {
@@ -333,4 +345,12 @@ function retryIntervals(routes: RouteTable): number[] {
     if (route.direction !== 'inbound' && route.reliability.retries > 0) intervals.add(route.retryIntervalMs);
   }
   return [...intervals].sort((a, b) => a - b);
+}
+
+/** dashboard.session in milliseconds (the schema has checked both are ISO durations over zero). */
+function dashboardSession(config: GatewayConfig): { idleMs: number; lifetimeMs: number } {
+  return {
+    idleMs: parseDuration(config.dashboard.session.idleTimeout)!,
+    lifetimeMs: parseDuration(config.dashboard.session.lifetime)!,
+  };
 }

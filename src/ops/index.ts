@@ -1,7 +1,6 @@
 export {
-  DASHBOARD_KEY_COOKIE,
+  DASHBOARD_SESSION_COOKIE,
   type DashboardDependencies,
-  dashboardKeyFromCookie,
   dashboardRoutes,
   escapeHtml,
   html,

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Page, type Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../../src/api/index.js';
 import { packageRoot } from '../../src/config/index.js';
 import { wrapPayload } from '../../src/hl7/index.js';
+import type { Overview } from '../../src/ops/dashboard/index.js';
+import { overviewSections } from '../../src/ops/dashboard/views/overview.js';
+import { INBOUND_STATES, OUTBOUND_STATES, type StateCount } from '../../src/store/index.js';
 import { answerSlotPoll, eventually, type Harness, postJson, putFaults, startHarness } from './harness.js';
 
 /** Debian's chromium (`apt-get install chromium`; bash .ci/run installs it). */
@@ -23,10 +26,15 @@ const CHROMIUM_FLAGS = [
 ];
 const OUTPUT = join(packageRoot, 'test-output');
 const RELIABLE = 'REPC_IN150016UK05';
+/** Screenshots for the docs are taken at this width; the layout is also checked at 1920. */
+const WIDTH = 1400;
+const NHS_NUMBER = '9434765919';
 
 /**
  * Issue 7, done when: a browser opens the dashboard while messages flow, sees the counts change,
- * opens a message's page, and replays a dead-lettered message. Screenshots go to test-output/.
+ * opens a message's page, and replays a dead-lettered message. Issues 13 and 18: what it shows
+ * (masked patient data, names, times, layout at 1400 and 1920 px) and what its session is worth.
+ * Screenshots of every page at 1400 px go to test-output/.
  */
 describe('operations dashboard in a browser', () => {
   const key = generateApiKey();
@@ -35,6 +43,8 @@ describe('operations dashboard in a browser', () => {
   let profile: string;
   let browser: BrowserContext;
   let page: Page;
+  /** Every failed response the browser saw for anything but a page it navigated to. */
+  const failedLoads: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM))
@@ -59,9 +69,13 @@ describe('operations dashboard in a browser', () => {
       executablePath: CHROMIUM,
       headless: true,
       args: CHROMIUM_FLAGS,
-      viewport: { width: 1440, height: 1000 },
+      viewport: { width: WIDTH, height: 1000 },
     });
     page = browser.pages()[0] ?? (await browser.newPage());
+    page.on('response', (response: Response) => {
+      if (response.status() >= 400 && response.request().resourceType() !== 'document')
+        failedLoads.push(`${response.status()} ${response.url()}`);
+    });
     mkdirSync(OUTPUT, { recursive: true });
   });
   afterAll(async () => {
@@ -109,9 +123,17 @@ describe('operations dashboard in a browser', () => {
 
   const liveText = (name: string) => page.locator(`[data-live="${name}"]`).innerText();
 
+  /** A full-page screenshot for test-output/ (and the docs), after checking nothing spills sideways. */
+  async function shoot(name: string): Promise<void> {
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${name}: the page is wider than the window`).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(OUTPUT, name), fullPage: true });
+  }
+
   it('asks for the API key, then shows the overview', async () => {
     await page.goto(`${h.api}/dashboard`);
     await expect.poll(() => page.url()).toContain('/dashboard/login');
+    await shoot('dashboard-login.png');
     await page.fill('input[name="key"]', 'mhs_not-a-key');
     await page.click('button[type="submit"]');
     await expect.poll(() => page.locator('.problem').innerText()).toContain('not valid');
@@ -120,8 +142,16 @@ describe('operations dashboard in a browser', () => {
     await page.waitForSelector('[data-live="tiles"]');
     expect(page.url()).toBe(`${h.api}/dashboard`);
     expect(await liveText('queues')).toContain('mhs.outbound');
-    // The key is in an HttpOnly cookie: the page's script cannot read it.
+    // The session cookie: HttpOnly (the page's script cannot read it), a random id, not the key.
     expect(await page.evaluate(() => document.cookie)).toBe('');
+    const cookies = await browser.cookies(`${h.api}/dashboard`);
+    expect(cookies.map((c) => c.name)).toEqual(['mhs_dashboard_session']);
+    expect(cookies[0]!.value).not.toContain(key.slice(4));
+    expect(cookies[0]!.path).toBe('/dashboard');
+    // The favicon is served to anyone: no 401 in production mode.
+    expect(
+      await page.evaluate(async () => (await fetch('/favicon.ico', { credentials: 'omit' })).status),
+    ).toBe(200);
   });
 
   it('sees the counts change while messages flow, without reloading', async () => {
@@ -143,7 +173,7 @@ describe('operations dashboard in a browser', () => {
 
   let failed: string;
 
-  it('shows a dead letter and a recent error with Spine codes, and opens its page', async () => {
+  it('shows a dead letter and a recent error with Spine codes and names, and opens its page', async () => {
     await putFaults(h, { soapFault: { codes: ['200'], times: 3 } });
     failed = await sendReliable();
     await waitForState(failed, 'FAILED');
@@ -151,7 +181,10 @@ describe('operations dashboard in a browser', () => {
     const row = page.locator(`[data-dead-letter="${failed}"]`);
     await row.waitFor({ timeout: 15_000 });
     await expect.poll(() => liveText('errors')).toContain('DeliveryFailure');
-    await page.screenshot({ path: join(OUTPUT, 'dashboard.png'), fullPage: true });
+    // Interactions carry their catalogue names beside the codes.
+    expect(await liveText('states')).toContain('GP Summary Update (SCR upload)');
+    expect(await row.innerText()).toContain(`${RELIABLE} GP Summary Update (SCR upload)`);
+    await shoot('dashboard.png');
 
     await row.locator(`a[href="/dashboard/messages/${failed}"]`).click();
     await page.waitForSelector('h1.mono');
@@ -162,7 +195,34 @@ describe('operations dashboard in a browser', () => {
     expect(content).toContain('Correlation chain');
     expect(content).toContain('Envelope sent');
     expect(content).toContain(`<eb:MessageId>${failed}</eb:MessageId>`);
-    await page.screenshot({ path: join(OUTPUT, 'dashboard-message.png'), fullPage: true });
+    expect(content).toContain('Failure notified to PAS');
+    expect(content).not.toContain('Reply delivered to PAS');
+    // Every time is 24-hour UTC, ISO-like.
+    const times = await page.locator('td.nowrap').allInnerTexts();
+    expect(times.length).toBeGreaterThan(0);
+    for (const time of times) expect(time).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z$/);
+    await shoot('dashboard-message.png');
+  });
+
+  it('masks an NHS number Spine quotes in an error, on the overview as it streams in', async () => {
+    await page.goto(`${h.api}/dashboard`);
+    await putFaults(h, {
+      messageError: {
+        errorCode: 'ValueNotRecognized',
+        description: `NHS number ${NHS_NUMBER} is not recognised`,
+        times: 1,
+      },
+    });
+    const nacked = await sendReliable();
+    await waitForState(nacked, 'NACKED');
+    await expect
+      .poll(() => liveText('errors'), { timeout: 15_000 })
+      .toContain('*******919 is not recognised');
+    expect(await page.locator('main').innerText()).not.toContain(NHS_NUMBER);
+    await page.goto(`${h.api}/dashboard/messages/${nacked}`);
+    expect(await page.locator('main').innerText()).not.toContain(NHS_NUMBER);
+    await page.goto(`${h.api}/dashboard`);
+    expect(await liveText('errors')).not.toContain(NHS_NUMBER);
   });
 
   it('replays the dead letter from the overview, and it is sent again', async () => {
@@ -180,19 +240,128 @@ describe('operations dashboard in a browser', () => {
       const message = (await (await fetch(`${h.api}/messages/${failed}`, { headers: auth })).json()) as {
         history: { status: string; detail?: string }[];
       };
-      return message.history.some((e) => /replayed/.test(e.detail ?? '')) ? message : undefined;
+      return message.history.some((e) => /replayed by operator on-call/.test(e.detail ?? ''))
+        ? message
+        : undefined;
     });
-    expect(sent, 'the message history never recorded the replay').toBeDefined();
-    // The overview no longer lists it once the stream pushes again.
-    await expect.poll(() => liveText('dead-letters'), { timeout: 10_000 }).not.toContain(failed);
+    expect(sent, 'the message history never recorded the replay by the signed-in key').toBeDefined();
+    // Once the stream pushes again: nothing waits, and the parked copy on the queue is explained.
+    await expect
+      .poll(() => liveText('dead-letters'), { timeout: 10_000 })
+      .toContain('No dead letters wait for an operator.');
+    const section = await liveText('dead-letters');
+    expect(section).not.toContain(failed);
+    expect(section).toMatch(/mhs\.dead-letter still holds \d+ notifications?: a copy of each failure/);
   });
 
-  it('keeps /metrics behind the key, and the browser session reaches it', async () => {
+  /**
+   * The worst "Messages by state" a gateway can show: every catalogued interaction in both
+   * directions, with its name, and every state the store lists plus one it may add later.
+   */
+  function worstStatesTable(): string {
+    const catalogue = JSON.parse(readFileSync(join(packageRoot, 'config', 'interactions.json'), 'utf8')) as {
+      interactions: Record<string, { name: string }>;
+    };
+    const states = [...OUTBOUND_STATES, ...INBOUND_STATES, 'EXPIRED'] as StateCount['status'][];
+    const counts: StateCount[] = Object.keys(catalogue.interactions).flatMap((interactionId) =>
+      (['outbound', 'inbound'] as const).flatMap((direction) =>
+        states.map((status) => ({ direction, interactionId, status, count: 12_345 })),
+      ),
+    );
+    const at = new Date().toISOString();
+    const overview: Overview = {
+      at,
+      state: { at, rabbitmqConnected: true, queues: [], counts, errors: [] },
+      series: { outbound: [], inbound: [], queued: [], inFlight: [] },
+      inFlight: 0,
+      retrying: 0,
+      failed: 0,
+      deadLettersMore: false,
+      recentErrors: [],
+      deadLetters: [],
+    };
+    return overviewSections(overview, {
+      showPatientData: false,
+      interactionName: (id) => catalogue.interactions[id]?.name,
+    }).states!.value;
+  }
+
+  it('lays out every state column, DELIVERED included, at 1400 and 1920 px', async () => {
+    const worst = worstStatesTable();
+    for (const width of [WIDTH, 1920]) {
+      await page.setViewportSize({ width, height: 1000 });
+      await page.goto(`${h.api}/dashboard`);
+      for (const [label, markup] of [
+        ['as served', undefined],
+        ['every state and interaction', worst],
+      ] as const) {
+        const layout = await page.locator('[data-live="states"]').evaluate((live, replacement) => {
+          // Measured in the same task as the swap, so the event stream cannot put the old one back.
+          if (replacement) live.innerHTML = replacement;
+          const scroll = live.querySelector('.scroll') as HTMLElement;
+          const box = scroll.getBoundingClientRect();
+          const last = live.querySelector('thead th:last-child') as HTMLElement;
+          const delivered = live.querySelector('th[data-state="DELIVERED"]') as HTMLElement;
+          const inside = (e: HTMLElement) => {
+            const r = e.getBoundingClientRect();
+            return r.left >= box.left && r.right <= box.right + 0.5 && r.right <= window.innerWidth;
+          };
+          // The arrow and the interaction code share a line in every row.
+          const wrapped = Array.from(live.querySelectorAll('tbody .interaction .code')).filter(
+            (code) => code.getBoundingClientRect().height > 24,
+          ).length;
+          return {
+            overflow: scroll.scrollWidth - scroll.clientWidth,
+            deliveredVisible: inside(delivered),
+            lastColumnVisible: inside(last),
+            wrapped,
+          };
+        }, markup);
+        expect(layout, `${label} at ${width} px`).toEqual({
+          overflow: 0,
+          deliveredVisible: true,
+          lastColumnVisible: true,
+          wrapped: 0,
+        });
+        await shoot(markup ? `dashboard-states-worst-${width}.png` : `dashboard-${width}.png`);
+      }
+    }
+    await page.setViewportSize({ width: WIDTH, height: 1000 });
+  });
+
+  it('searches with 24-hour UTC times typed as shown', async () => {
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+    await page.goto(`${h.api}/dashboard/messages`);
+    await page.fill('input[name="from"]', hourAgo);
+    await page.selectOption('select[name="direction"]', 'outbound');
+    await page.click('form.search button[type="submit"]');
+    await page.waitForSelector('[data-results]');
+    expect(Number(await page.locator('[data-results]').getAttribute('data-results'))).toBeGreaterThan(0);
+    expect(await page.inputValue('input[name="from"]')).toBe(hourAgo);
+    await shoot('dashboard-messages.png');
+  });
+
+  it('keeps /metrics behind a Bearer key; the browser session reads it under /dashboard', async () => {
     expect((await fetch(`${h.api}/metrics`)).status).toBe(401);
     const scraped = await fetch(`${h.api}/metrics`, { headers: auth });
     expect(scraped.status).toBe(200);
     expect(await scraped.text()).toContain('mhs_dead_letters_total{interaction="REPC_IN150016UK05"} 1');
-    const response = await page.goto(`${h.api}/metrics`);
-    expect(response?.status()).toBe(200);
+    expect((await page.goto(`${h.api}/metrics`))?.status()).toBe(401);
+    expect((await page.goto(`${h.api}/dashboard/metrics`))?.status()).toBe(200);
+  });
+
+  it('logs out: the session ends, the page goes back to sign in', async () => {
+    await page.goto(`${h.api}/dashboard`);
+    const stale = (await browser.cookies(`${h.api}/dashboard`))[0]!;
+    await page.click('.session button');
+    await expect.poll(() => page.url()).toContain('/dashboard/login');
+    // The old id, presented again, opens nothing.
+    const replayed = await fetch(`${h.api}/dashboard`, {
+      headers: { Cookie: `${stale.name}=${stale.value}`, Accept: 'text/html' },
+      redirect: 'manual',
+    });
+    expect(replayed.status).toBe(303);
+    expect(replayed.headers.get('location')).toContain('/dashboard/login');
+    expect(failedLoads).toEqual([]);
   });
 });

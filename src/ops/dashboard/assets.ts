@@ -33,7 +33,7 @@ h2 .muted { text-transform: none; letter-spacing: 0; }
 .problems { margin: 4px 0 0; padding: 6px 10px 6px 24px; background: var(--bad-bg); color: var(--bad); border-radius: 4px; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 14px 16px; margin-bottom: 16px; }
 .grid-2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
-.grid-2 > .card { margin-bottom: 0; }
+.grid-2 > .card { margin-bottom: 0; min-width: 0; }
 .grid-2 { margin-bottom: 16px; }
 .tiles { display: grid; grid-template-columns: repeat(5, minmax(0, 1fr)); gap: 12px; margin-bottom: 16px; }
 @media (max-width: 1100px) { .tiles { grid-template-columns: repeat(3, minmax(0, 1fr)); } }
@@ -66,6 +66,11 @@ tr.current td { background: var(--info-bg); }
 .muted { color: var(--muted); }
 .warn-text { color: var(--warn); font-weight: 600; }
 .dir { color: var(--muted); }
+.interaction .code { white-space: nowrap; }
+.interaction .iname { color: var(--muted); font-size: 12px; margin-left: 4px; }
+.queue-note { color: var(--muted); font-size: 12px; }
+table.states td, table.states th { padding: 6px 6px; }
+table.states th.num { padding-left: 2px; }
 pre { background: #f7f8fa; border: 1px solid var(--line); border-radius: 6px; padding: 10px; overflow: auto; max-height: 480px; white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }
 .badge { display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: 11px; font-weight: 600; letter-spacing: .02em; background: var(--line); color: var(--ink); white-space: nowrap; }
 .badge.warn { background: var(--warn-bg); color: var(--warn); }
@@ -110,6 +115,12 @@ export const DASHBOARD_JS = `'use strict';
       document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
     });
     source.addEventListener('error', function () { indicator.classList.add('stale'); });
+    // The session ended (logout elsewhere, idle or absolute expiry): stop, and say so.
+    source.addEventListener('signed-out', function () {
+      source.close();
+      indicator.classList.add('stale');
+      flash('Your session has ended: reload the page to sign in again.', true);
+    });
   }
 
   function flash(text, isError) {
@@ -120,7 +131,10 @@ export const DASHBOARD_JS = `'use strict';
     box.hidden = false;
   }
 
-  // Replay and Discard: POST to the dead-letter API with the session cookie.
+  var csrf = document.querySelector('meta[name="csrf-token"]');
+
+  // Replay and Discard: POST to the dashboard's own action routes with the session's CSRF token
+  // (the session cookie is scoped to /dashboard; the API itself takes only a key).
   document.addEventListener('click', function (event) {
     var button = event.target.closest && event.target.closest('button[data-action]');
     if (!button) return;
@@ -128,10 +142,12 @@ export const DASHBOARD_JS = `'use strict';
     var id = button.dataset.id;
     if (action === 'discard' && !window.confirm('Discard ' + id + '? It will not be sent again.')) return;
     button.disabled = true;
-    fetch('/dead-letters/' + encodeURIComponent(id) + '/' + action, {
+    var headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
+    if (csrf) headers['X-CSRF-Token'] = csrf.getAttribute('content');
+    fetch('/dashboard/dead-letters/' + encodeURIComponent(id) + '/' + action, {
       method: 'POST',
       credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      headers: headers,
       body: '{}'
     }).then(function (response) {
       return response.text().then(function (text) {
@@ -152,4 +168,8 @@ export const DASHBOARD_JS = `'use strict';
     });
   });
 })();
+`;
+
+/** A small favicon: the gateway as two arrows, drawn in the dashboard's colours. */
+export const DASHBOARD_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#1d2330"/><path d="M7 11h15l-4-4M25 21H10l4 4" fill="none" stroke="#4da3ff" stroke-width="3" stroke-linecap="round" stroke-linejoin="round"/></svg>
 `;

@@ -2,10 +2,5 @@ export { escapeHtml, html, SafeHtml } from './html.js';
 export { type DeadLetterRow, type ErrorRow, type Overview, OverviewLoader, spineCodes } from './overview.js';
 export { isNhsNumber, maskNhsNumbers, REDACTED, redactHl7, redactHttpBody, redactJson } from './redact.js';
 export { type DashboardDependencies, type DashboardLogger, dashboardRoutes } from './routes.js';
-export {
-  clearedDashboardKeyCookie,
-  DASHBOARD_KEY_COOKIE,
-  dashboardKeyCookie,
-  dashboardKeyFromCookie,
-} from './session.js';
+export { DASHBOARD_SESSION_COOKIE, LEGACY_KEY_COOKIE, SessionStore } from './session.js';
 export { sparkline } from './sparkline.js';

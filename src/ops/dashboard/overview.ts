@@ -1,5 +1,7 @@
 import {
   type DeadLetter,
+  FINAL_OUTBOUND_STATES,
+  type HistoryEntry,
   IN_FLIGHT_OUTBOUND_STATES,
   type MessageState,
   type MessageStore,
@@ -7,12 +9,14 @@ import {
 } from '../../store/index.js';
 import type { GatewayMetrics, MetricTotals } from '../metrics.js';
 import type { OpsState, OpsStateReader } from '../state.js';
+import { maskNhsNumbers } from './redact.js';
 
 /** A failed, NACKed or rejected message with Spine's (or e-RS's) codes, newest first. */
 export interface ErrorRow {
   messageId: string;
   interactionId: string;
   status: MessageState;
+  /** When it entered that state (a failure settled later is still dated by its failure). */
   at: string;
   codes: string[];
   description: string;
@@ -44,13 +48,16 @@ export interface Overview {
 }
 
 export interface OverviewSources {
-  store: Pick<MessageStore, 'search' | 'deadLetters'>;
+  store: Pick<MessageStore, 'search' | 'deadLetters' | 'history'>;
+  /** false: NHS numbers in Spine's words and failure reasons are masked before anything renders them. */
+  showPatientData: boolean;
   state: Pick<OpsStateReader, 'read'>;
   metrics?: Pick<GatewayMetrics, 'totals' | 'flow'>;
   clock?: () => Date;
 }
 
-const ERROR_STATES: readonly MessageState[] = ['NACKED', 'REJECTED', 'FAILED', 'UNANSWERED'];
+/** Every final outbound state but success: a state the store adds later is listed without a change here. */
+const ERROR_STATES: readonly MessageState[] = FINAL_OUTBOUND_STATES.filter((state) => state !== 'COMPLETED');
 const SAMPLE_EVERY_MS = 10_000;
 const SAMPLES_KEPT = 60;
 const RECENT_ERRORS = 10;
@@ -62,6 +69,8 @@ const DEAD_LETTERS_SHOWN = 50;
  */
 export class OverviewLoader {
   private readonly samples: { at: number; queued: number; inFlight: number }[] = [];
+  /** When each recent error entered its state, by messageId and updatedAt (anything new re-reads it). */
+  private enteredAt = new Map<string, string>();
   private cached?: { until: number; overview: Promise<Overview> };
 
   constructor(private readonly sources: OverviewSources) {}
@@ -103,8 +112,8 @@ export class OverviewLoader {
       retrying: count(['RETRYING']),
       failed: deadLetters.length,
       deadLettersMore: deadLetters.length >= DEAD_LETTERS_SHOWN,
-      recentErrors,
-      deadLetters: deadLetters.map(deadLetterRow),
+      recentErrors: recentErrors.map((row) => this.masked(row)),
+      deadLetters: deadLetters.map((letter) => this.masked(deadLetterRow(letter))),
     };
     if (metrics) {
       overview.totals = metrics.totals();
@@ -132,11 +141,38 @@ export class OverviewLoader {
     const lists = await Promise.all(
       ERROR_STATES.map((status) => this.sources.store.search({ status, limit: RECENT_ERRORS })),
     );
-    return lists
-      .flat()
-      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
-      .slice(0, RECENT_ERRORS)
-      .map(errorRow);
+    // Dated by when each entered its state, not updatedAt: settling a dead letter (replay,
+    // discard) or telling the PAS touches updatedAt, and must not move an old failure to the top.
+    const candidates = lists.flat();
+    const entered = new Map<string, string>();
+    await Promise.all(
+      candidates.map(async (message) => {
+        const key = `${message.messageId}|${message.updatedAt}`;
+        entered.set(
+          key,
+          this.enteredAt.get(key) ??
+            enteredState(await this.sources.store.history(message.messageId), message),
+        );
+      }),
+    );
+    this.enteredAt = entered;
+    return candidates
+      .map((message) => ({
+        ...errorRow(message),
+        at: entered.get(`${message.messageId}|${message.updatedAt}`)!,
+      }))
+      .sort((a, b) => b.at.localeCompare(a.at) || b.messageId.localeCompare(a.messageId))
+      .slice(0, RECENT_ERRORS);
+  }
+
+  /** Free text from Spine, e-RS or the worker may quote a patient: masked unless patient data is shown. */
+  private masked<T extends { description?: string; reason?: string }>(row: T): T {
+    if (this.sources.showPatientData) return row;
+    return {
+      ...row,
+      ...(row.description !== undefined ? { description: maskNhsNumbers(row.description) } : {}),
+      ...(row.reason !== undefined ? { reason: maskNhsNumbers(row.reason) } : {}),
+    };
   }
 
   private now(): Date {
@@ -172,6 +208,16 @@ export function spineCodes(message: Pick<StoredMessage, 'error' | 'reply'>): {
   const words = errors.map((e) => String(e.description ?? '')).filter(Boolean);
   const description = words.length > 0 ? words.join('; ') : (reply.summary ?? '');
   return { codes: [...new Set(codes)], description };
+}
+
+/**
+ * When a message entered its current state: the first history row of the run of rows in that state
+ * that ends the history (a dead letter's settle row is a FAILED row too, after the failure).
+ */
+function enteredState(history: HistoryEntry[], message: StoredMessage): string {
+  let at: string | undefined;
+  for (let i = history.length - 1; i >= 0 && history[i]!.status === message.status; i--) at = history[i]!.at;
+  return at ?? message.updatedAt;
 }
 
 function errorRow(message: StoredMessage): ErrorRow {

@@ -110,10 +110,18 @@ function redactXmlPart(content: string): string {
   return redactHl7(content);
 }
 
-/** Keys whose values are identifiers, codes or Spine's own words, never patient data. */
+/**
+ * Keys whose values are message identifiers, codes or Spine's own words, never patient data (the
+ * page's banner promises ids stay visible). Free text under them still has NHS numbers masked.
+ */
 const VISIBLE_KEYS = new Set([
   'messageId',
   'conversationId',
+  'correlationId',
+  'inResponseTo',
+  'pollRequestId',
+  'signalId',
+  'contentId',
   'interactionId',
   'refToMessageId',
   'replyMessageId',

@@ -11,11 +11,21 @@ import {
 } from '../../store/index.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { OpsStateReader } from '../state.js';
-import { DASHBOARD_CSS, DASHBOARD_JS } from './assets.js';
+import { DASHBOARD_CSS, DASHBOARD_ICON, DASHBOARD_JS } from './assets.js';
 import { html, type SafeHtml } from './html.js';
+import { browserUsesHttps, crossOriginProblem } from './origin.js';
 import { OverviewLoader } from './overview.js';
-import { clearedDashboardKeyCookie, dashboardKeyCookie, dashboardKeyFromCookie } from './session.js';
-import { ASSETS, page, type Section } from './views/layout.js';
+import {
+  clearedLegacyCookie,
+  clearedSessionCookies,
+  cookieValue,
+  csrfTokenMatches,
+  DASHBOARD_SESSION_COOKIE,
+  type DashboardSession,
+  SessionStore,
+  sessionCookie,
+} from './session.js';
+import { ASSETS, page, type Section, type ViewContext } from './views/layout.js';
 import { loginContent } from './views/login.js';
 import { messageContent } from './views/message.js';
 import { type SearchForm, searchContent } from './views/messages.js';
@@ -29,14 +39,25 @@ export interface DashboardLogger {
 export interface DashboardDependencies {
   store: Pick<MessageStore, 'get' | 'history' | 'search' | 'deadLetters'>;
   state: Pick<OpsStateReader, 'read'>;
-  metrics?: Pick<GatewayMetrics, 'totals' | 'flow'>;
-  /** dashboard.showPatientData: false redacts payloads and masks NHS numbers. */
+  metrics?: Pick<GatewayMetrics, 'totals' | 'flow' | 'text' | 'contentType'>;
+  /** dashboard.showPatientData: false redacts payloads and masks NHS numbers on every page and in the stream. */
   showPatientData: boolean;
   /**
    * Checks an API key and returns its name, or undefined when it is not valid. Absent when the API
    * has no authentication (api.auth.mode none): then the dashboard has no login either.
    */
   verifyKey?: (key: string) => string | undefined;
+  /** dashboard.session: how long a signed-in browser stays signed in. Default 30 min idle, 12 h in all. */
+  session?: { idleMs: number; lifetimeMs: number };
+  /** dashboard.trustProxy: believe X-Forwarded-Proto/-Host (a TLS-terminating proxy in front). */
+  trustProxy?: boolean;
+  /** An interaction's name from the routing catalogue, shown beside its code. */
+  interactionName?: (interactionId: string) => string | undefined;
+  /**
+   * Replay and Discard: the API's own `POST /dead-letters/{id}/replay|discard` routes, offered under
+   * /dashboard behind the session, same-origin and CSRF checks (the session never reaches the API).
+   */
+  actions?: RequestHandler;
   /** How often the event stream pushes the overview. Default 2000 ms. */
   eventIntervalMs?: number;
   logger?: DashboardLogger;
@@ -47,55 +68,91 @@ const SECURITY_HEADERS = {
   'Content-Security-Policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
+  // same-origin, not no-referrer: with no-referrer a browser sends `Origin: null` on a same-origin
+  // POST, and the same-origin check needs the real one. Other sites still get no Referer.
+  'Referrer-Policy': 'same-origin',
   'X-Frame-Options': 'DENY',
   'Cache-Control': 'no-store',
 };
 const SEARCH_LIMIT = 50;
 const MAX_KEY_LENGTH = 512;
 const MAX_PARAM_LENGTH = 200;
+const DEFAULT_SESSION = { idleMs: 30 * 60_000, lifetimeMs: 12 * 3_600_000 };
+
+type Authenticated = { via: 'header' | 'open' } | { via: 'session'; id: string; session: DashboardSession };
 
 /**
  * The operations dashboard under /dashboard: overview (live over server-sent events), message
- * search, a message's page, and the login that lets a browser use an API key. Mount it before the
- * API's own authentication: it checks the same keys, and sends a browser to its login page instead
- * of answering 401.
+ * search, a message's page, Replay/Discard, and the login that trades an API key for a session.
+ * Mount it before the API's own authentication: it checks the same keys itself, and sends a
+ * browser to its login page instead of answering 401. Its session cookie is scoped to /dashboard
+ * and is never accepted by the API.
  */
 export function dashboardRoutes(deps: DashboardDependencies): Router {
   const router = Router();
+  const trustProxy = deps.trustProxy ?? false;
+  const limits = deps.session ?? DEFAULT_SESSION;
+  const clock = deps.clock ?? (() => new Date());
+  const sessions = new SessionStore(limits, () => clock().getTime());
+  const view: ViewContext = {
+    showPatientData: deps.showPatientData,
+    interactionName: deps.interactionName ?? (() => undefined),
+  };
   const overview = new OverviewLoader({
     store: deps.store,
     state: deps.state,
+    showPatientData: deps.showPatientData,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
   const render = (response: Response, section: Section, title: string, content: SafeHtml) => {
-    const signedInAs = response.locals.dashboardKeyName as string | undefined;
+    const auth = response.locals.dashboardAuth as Authenticated | undefined;
+    const signedIn =
+      auth?.via === 'session' ? { signedInAs: auth.session.keyName, csrfToken: auth.session.csrfToken } : {};
     response
       .set(SECURITY_HEADERS)
       .type('html')
-      .send(
-        page(
-          { title, section, showPatientData: deps.showPatientData, ...(signedInAs ? { signedInAs } : {}) },
-          content,
-        ).value,
-      );
+      .send(page({ title, section, showPatientData: deps.showPatientData, ...signedIn }, content).value);
+  };
+  const problem = (response: Response, status: number, title: string, detail: string) =>
+    response
+      .status(status)
+      .set(SECURITY_HEADERS)
+      .type('application/problem+json')
+      .send(JSON.stringify({ title, status, detail }));
+  const secure = (request: Request) => browserUsesHttps(request, trustProxy);
+  const clearCookies = (request: Request, response: Response) => {
+    for (const cookie of clearedSessionCookies(secure(request))) response.append('Set-Cookie', cookie);
   };
 
-  router.get(ASSETS.css, (_request, response) => {
-    response.set(SECURITY_HEADERS).set('Cache-Control', 'max-age=300').type('text/css').send(DASHBOARD_CSS);
-  });
-  router.get(ASSETS.js, (_request, response) => {
+  const asset = (type: string, body: string) => (_request: Request, response: Response) => {
+    response.set(SECURITY_HEADERS).set('Cache-Control', 'max-age=300').type(type).send(body);
+  };
+  router.get(ASSETS.css, asset('text/css', DASHBOARD_CSS));
+  router.get(ASSETS.js, asset('text/javascript', DASHBOARD_JS));
+  // Open like the style sheet: a browser asks for /favicon.ico on any page of this port (/docs,
+  // /metrics) without credentials, and a 401 or 404 there is noise in every log.
+  router.get([ASSETS.icon, '/favicon.ico'], (_request, response) => {
     response
       .set(SECURITY_HEADERS)
-      .set('Cache-Control', 'max-age=300')
-      .type('text/javascript')
-      .send(DASHBOARD_JS);
+      .set('Cache-Control', 'max-age=86400')
+      .type('image/svg+xml')
+      .send(DASHBOARD_ICON);
   });
 
   router.get('/dashboard/login', (request, response) => {
     if (!deps.verifyKey) return response.redirect(303, '/dashboard');
-    return render(response, 'login', 'Sign in', loginContent({ next: safeNext(param(request, 'next')) }));
+    const ended = param(request, 'ended') !== undefined;
+    return render(
+      response,
+      'login',
+      'Sign in',
+      loginContent({
+        next: safeNext(param(request, 'next')),
+        ...limits,
+        ...(ended ? { notice: 'Your session ended (signed out or expired): sign in again.' } : {}),
+      }),
+    );
   });
   router.post(
     '/dashboard/login',
@@ -103,6 +160,12 @@ export function dashboardRoutes(deps: DashboardDependencies): Router {
     (request, response) => {
       const next = safeNext(typeof request.body?.next === 'string' ? request.body.next : undefined);
       if (!deps.verifyKey) return response.redirect(303, next);
+      // Login CSRF: another site must not sign this browser in under the attacker's key.
+      const crossOrigin = crossOriginProblem(request, trustProxy);
+      if (crossOrigin) {
+        refusedLog(deps, request, crossOrigin);
+        return problem(response, 403, 'Forbidden', crossOrigin);
+      }
       const key = typeof request.body?.key === 'string' ? request.body.key.trim() : '';
       const name = key && key.length <= MAX_KEY_LENGTH ? deps.verifyKey(key) : undefined;
       if (!name) {
@@ -115,25 +178,79 @@ export function dashboardRoutes(deps: DashboardDependencies): Router {
           response,
           'login',
           'Sign in',
-          loginContent({ next, problem: 'That API key is not valid (unknown or revoked).' }),
+          loginContent({ next, ...limits, problem: 'That API key is not valid (unknown or revoked).' }),
         );
       }
+      // A fresh id at every sign-in: a session id planted before login is worth nothing after it.
+      const previous = cookieValue(request.get('cookie'), DASHBOARD_SESSION_COOKIE);
+      if (previous) sessions.end(previous);
+      const { id } = sessions.create(name);
       deps.logger?.info({ audit: 'dashboard-login', apiKeyName: name, ip: request.ip }, 'dashboard login');
-      response.set('Set-Cookie', dashboardKeyCookie(key, request.secure));
+      response.append('Set-Cookie', clearedLegacyCookie(secure(request)));
+      response.append(
+        'Set-Cookie',
+        sessionCookie(id, { secure: secure(request), maxAgeSeconds: limits.lifetimeMs / 1000 }),
+      );
       return response.redirect(303, next);
     },
   );
-  router.post('/dashboard/logout', (_request, response) => {
-    response.set('Set-Cookie', clearedDashboardKeyCookie()).redirect(303, '/dashboard/login');
-  });
+  router.post(
+    '/dashboard/logout',
+    express.urlencoded({ extended: false, limit: '8kb' }),
+    (request, response) => {
+      const id = cookieValue(request.get('cookie'), DASHBOARD_SESSION_COOKIE);
+      const session = id ? sessions.get(id, { touch: false }) : undefined;
+      if (id && session) {
+        // Forced logout is a nuisance attack: it needs the same proofs as any other action.
+        const refused = csrfProblem(request, session, trustProxy);
+        if (refused) {
+          refusedLog(deps, request, refused);
+          return problem(response, 403, 'Forbidden', refused);
+        }
+        sessions.end(id);
+        deps.logger?.info(
+          { audit: 'dashboard-logout', apiKeyName: session.keyName, ip: request.ip },
+          'dashboard logout',
+        );
+      }
+      clearCookies(request, response);
+      return response.redirect(303, '/dashboard/login');
+    },
+  );
 
-  router.use('/dashboard', requireKey(deps));
+  router.use('/dashboard', authenticate(deps, sessions, clearCookies));
+  // Every state-changing dashboard request: same origin, and the session's CSRF token.
+  router.use('/dashboard', (request, response, next) => {
+    if (request.method === 'GET' || request.method === 'HEAD') return next();
+    const auth = response.locals.dashboardAuth as Authenticated;
+    // A key in a header cannot be sent by another site's page: nothing to forge.
+    if (auth.via === 'header') return next();
+    const refused =
+      auth.via === 'session'
+        ? csrfProblem(request, auth.session, trustProxy)
+        : crossOriginProblem(request, trustProxy);
+    if (!refused) return next();
+    refusedLog(deps, request, refused);
+    return problem(response, 403, 'Forbidden', refused);
+  });
+  if (deps.actions) router.use('/dashboard', express.json({ limit: '8kb' }), deps.actions);
 
   router.get('/dashboard', async (_request, response) => {
-    render(response, 'overview', 'Overview', overviewContent(await overview.load()));
+    render(response, 'overview', 'Overview', overviewContent(await overview.load(), view));
+  });
+
+  router.get('/dashboard/metrics', async (_request, response, next) => {
+    if (!deps.metrics) return next();
+    try {
+      const text = await deps.metrics.text();
+      return response.set(SECURITY_HEADERS).type(deps.metrics.contentType).send(text);
+    } catch (error) {
+      return next(error);
+    }
   });
 
   router.get('/dashboard/events', (request, response) => {
+    const auth = response.locals.dashboardAuth as Authenticated;
     response.set({
       ...SECURITY_HEADERS,
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -142,9 +259,18 @@ export function dashboardRoutes(deps: DashboardDependencies): Router {
     response.flushHeaders();
     response.write('retry: 3000\n\n');
     let open = true;
+    const close = () => {
+      open = false;
+      clearInterval(timer);
+    };
     const push = async () => {
+      // The stream does not keep a session alive, and stops the moment it ends (logout, expiry).
+      if (auth.via === 'session' && !sessions.get(auth.id, { touch: false })) {
+        if (open) response.end('event: signed-out\ndata: {}\n\n');
+        return close();
+      }
       try {
-        const sections = overviewSections(await overview.load());
+        const sections = overviewSections(await overview.load(), view);
         const data = Object.fromEntries(Object.entries(sections).map(([name, part]) => [name, part.value]));
         if (open) response.write(`event: overview\ndata: ${JSON.stringify({ sections: data })}\n\n`);
       } catch (error) {
@@ -152,12 +278,9 @@ export function dashboardRoutes(deps: DashboardDependencies): Router {
           response.write(`event: problem\ndata: ${JSON.stringify({ detail: (error as Error).message })}\n\n`);
       }
     };
-    void push();
     const timer = setInterval(push, deps.eventIntervalMs ?? 2_000);
-    request.on('close', () => {
-      open = false;
-      clearInterval(timer);
-    });
+    void push();
+    request.on('close', close);
   });
 
   router.get('/dashboard/messages', async (request, response) => {
@@ -188,7 +311,7 @@ export function dashboardRoutes(deps: DashboardDependencies): Router {
       response,
       'messages',
       'Messages',
-      searchContent(form, results, {
+      searchContent(form, results, view, {
         interactions,
         ...(more ? { more } : {}),
         ...(problem ? { problem } : {}),
@@ -217,31 +340,57 @@ export function dashboardRoutes(deps: DashboardDependencies): Router {
     if (answered && !chain.some((m) => m.messageId === answered.messageId)) chain.push(answered);
     if (!chain.some((m) => m.messageId === message.messageId)) chain.push(message);
     chain.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.messageId.localeCompare(b.messageId));
-    return render(
-      response,
-      'messages',
-      messageId,
-      messageContent({ message, history, chain, showPatientData: deps.showPatientData }),
-    );
+    return render(response, 'messages', messageId, messageContent({ message, history, chain }, view));
   });
 
   return router;
 }
 
-/** The API key check for dashboard pages: header or cookie; a browser without one goes to the login page. */
-function requireKey(deps: DashboardDependencies): RequestHandler {
+/** Same origin and the session's CSRF token (header X-CSRF-Token, or a form's `csrf` field). */
+function csrfProblem(request: Request, session: DashboardSession, trustProxy: boolean): string | undefined {
+  const crossOrigin = crossOriginProblem(request, trustProxy);
+  if (crossOrigin) return crossOrigin;
+  const fromForm = typeof request.body?.csrf === 'string' ? (request.body.csrf as string) : undefined;
+  if (!csrfTokenMatches(session, request.get('x-csrf-token') ?? fromForm))
+    return 'the CSRF token is missing or wrong: reload the dashboard page and try again';
+  return undefined;
+}
+
+function refusedLog(deps: DashboardDependencies, request: Request, reason: string): void {
+  deps.logger?.warn(
+    {
+      audit: 'forbidden',
+      method: request.method,
+      path: request.originalUrl.split('?')[0],
+      ip: request.ip,
+      reason,
+    },
+    'dashboard request refused',
+  );
+}
+
+/**
+ * Who is asking: an API key in a header (scripts, curl), else the session cookie; with no API
+ * authentication configured, anyone. A browser without either goes to the login page.
+ */
+function authenticate(
+  deps: DashboardDependencies,
+  sessions: SessionStore,
+  clearCookies: (request: Request, response: Response) => void,
+): RequestHandler {
   return (request, response, next) => {
-    if (!deps.verifyKey) return next();
-    const fromHeader = headerKey(request);
-    const key = fromHeader ?? dashboardKeyFromCookie(request.get('cookie'));
-    const name = key && key.length <= MAX_KEY_LENGTH ? deps.verifyKey(key) : undefined;
-    if (name) {
-      // Only a cookie session has something to log out of.
-      if (!fromHeader) response.locals.dashboardKeyName = name;
-      response.locals.apiKeyName = name;
+    if (!deps.verifyKey) {
+      response.locals.dashboardAuth = { via: 'open' } satisfies Authenticated;
       return next();
     }
-    if (key)
+    const key = headerKey(request);
+    if (key !== undefined) {
+      const name = key.length <= MAX_KEY_LENGTH ? deps.verifyKey(key) : undefined;
+      if (name) {
+        response.locals.dashboardAuth = { via: 'header' } satisfies Authenticated;
+        response.locals.apiKeyName = name;
+        return next();
+      }
       deps.logger?.warn(
         {
           audit: 'unauthorised',
@@ -251,24 +400,36 @@ function requireKey(deps: DashboardDependencies): RequestHandler {
         },
         'dashboard request with an unknown key refused',
       );
-    if (request.method === 'GET' && request.accepts(['html', 'json']) === 'html') {
-      if (key) response.set('Set-Cookie', clearedDashboardKeyCookie());
-      return response.redirect(303, `/dashboard/login?next=${encodeURIComponent(request.originalUrl)}`);
+      return unauthorised(response, 'the API key is not valid (unknown or revoked)');
     }
-    response.set('WWW-Authenticate', 'Bearer realm="mhs-gateway"');
-    return response
-      .status(401)
-      .type('application/problem+json')
-      .send(
-        JSON.stringify({
-          title: 'Unauthorized',
-          status: 401,
-          detail: key
-            ? 'the API key is not valid (unknown or revoked)'
-            : 'an API key is required: sign in at /dashboard/login',
-        }),
-      );
+    const id = cookieValue(request.get('cookie'), DASHBOARD_SESSION_COOKIE);
+    // The event stream polls; only what an operator does keeps a session from going idle.
+    const session = id ? sessions.get(id, { touch: request.path !== '/events' }) : undefined;
+    if (id && session) {
+      response.locals.dashboardAuth = { via: 'session', id, session } satisfies Authenticated;
+      response.locals.apiKeyName = session.keyName;
+      return next();
+    }
+    if (id) clearCookies(request, response);
+    if (request.method === 'GET' && request.accepts(['html', 'json']) === 'html') {
+      const query = new URLSearchParams({ next: request.originalUrl, ...(id ? { ended: '1' } : {}) });
+      return response.redirect(303, `/dashboard/login?${query}`);
+    }
+    return unauthorised(
+      response,
+      id
+        ? 'the dashboard session has ended (signed out or expired): sign in again at /dashboard/login'
+        : 'an API key is required: sign in at /dashboard/login',
+    );
   };
+}
+
+function unauthorised(response: Response, detail: string): void {
+  response
+    .set('WWW-Authenticate', 'Bearer realm="mhs-gateway"')
+    .status(401)
+    .type('application/problem+json')
+    .send(JSON.stringify({ title: 'Unauthorized', status: 401, detail }));
 }
 
 function headerKey(request: Request): string | undefined {
@@ -311,11 +472,16 @@ function searchQuery(form: SearchForm, before: string | undefined): MessageQuery
   return query;
 }
 
-/** A datetime-local value (no zone) is read as UTC, like every time the dashboard shows. */
+/**
+ * A time typed as `YYYY-MM-DD HH:MM[:SS]` (or with `T`, or a date alone) is read as UTC, like every
+ * time the dashboard shows; an explicit zone is honoured.
+ */
 function utc(value: string, label: string): Date {
-  const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(value) ? value : `${value}Z`;
-  const date = new Date(zoned);
-  if (Number.isNaN(date.getTime())) throw new SearchProblem(`${label} ${value} is not a date and time`);
+  const match =
+    /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(value);
+  const date = match ? new Date(`${match[1]}T${match[2] ?? '00:00'}${match[3] ?? 'Z'}`) : undefined;
+  if (!date || Number.isNaN(date.getTime()))
+    throw new SearchProblem(`${label} ${value} is not a UTC date and time like 2026-11-22 10:00:00`);
   return date;
 }
 

@@ -1,39 +1,148 @@
 // A browser cannot send an Authorization header on a page load, so the dashboard's login form
-// keeps the API key in a cookie: HttpOnly (no script reads it), SameSite=Strict (no other site's
-// page can make the browser send it, which is also the CSRF defence for the Replay/Discard POSTs).
+// exchanges an API key for a session: the cookie holds only a random session id (the key never
+// leaves the login request), the server keeps who it is and until when. Sessions live in this
+// process's memory: a restart, logout or expiry ends them.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export const DASHBOARD_KEY_COOKIE = 'mhs_dashboard_key';
-const MAX_AGE_SECONDS = 12 * 60 * 60;
+export const DASHBOARD_SESSION_COOKIE = 'mhs_dashboard_session';
+/** The cookie round one kept the API key itself in; cleared wherever it is still found. */
+export const LEGACY_KEY_COOKIE = 'mhs_dashboard_key';
+/** Only the dashboard's own paths ever carry the cookie: the API, /metrics and /docs never see it. */
+const COOKIE_PATH = '/dashboard';
 
-/** The API key a `Cookie` header carries for the dashboard, if any. */
-export function dashboardKeyFromCookie(cookieHeader: string | undefined): string | undefined {
+export interface DashboardSession {
+  /** The API key's name: shown on the page and recorded as the operator. */
+  keyName: string;
+  /** Sent with every state-changing request (header or form field), compared in constant time. */
+  csrfToken: string;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+export interface SessionLimits {
+  /** Ends a session nobody used for this long (ms). */
+  idleMs: number;
+  /** Ends a session this long after sign-in, used or not (ms). */
+  lifetimeMs: number;
+  /** Sessions kept at once; the oldest is ended past it (a flood of logins cannot grow memory). */
+  maxSessions?: number;
+}
+
+const DEFAULT_MAX_SESSIONS = 10_000;
+
+/** Signed-in dashboard sessions, by the SHA-256 of their id (a heap dump holds no usable cookie). */
+export class SessionStore {
+  private readonly sessions = new Map<string, DashboardSession>();
+
+  constructor(
+    readonly limits: SessionLimits,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** A new session for `keyName`; returns the id to put in the cookie. */
+  create(keyName: string): { id: string; session: DashboardSession } {
+    this.sweep();
+    const max = this.limits.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    while (this.sessions.size >= max) {
+      const oldest = this.sessions.keys().next().value;
+      if (oldest === undefined) break;
+      this.sessions.delete(oldest);
+    }
+    const id = randomBytes(32).toString('base64url');
+    const now = this.clock();
+    const session: DashboardSession = {
+      keyName,
+      csrfToken: randomBytes(32).toString('base64url'),
+      createdAt: now,
+      lastSeenAt: now,
+    };
+    this.sessions.set(digest(id), session);
+    return { id, session };
+  }
+
+  /**
+   * The live session for a cookie's id, or undefined (unknown, logged out or expired; an expired one
+   * is forgotten). `touch` counts this as use, restarting the idle timer.
+   */
+  get(id: string, options: { touch: boolean }): DashboardSession | undefined {
+    const key = digest(id);
+    const session = this.sessions.get(key);
+    if (!session) return undefined;
+    const now = this.clock();
+    if (this.expired(session, now)) {
+      this.sessions.delete(key);
+      return undefined;
+    }
+    if (options.touch) session.lastSeenAt = now;
+    return session;
+  }
+
+  /** Logout: the id is worthless from now on. */
+  end(id: string): void {
+    this.sessions.delete(digest(id));
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  private expired(session: DashboardSession, now: number): boolean {
+    return (
+      now - session.lastSeenAt >= this.limits.idleMs || now - session.createdAt >= this.limits.lifetimeMs
+    );
+  }
+
+  private sweep(): void {
+    const now = this.clock();
+    for (const [key, session] of this.sessions) if (this.expired(session, now)) this.sessions.delete(key);
+  }
+}
+
+/** Whether a presented CSRF token is the session's (constant time). */
+export function csrfTokenMatches(session: DashboardSession, presented: string | undefined): boolean {
+  if (!presented) return false;
+  const expected = Buffer.from(session.csrfToken);
+  const given = Buffer.from(presented);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function digest(id: string): string {
+  return createHash('sha256').update(id).digest('hex');
+}
+
+/** The value of one cookie in a `Cookie` header, if present. */
+export function cookieValue(cookieHeader: string | undefined, name: string): string | undefined {
   if (!cookieHeader) return undefined;
   for (const pair of cookieHeader.split(';')) {
     const equals = pair.indexOf('=');
-    if (equals < 0 || pair.slice(0, equals).trim() !== DASHBOARD_KEY_COOKIE) continue;
+    if (equals < 0 || pair.slice(0, equals).trim() !== name) continue;
     const value = pair.slice(equals + 1).trim();
-    try {
-      return decodeURIComponent(value) || undefined;
-    } catch {
-      return undefined;
-    }
+    return value === '' ? undefined : value;
   }
   return undefined;
 }
 
-/** `Set-Cookie` value holding the key; Secure when the page was served over HTTPS. */
-export function dashboardKeyCookie(key: string, secure: boolean): string {
+/** `Set-Cookie` for a new session: HttpOnly, SameSite=Strict, the dashboard's path only; Secure over HTTPS. */
+export function sessionCookie(id: string, options: { secure: boolean; maxAgeSeconds: number }): string {
   return [
-    `${DASHBOARD_KEY_COOKIE}=${encodeURIComponent(key)}`,
-    'Path=/',
+    `${DASHBOARD_SESSION_COOKIE}=${id}`,
+    `Path=${COOKIE_PATH}`,
     'HttpOnly',
     'SameSite=Strict',
-    `Max-Age=${MAX_AGE_SECONDS}`,
-    ...(secure ? ['Secure'] : []),
+    `Max-Age=${Math.max(1, Math.floor(options.maxAgeSeconds))}`,
+    ...(options.secure ? ['Secure'] : []),
   ].join('; ');
 }
 
-/** `Set-Cookie` value that removes the key (log out). */
-export function clearedDashboardKeyCookie(): string {
-  return `${DASHBOARD_KEY_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
+/** `Set-Cookie` that removes round one's cookie, which held an API key. */
+export function clearedLegacyCookie(secure: boolean): string {
+  return `${LEGACY_KEY_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secure ? '; Secure' : ''}`;
+}
+
+/** `Set-Cookie` values that remove the session cookie and round one's key cookie. */
+export function clearedSessionCookies(secure: boolean): string[] {
+  return [
+    `${DASHBOARD_SESSION_COOKIE}=; Path=${COOKIE_PATH}; HttpOnly; SameSite=Strict; Max-Age=0${secure ? '; Secure' : ''}`,
+    clearedLegacyCookie(secure),
+  ];
 }

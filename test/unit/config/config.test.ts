@@ -54,6 +54,30 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the dashboard session and proxy settings, refusing a session of no length', () => {
+    const defaults = loadConfig({ env: {} }).dashboard;
+    expect(defaults).toEqual({
+      showPatientData: false,
+      trustProxy: false,
+      session: { idleTimeout: 'PT30M', lifetime: 'PT12H' },
+    });
+    const set = loadConfig({
+      env: {
+        MHS_DASHBOARD_TRUST_PROXY: 'true',
+        MHS_DASHBOARD_SESSION_IDLE_TIMEOUT: 'PT0.5S',
+        MHS_DASHBOARD_SESSION_LIFETIME: 'P1D',
+      },
+    }).dashboard;
+    expect(set).toEqual({
+      showPatientData: false,
+      trustProxy: true,
+      session: { idleTimeout: 'PT0.5S', lifetime: 'P1D' },
+    });
+    expect(() => loadConfig({ env: { MHS_DASHBOARD_SESSION_IDLE_TIMEOUT: 'PT0S' } })).toThrow(
+      'configuration key dashboard.session.idleTimeout (MHS_DASHBOARD_SESSION_IDLE_TIMEOUT): must be longer than zero',
+    );
+  });
+
   it('rejects unknown MHS_ variables and unknown file keys', () => {
     expect(() => loadConfig({ env: { MHS_API_PROT: '1' } })).toThrow(
       'environment variable MHS_API_PROT is not a configuration key',

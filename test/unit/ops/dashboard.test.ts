@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import express from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateApiKey, hashApiKey, requireApiKey } from '../../../src/api/index.js';
+import { generateApiKey, hashApiKey } from '../../../src/api/index.js';
 import {
-  DASHBOARD_KEY_COOKIE,
-  dashboardKeyFromCookie,
+  DASHBOARD_SESSION_COOKIE,
   dashboardRoutes,
   escapeHtml,
   GatewayMetrics,
@@ -112,8 +111,6 @@ describe('dashboard pages', () => {
     app.use(
       dashboardRoutes({ ...deps, verifyKey: (k) => keys.find((r) => r.sha256 === hashApiKey(k))?.name }),
     );
-    app.use(requireApiKey(keys));
-    app.post('/dead-letters/:id/replay', (_req, res) => res.status(202).json({ who: res.locals.apiKeyName }));
     open = express();
     open.use(dashboardRoutes(deps));
   });
@@ -129,37 +126,41 @@ describe('dashboard pages', () => {
     expect(events.status).toBe(401);
   });
 
-  it('logs in with a key: HttpOnly, SameSite=Strict cookie, then the pages and the API accept it', async () => {
+  it('logs in with a key into a session: HttpOnly, SameSite=Strict cookie, then the pages accept it', async () => {
+    const origin = { Host: 'dash.example', Origin: 'http://dash.example' };
     const refused = await request(app)
       .post('/dashboard/login')
+      .set(origin)
       .type('form')
       .send({ key: 'mhs_wrong', next: '/dashboard' });
     expect(refused.status).toBe(401);
     expect(refused.headers['set-cookie']).toBeUndefined();
     const login = await request(app)
       .post('/dashboard/login')
+      .set(origin)
       .type('form')
       .send({ key, next: '/dashboard/messages' });
     expect(login.status).toBe(303);
     expect(login.headers.location).toBe('/dashboard/messages');
-    const cookie = String(login.headers['set-cookie']);
-    expect(cookie).toMatch(new RegExp(`^${DASHBOARD_KEY_COOKIE}=`));
+    const cookie = (login.headers['set-cookie'] as unknown as string[]).find((c) =>
+      c.startsWith(`${DASHBOARD_SESSION_COOKIE}=`),
+    )!;
     expect(cookie).toContain('HttpOnly');
     expect(cookie).toContain('SameSite=Strict');
-    expect(cookie).toContain('Path=/');
-    const pair = cookie.split(';')[0]!;
-    expect(dashboardKeyFromCookie(`other=1; ${pair}`)).toBe(key);
-    const page = await request(app).get('/dashboard').set('Cookie', pair);
+    expect(cookie).toContain('Path=/dashboard');
+    const page = await request(app).get('/dashboard').set('Cookie', cookie.split(';')[0]!);
     expect(page.status).toBe(200);
     expect(page.text).toContain('key ops-oncall');
-    const replay = await request(app).post('/dead-letters/MSG-1/replay').set('Cookie', pair);
-    expect(replay.status).toBe(202);
-    expect(replay.body).toEqual({ who: 'ops-oncall' });
+    expect(page.text).toMatch(/<meta name="csrf-token" content="[\w-]{43}">/);
   });
 
   it('never redirects a login anywhere but the dashboard', async () => {
     for (const next of ['https://evil.example/', '//evil.example/', '/dashboardevil', '/metrics']) {
-      const login = await request(app).post('/dashboard/login').type('form').send({ key, next });
+      const login = await request(app)
+        .post('/dashboard/login')
+        .set({ Host: 'dash.example', Origin: 'http://dash.example' })
+        .type('form')
+        .send({ key, next });
       expect(login.headers.location, next).toBe('/dashboard');
     }
   });
@@ -248,5 +249,160 @@ describe('dashboard pages', () => {
   it('has no login at all when the API has no authentication', async () => {
     expect((await request(open).get('/dashboard')).status).toBe(200);
     expect((await request(open).get('/dashboard/login')).headers.location).toBe('/dashboard');
+  });
+});
+
+describe('dashboard wording, names and times (issue 18)', () => {
+  const names: Record<string, string> = {
+    REPC_IN150016UK05: 'GP Summary Update (SCR upload)',
+    MCCI_IN010000UK13: 'Application Acknowledgement',
+  };
+  let clock = new Date('2026-11-22T10:00:00.000Z');
+  let store: SqliteMessageStore;
+  let app: express.Express;
+  const queues = [
+    { queue: 'mhs.outbound', messages: 0, consumers: 1 },
+    { queue: 'mhs.dead-letter', messages: 2, consumers: 0 },
+  ];
+
+  beforeAll(async () => {
+    store = new SqliteMessageStore(
+      join(mkdtempSync(join(tmpdir(), 'mhs-dash-18-')), 'state.db'),
+      () => clock,
+    );
+    await store.insert({
+      messageId: 'OLD-FAIL',
+      direction: 'outbound',
+      interactionId: 'REPC_IN150016UK05',
+      conversationId: 'CONV-OLD',
+      status: 'ACCEPTED',
+    });
+    await store.transition('OLD-FAIL', 'FAILED', {
+      detail: 'retries exhausted',
+      patch: { replyDeliveredAt: '2026-11-22T10:00:01.000Z' },
+    });
+    clock = new Date('2026-11-22T11:00:00.000Z');
+    await store.insert({
+      messageId: 'NEW-NACK',
+      direction: 'outbound',
+      interactionId: 'REPC_IN150016UK05',
+      conversationId: 'CONV-NEW',
+      status: 'ACCEPTED',
+    });
+    await store.transition('NEW-NACK', 'NACKED', { detail: 'MessageError' });
+    await store.insert({
+      messageId: 'ACK-IN',
+      direction: 'inbound',
+      interactionId: 'MCCI_IN010000UK13',
+      conversationId: 'CONV-NEW',
+      refToMessageId: 'NEW-NACK',
+      status: 'DELIVERED',
+    });
+    // The operator settles the old failure an hour after the NACK.
+    clock = new Date('2026-11-22T12:00:00.000Z');
+    expect(await store.resolve('OLD-FAIL', { kind: 'discarded' }, 'discarded by on-call')).toBe(true);
+    app = express();
+    app.use(
+      dashboardRoutes({
+        store,
+        state: {
+          read: async () => ({
+            ...state,
+            queues,
+            counts: [
+              ...(await store.countByState()),
+              // A final state the store may add later (spine-out): it still gets a column.
+              {
+                direction: 'outbound',
+                interactionId: 'REPC_IN150016UK05',
+                status: 'EXPIRED' as never,
+                count: 3,
+              },
+            ],
+          }),
+        },
+        showPatientData: false,
+        interactionName: (id) => names[id],
+        clock: () => clock,
+      }),
+    );
+  });
+  afterAll(() => store?.close());
+
+  it('dates a settled dead letter in Recent errors by its failure, not by when it was settled', async () => {
+    const page = (await request(app).get('/dashboard')).text;
+    const rows = [...page.matchAll(/<tr data-error="([^"]+)"><td class="nowrap">([^<]+)<\/td>/g)].map((m) => [
+      m[1],
+      m[2],
+    ]);
+    expect(rows).toEqual([
+      ['NEW-NACK', '2026-11-22 11:00:00Z'],
+      ['OLD-FAIL', '2026-11-22 10:00:00Z'],
+    ]);
+  });
+
+  it('says what mhs.dead-letter still holds once every dead letter is settled', async () => {
+    const page = (await request(app).get('/dashboard')).text;
+    expect(page).not.toContain('The dead-letter queue is empty');
+    expect(page).toContain('No dead letters wait for an operator.');
+    expect(page).toMatch(
+      /<span data-parked="2">mhs\.dead-letter still holds 2 notifications: a copy of each failure is published there for monitoring, and Replay or Discard settles the message in the store without removing its copy/,
+    );
+  });
+
+  it('shows each interaction’s catalogue name beside its code, the arrow and code kept together', async () => {
+    const page = (await request(app).get('/dashboard')).text;
+    expect(page).toContain(
+      '<td><span class="interaction"><span class="code"><span class="dir" title="outbound">→</span> <a class="mono" href="/dashboard/messages?interaction=REPC_IN150016UK05">REPC_IN150016UK05</a></span> <span class="iname">GP Summary Update (SCR upload)</span></span></td>',
+    );
+    expect(page).toContain(
+      'MCCI_IN010000UK13</a></span> <span class="iname">Application Acknowledgement</span>',
+    );
+    // Columns come from the store's state lists, plus any state the counts carry.
+    expect(page).toMatch(/data-state="FAILED"[\s\S]*data-state="DELIVERED"[\s\S]*data-state="EXPIRED"/);
+    const search = (await request(app).get('/dashboard/messages?id=CONV-NEW')).text;
+    expect(search).toContain('<span class="iname">Application Acknowledgement</span>');
+    const message = (await request(app).get('/dashboard/messages/ACK-IN')).text;
+    expect(message).toContain('<span class="iname">Application Acknowledgement</span>');
+  });
+
+  it('words what reached the PAS for a failure as a failure notice, not a reply', async () => {
+    const page = (await request(app).get('/dashboard/messages/OLD-FAIL')).text;
+    expect(page).toContain('<dt>Failure notified to PAS</dt><dd>2026-11-22 10:00:01Z</dd>');
+    expect(page).not.toContain('Reply delivered to PAS');
+  });
+
+  it('takes search times as typed 24-hour UTC, with no locale-formatted date picker', async () => {
+    const form = (await request(app).get('/dashboard/messages')).text;
+    expect(form).not.toContain('datetime-local');
+    expect(form).toContain('placeholder="2026-11-22 10:00:00"');
+    const window = await request(app).get(
+      `/dashboard/messages?from=${encodeURIComponent('2026-11-22 10:30')}&to=${encodeURIComponent('2026-11-22 11:30:00')}`,
+    );
+    expect(window.text).toContain('data-results="2"'); // NEW-NACK and ACK-IN, not OLD-FAIL
+    const bad = await request(app).get('/dashboard/messages?from=11/22/2026%2010:00%20PM');
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('is not a UTC date and time like 2026-11-22 10:00:00');
+  });
+
+  it('serves a favicon without a key, at /favicon.ico and linked from every page', async () => {
+    const key = generateApiKey();
+    const locked = express();
+    locked.use(
+      dashboardRoutes({
+        store,
+        state: { read: async () => state },
+        showPatientData: false,
+        verifyKey: (k) => (hashApiKey(k) === hashApiKey(key) ? 'k' : undefined),
+      }),
+    );
+    for (const path of ['/favicon.ico', '/dashboard/assets/favicon.svg']) {
+      const icon = await request(locked).get(path);
+      expect(icon.status, path).toBe(200);
+      expect(icon.headers['content-type']).toMatch(/^image\/svg\+xml/);
+      expect(String(icon.body)).toContain('<svg');
+    }
+    const login = (await request(locked).get('/dashboard/login')).text;
+    expect(login).toContain('<link rel="icon" href="/dashboard/assets/favicon.svg" type="image/svg+xml">');
   });
 });

@@ -1,6 +1,8 @@
 import {
   DEAD_LETTER_STATES,
+  FINAL_OUTBOUND_STATES,
   type HistoryEntry,
+  type MessageState,
   type StoredHttp,
   type StoredMessage,
 } from '../../../store/index.js';
@@ -8,7 +10,7 @@ import { formatTime } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { spineCodes } from '../overview.js';
 import { maskNhsNumbers, redactHl7, redactHttpBody, redactJson } from '../redact.js';
-import { conversationLink, messageLink, stateBadge } from './layout.js';
+import { conversationLink, interactionLabel, messageLink, stateBadge, type ViewContext } from './layout.js';
 import { deadLetterButtons } from './overview.js';
 
 /** Bodies are shown up to this many bytes: enough for any envelope, bounded for a 5 MB attachment. */
@@ -19,11 +21,11 @@ export interface MessagePageModel {
   history: HistoryEntry[];
   /** Messages of the same conversation, and the one this answers, oldest first. */
   chain: StoredMessage[];
-  showPatientData: boolean;
 }
 
-export function messageContent(model: MessagePageModel): SafeHtml {
-  const { message: m, showPatientData } = model;
+export function messageContent(model: MessagePageModel, view: ViewContext): SafeHtml {
+  const { message: m } = model;
+  const { showPatientData } = view;
   const outbound = m.direction === 'outbound';
   const { codes } = spineCodes(m);
   return html`<div class="page-head"><h1 class="mono">${m.messageId}</h1>${stateBadge(m.status)}</div>
@@ -31,7 +33,7 @@ export function messageContent(model: MessagePageModel): SafeHtml {
 ${showPatientData ? '' : html`<p class="notice">Patient data is redacted (dashboard.showPatientData is false): element names, ids and codes stay visible, NHS numbers are masked.</p>`}
 <section class="card"><dl class="facts">
 <dt>Direction</dt><dd>${outbound ? 'outbound (PAS → Spine)' : 'inbound (Spine → PAS)'}</dd>
-<dt>Interaction</dt><dd class="mono">${m.interactionId}</dd>
+<dt>Interaction</dt><dd>${interactionLabel(m.interactionId, view, { link: true })}</dd>
 <dt>Conversation</dt><dd>${conversationLink(m.conversationId)}</dd>
 ${m.refToMessageId ? html`<dt>Answers</dt><dd>${messageLink(m.refToMessageId)}</dd>` : ''}
 <dt>Created</dt><dd>${formatTime(m.createdAt)}</dd>
@@ -39,7 +41,7 @@ ${m.refToMessageId ? html`<dt>Answers</dt><dd>${messageLink(m.refToMessageId)}</
 <dt>Attempts</dt><dd>${m.attempts}</dd>
 ${m.nextAttemptAt && m.status === 'RETRYING' ? html`<dt>Next attempt</dt><dd>${formatTime(m.nextAttemptAt)}</dd>` : ''}
 ${m.nextAttemptAt && (m.status === 'SENT' || m.status === 'ACKED') ? html`<dt>Reply deadline</dt><dd>${formatTime(m.nextAttemptAt)}</dd>` : ''}
-${m.replyDeliveredAt ? html`<dt>Reply delivered to PAS</dt><dd>${formatTime(m.replyDeliveredAt)}</dd>` : ''}
+${m.replyDeliveredAt ? html`<dt>${deliveredToPas(m)}</dt><dd>${formatTime(m.replyDeliveredAt)}</dd>` : ''}
 ${codes.length > 0 ? html`<dt>Spine codes</dt><dd class="mono">${codes.join(', ')}</dd>` : ''}
 </dl>
 ${(DEAD_LETTER_STATES as readonly string[]).includes(m.status) && !m.resolution ? html`<div class="actions">${deadLetterButtons(m.messageId)}</div>` : ''}
@@ -47,9 +49,9 @@ ${m.resolution ? html`<p class="muted">Dead letter ${m.resolution}${m.resolvedAt
 </section>
 <div class="grid-2">
 <section class="card"><h2>History</h2>${history(model.history, showPatientData)}</section>
-<section class="card"><h2>Correlation chain</h2>${chain(model.chain, m)}</section>
+<section class="card"><h2>Correlation chain</h2>${chain(model.chain, m, view)}</section>
 </div>
-${errorList(m.error)}
+${errorList(m.error, showPatientData)}
 ${m.route !== undefined ? html`<section class="card"><h2>Route</h2><pre>${json(m.route)}</pre></section>` : ''}
 ${m.reply !== undefined ? html`<section class="card"><h2>${outbound ? 'Reply received' : 'Reply'}</h2><pre>${json(showPatientData ? m.reply : redactJson(m.reply))}</pre></section>` : ''}
 ${httpSection(outbound ? 'Envelope sent' : 'Envelope received', m.http, showPatientData)}
@@ -66,18 +68,30 @@ function history(entries: HistoryEntry[], showPatientData: boolean): SafeHtml {
   )}</tbody></table>`;
 }
 
-function chain(messages: StoredMessage[], current: StoredMessage): SafeHtml {
+/** What `replyDeliveredAt` records, in the words of what happened: a reply, or news of a failure. */
+function deliveredToPas(m: StoredMessage): string {
+  if (m.direction === 'inbound') return 'Delivered to PAS';
+  if (m.status === 'COMPLETED') return 'Reply delivered to PAS';
+  const final = (FINAL_OUTBOUND_STATES as readonly MessageState[]).includes(m.status);
+  return final ? 'Failure notified to PAS' : 'Outcome delivered to PAS';
+}
+
+function chain(messages: StoredMessage[], current: StoredMessage, view: ViewContext): SafeHtml {
   return html`<table><thead><tr><th>Created</th><th></th><th>Message</th><th>Interaction</th><th>State</th><th>Answers</th></tr></thead><tbody>${messages.map(
     (m) =>
-      html`<tr${m.messageId === current.messageId ? html` class="current"` : ''}><td class="nowrap">${formatTime(m.createdAt)}</td><td class="dir" title="${m.direction}">${m.direction === 'outbound' ? '→' : '←'}</td><td>${m.messageId === current.messageId ? html`<span class="mono">${m.messageId.slice(0, 8)}… (this)</span>` : messageLink(m.messageId, `${m.messageId.slice(0, 8)}…`)}</td><td class="mono">${m.interactionId}</td><td>${stateBadge(m.status)}</td><td>${m.refToMessageId ? messageLink(m.refToMessageId, `${m.refToMessageId.slice(0, 8)}…`) : ''}</td></tr>`,
+      html`<tr${m.messageId === current.messageId ? html` class="current"` : ''}><td class="nowrap">${formatTime(m.createdAt)}</td><td class="dir" title="${m.direction}">${m.direction === 'outbound' ? '→' : '←'}</td><td>${m.messageId === current.messageId ? html`<span class="mono">${m.messageId.slice(0, 8)}… (this)</span>` : messageLink(m.messageId, `${m.messageId.slice(0, 8)}…`)}</td><td>${interactionLabel(m.interactionId, view)}</td><td>${stateBadge(m.status)}</td><td>${m.refToMessageId ? messageLink(m.refToMessageId, `${m.refToMessageId.slice(0, 8)}…`) : ''}</td></tr>`,
   )}</tbody></table>`;
 }
 
-function errorList(error: unknown): SafeHtml {
+function errorList(error: unknown, showPatientData: boolean): SafeHtml {
   if (!Array.isArray(error) || error.length === 0) return html``;
   const rows = error as Record<string, unknown>[];
   const text = (value: unknown) =>
-    value === undefined || value === null ? '' : maskNhsNumbers(String(value));
+    value === undefined || value === null
+      ? ''
+      : showPatientData
+        ? String(value)
+        : maskNhsNumbers(String(value));
   return html`<section class="card"><h2>Errors</h2><table><thead><tr><th>Type</th><th>Code</th><th>Severity</th><th>Description</th><th>Location</th></tr></thead><tbody>${rows.map(
     (e) =>
       html`<tr><td>${text(e.errorType)}</td><td class="mono">${text(e.errorCode)}</td><td>${text(e.severity)}</td><td class="wrap">${text(e.description)}</td><td class="mono">${text(e.location)}</td></tr>`,
