@@ -59,6 +59,14 @@ export class CorrelationConsumer {
       return 'ack';
     }
     switch (signal.kind) {
+      case 'reply':
+        // The reply itself reached the PAS from the inbound path; only the request's state moves.
+        await this.deps.store.transition(message.messageId, 'COMPLETED', {
+          from: [...IN_FLIGHT, 'ACKED'],
+          detail: `reply ${signal.interactionId ?? ''} ${signal.signalId}`.replace('  ', ' '),
+          patch: { reply: { replyMessageId: signal.signalId, interactionId: signal.interactionId } },
+        });
+        break;
       case 'acknowledgment':
         await this.deps.store.transition(message.messageId, 'ACKED', {
           from: IN_FLIGHT,

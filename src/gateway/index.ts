@@ -340,7 +340,7 @@ async function closeAll(closers: (() => Promise<void> | void)[]): Promise<void> 
 /** The retry intervals of every route that may be retried (SDS may add others; they are declared on use). */
 function retryIntervals(routes: RouteTable): number[] {
   const intervals = new Set<number>();
-  for (const id of Object.keys(routes.catalogue.interactions)) {
+  for (const id of routes.routed()) {
     const route = routes.resolve(id);
     if (route.direction !== 'inbound' && route.reliability.retries > 0) intervals.add(route.retryIntervalMs);
   }

@@ -477,6 +477,19 @@ export class InboundPipeline {
         ...(header.refToMessageId && answered?.direction !== 'outbound' ? { unmatched: true } : {}),
       });
       queued = 'queued on mhs.inbound';
+      // The request it answers is complete: correlation moves it (a caller waiting on POST / wakes).
+      if (answered?.direction === 'outbound')
+        await this.publishSignal(
+          {
+            kind: 'reply',
+            signalId: header.messageId,
+            refToMessageId: answered.messageId,
+            conversationId: header.conversationId,
+            receivedAt,
+            interactionId: header.action,
+          },
+          header,
+        );
     }
     const ack = this.acknowledgment(parsed);
     const delivered = await this.deps.store.transition(header.messageId, 'DELIVERED', {

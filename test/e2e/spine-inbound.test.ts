@@ -134,6 +134,7 @@ const CASES: Case[] = [
     answer: { kind: 'acknowledgment' },
     pas: { kind: 'reply', interactionId: 'QUPC_IN160102UK05', refToMessageId: '{{ref}}', data: {} },
     stored: { status: 'DELIVERED', detail: 'queued on mhs.inbound' },
+    requestStatus: 'COMPLETED',
   },
   {
     file: 'attachments-every-encoding.mime',
