@@ -180,10 +180,11 @@ describe('operations dashboard in a browser', () => {
     await putFaults(h, { soapFault: { codes: [], times: 0 } });
     const row = page.locator(`[data-dead-letter="${failed}"]`);
     await row.waitFor({ timeout: 15_000 });
-    await expect.poll(() => liveText('errors')).toContain('DeliveryFailure');
+    // Spine's own fault (code 200 and its text), not a DeliveryFailure of ours, once retries run out.
+    await expect.poll(() => liveText('errors')).toMatch(/FAILED\s+200\s+System failure to process message/);
     // Interactions carry their catalogue names beside the codes.
-    expect(await liveText('states')).toContain('GP Summary Update (SCR upload)');
-    expect(await row.innerText()).toContain(`${RELIABLE} GP Summary Update (SCR upload)`);
+    expect(await liveText('states')).toContain('GP Summary (SCR upload)');
+    expect(await row.innerText()).toContain(`${RELIABLE} GP Summary (SCR upload)`);
     await shoot('dashboard.png');
 
     await row.locator(`a[href="/dashboard/messages/${failed}"]`).click();

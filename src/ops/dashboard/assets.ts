@@ -69,7 +69,7 @@ tr.current td { background: var(--info-bg); }
 .interaction .code { white-space: nowrap; }
 .interaction .iname { color: var(--muted); font-size: 12px; margin-left: 4px; }
 .queue-note { color: var(--muted); font-size: 12px; }
-table.states td, table.states th { padding: 6px 6px; }
+table.states td, table.states th { padding: 6px 4px; }
 table.states th.num { padding-left: 2px; }
 pre { background: #f7f8fa; border: 1px solid var(--line); border-radius: 6px; padding: 10px; overflow: auto; max-height: 480px; white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }
 .badge { display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: 11px; font-weight: 600; letter-spacing: .02em; background: var(--line); color: var(--ink); white-space: nowrap; }

@@ -93,7 +93,7 @@ function calledHosts(): { url: string; from: string }[] {
     { name: 'simulator', service: sim, config: simConfig },
   ]) {
     const table = loadRouteTable(config.interactionsFile, routesFile(service, config)!);
-    for (const id of Object.keys(table.catalogue.interactions))
+    for (const id of table.routed())
       urls.push({ url: table.resolve(id).endpoint, from: `${name} route ${id}` });
     if (config.sds.url) urls.push({ url: config.sds.url, from: `${name} sds.url` });
     if (config.sds.forwardReliableEndpoint)
