@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Waiters } from '../correlation/index.js';
 import type { Attachment, ExternalAttachment } from '../ebxml/index.js';
+import { Hl7Error, readWrapper } from '../hl7/index.js';
 import {
   InvalidSubmissionError,
   NotAcceptedError,
@@ -171,8 +172,8 @@ export function mhsRoutes(deps: MhsRouteDependencies): Router {
         detail: `MaxRequestSize=${deps.maxRequestBytes} RequestSize=${size} (bytes)`,
       });
     }
-    const payloadError = payloadProblem(body.payload, interactionId);
-    if (payloadError) return sendProblem(response, payloadError);
+    const payload = readPayload(body.payload, interactionId);
+    if ('problem' in payload) return sendProblem(response, payload.problem);
     if (deps.routes.catalogue.interactions[interactionId]!.direction === 'inbound') {
       return sendProblem(response, {
         title: 'Invalid request',
@@ -206,6 +207,7 @@ export function mhsRoutes(deps: MhsRouteDependencies): Router {
       const submitted = await deps.submission.submit({
         interactionId,
         payloadXml: body.payload,
+        hl7MessageId: payload.hl7MessageId,
         messageId: request.get('Message-Id'),
         conversationId: request.get('Correlation-Id'),
         data: {
@@ -245,27 +247,36 @@ export function mhsRoutes(deps: MhsRouteDependencies): Router {
 /**
  * The payload must be the HL7 interaction itself: well-formed UTF-8 XML without a DTD (the one
  * XML parser's rules, `src/xml`), whose root is the element `Interaction-Id` names in the HL7 V3
- * namespace. Nothing the PAS sends reaches Spine unparsed.
+ * namespace, with the wrapper Spine and correlation read (its `id/@root` above all: an application
+ * acknowledgement names it). Nothing the PAS sends reaches Spine unparsed; the wrapper's id comes
+ * back so the message is not parsed twice.
  */
-function payloadProblem(payload: string, interactionId: string): Problem | undefined {
-  const invalid = (message: string): Problem => ({
-    title: 'Invalid request',
-    status: 400,
-    detail: `payload: ${message}`,
-    errors: [{ field: 'payload', message }],
+function readPayload(
+  payload: string,
+  interactionId: string,
+): { problem: Problem } | { hl7MessageId: string } {
+  const invalid = (message: string) => ({
+    problem: {
+      title: 'Invalid request',
+      status: 400,
+      detail: `payload: ${message}`,
+      errors: [{ field: 'payload', message }],
+    } satisfies Problem,
   });
-  let root: { name: string; namespaceUri: string };
   try {
-    root = withXml(payload, (doc) => ({ name: doc.root.name, namespaceUri: doc.root.namespaceUri }));
+    return withXml(payload, (doc) => {
+      const root = doc.root;
+      if (root.name !== interactionId || root.namespaceUri !== NS.hl7)
+        return invalid(
+          `root element is {${root.namespaceUri}}${root.name}; expected ${interactionId} in ${NS.hl7} (the Interaction-Id header)`,
+        );
+      return { hl7MessageId: readWrapper(root, payload).messageId };
+    });
   } catch (error) {
     if (error instanceof XmlInputError) return invalid(error.message);
+    if (error instanceof Hl7Error) return invalid(`not a whole HL7 message: ${error.message}`);
     throw error;
   }
-  if (root.name !== interactionId || root.namespaceUri !== NS.hl7)
-    return invalid(
-      `root element is {${root.namespaceUri}}${root.name}; expected ${interactionId} in ${NS.hl7} (the Interaction-Id header)`,
-    );
-  return undefined;
 }
 
 async function sendFinished(

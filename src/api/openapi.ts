@@ -186,9 +186,26 @@ export const REQUEST_EXAMPLES: Record<keyof typeof CAB_PATHS, unknown> = {
   },
 };
 
-/** POST / (MHS-compatible): a slot cancellation as raw HL7 would be too long to read; a short payload. */
+/** POST / (MHS-compatible): a whole slot cancellation (our golden sample), as a PAS sends it. */
 export const MHS_REQUEST_EXAMPLE = {
-  payload: '<PRSC_IN100000UK06 xmlns="urn:hl7-org:v3">…</PRSC_IN100000UK06>',
+  payload:
+    '<PRSC_IN100000UK06 xmlns="urn:hl7-org:v3"><id root="7F9BBD35-E06C-4E8F-9BA3-C2E46A8CAEC5"/' +
+    '><creationTime value="20260106120000"/><versionCode code="V3NPfIT3.1.09"/><interactionId r' +
+    'oot="2.16.840.1.113883.2.1.3.2.4.12" extension="PRSC_IN100000UK06"/><processingCode code="' +
+    'P"/><processingModeCode code="T"/><acceptAckCode code="NE"/><communicationFunctionRcv type' +
+    'Code="RCV"><device classCode="DEV" determinerCode="INSTANCE"><id root="1.2.826.0.1285.0.2.' +
+    '0.107" extension="918999199246"/></device></communicationFunctionRcv><communicationFunctio' +
+    'nSnd typeCode="SND"><device classCode="DEV" determinerCode="INSTANCE"><id root="1.2.826.0.' +
+    '1285.0.2.0.107" extension="200000001234"/></device></communicationFunctionSnd><ControlActE' +
+    'vent classCode="CACT" moodCode="EVN"><author1 typeCode="AUT"><AgentSystemSDS classCode="AG' +
+    'NT"><agentSystemSDS classCode="DEV" determinerCode="INSTANCE"><id root="1.2.826.0.1285.0.2' +
+    '.0.107" extension="200000001234"/></agentSystemSDS></AgentSystemSDS></author1><subject typ' +
+    'eCode="SUBJ" contextConductionInd="false"><CancelledSlotList classCode="LIST" moodCode="PR' +
+    'MS"><id root="1F2E3D4C-5B6A-4798-8A6B-5C4D3E2F1A0B"/><component typeCode="COMP"><appointme' +
+    'ntSlot classCode="SPLY" moodCode="SLOT"><id root="C1D2E3F4-A5B6-4C7D-8E9F-0A1B2C3D4E5F"/><' +
+    '/appointmentSlot></component><component typeCode="COMP"><appointmentSlot classCode="SPLY" ' +
+    'moodCode="SLOT"><id root="E3F4A5B6-C7D8-4E9F-8A1B-2C3D4E5F6071"/></appointmentSlot></compo' +
+    'nent></CancelledSlotList></subject></ControlActEvent></PRSC_IN100000UK06>',
 };
 
 /** The OpenAPI 3.1 description of the REST API, served at /openapi.json and read at /docs. */
@@ -251,7 +268,7 @@ export function openApiDocument(cabSchemas: CabRequestSchemas): JsonSchema {
       tags: ['MHS-compatible'],
       summary: 'Send raw HL7 (the NHS MHS adaptor’s API)',
       description:
-        '`payload` is the whole HL7 message for `Interaction-Id`; the example abbreviates it (…), so sent as it is it gets 422 naming the HL7 problem.',
+        '`payload` is the whole HL7 message for `Interaction-Id`, wrapper and all (the example is a slot cancellation); a payload that is not well-formed HL7 rooted at that interaction, with its wrapper, gets 400 naming what is wrong.',
       parameters: [
         header('Interaction-Id', true, 'HL7 interaction id, e.g. PRSC_IN090000UK09'),
         header('wait-for-response', true, '`true` to wait for the reply, `false` for 202 once queued', [

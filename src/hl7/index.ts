@@ -7,7 +7,7 @@ export {
 export { APPLICATION_ACKNOWLEDGEMENT, HL7_VERSION_CODE, INTERACTION_ID, OID } from './constants.js';
 export { Hl7Error } from './errors.js';
 export { el, type RawXml, raw, renderXml, type XmlChild, type XmlElementSpec } from './markup.js';
-export { parseApplicationAcknowledgement, parseWrapper } from './parse-wrapper.js';
+export { parseApplicationAcknowledgement, parseWrapper, readWrapper } from './parse-wrapper.js';
 export type {
   AcknowledgementDetail,
   AcknowledgementFields,

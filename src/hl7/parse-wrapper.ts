@@ -46,7 +46,8 @@ export function parseApplicationAcknowledgement(
   };
 }
 
-function readWrapper(root: XmlElement, source: string): ParsedWrapper {
+/** The wrapper of a document already parsed (its root element and the text it was parsed from). */
+export function readWrapper(root: XmlElement, source: string): ParsedWrapper {
   const rootName = root.name;
   if (root.namespaceUri !== NS.hl7 || !INTERACTION_ID.test(rootName)) {
     throw new Hl7Error(`root element {${root.namespaceUri}}${rootName} is not an HL7 V3 interaction`);

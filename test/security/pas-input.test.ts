@@ -85,6 +85,14 @@ describe('POST / input from the PAS', () => {
       );
     });
 
+    it('refuses HL7 without the wrapper Spine reads, such as the README placeholder', async () => {
+      await expectRefused(
+        await post(() => ({ payload: `<${INTERACTION} xmlns="urn:hl7-org:v3">…</${INTERACTION}>` })),
+        'payload',
+        new RegExp(`^not a whole HL7 message: ${INTERACTION}/id/@root is missing$`),
+      );
+    });
+
     it('refuses a control character in the payload', async () => {
       await expectRefused(
         await post((id) => ({ payload: hl7(INTERACTION, id).replace('</REPC', '\u0001</REPC') })),
