@@ -44,6 +44,8 @@ export interface ApiDependencies
     metrics: GatewayMetrics;
     dashboard: Omit<DashboardDependencies, 'verifyKey' | 'logger' | 'actions'>;
   };
+  /** Further authenticated routes (the e-RS FHIR side's /ers/…), after the built-in ones. */
+  extraRoutes?: express.Router[];
 }
 
 export function createApi(deps: ApiDependencies): express.Express {
@@ -105,6 +107,7 @@ export function createApi(deps: ApiDependencies): express.Express {
   app.use(cabRoutes(deps));
   app.use(messageRoutes(deps.store));
   app.use(deadLetterRoutes(deps));
+  for (const routes of deps.extraRoutes ?? []) app.use(routes);
   app.use((request: Request, response: Response) => {
     sendProblem(response, {
       title: 'Not found',

@@ -10,6 +10,7 @@ export { PostgresMessageStore, type PostgresStoreOptions } from './postgres.js';
 export { postgresTarget, redactStoreSetting } from './setting.js';
 export { SqliteMessageStore } from './sqlite.js';
 export { ThreadedSqliteStore } from './sqlite-thread.js';
+export * from './referral-types.js';
 export * from './types.js';
 
 /**

@@ -1,3 +1,5 @@
+import type { ReferralStore } from './referral-types.js';
+
 export const OUTBOUND_STATES = [
   'ACCEPTED',
   'SENDING',
@@ -233,7 +235,7 @@ export class DuplicateMessageError extends Error {
  * Durable message state. Every status change is a history row written in the same transaction.
  * Implementations: SQLite (one node) and PostgreSQL (several instances sharing one database).
  */
-export interface MessageStore {
+export interface MessageStore extends ReferralStore {
   /** Stores a new message with its first history row; DuplicateMessageError if the id exists. */
   insert(message: NewMessage): Promise<void>;
   get(messageId: string): Promise<StoredMessage | undefined>;

@@ -1,0 +1,217 @@
+import { createReadStream } from 'node:fs';
+import express, { type Request, type Response } from 'express';
+import { sendProblem, validationProblem } from '../api/index.js';
+import type { ReferralStore, StoredAttachment } from '../store/index.js';
+import type { Attachments } from './attachments.js';
+import { FhirTransportError, type UserContext } from './client.js';
+import { type DecisionAction, decisionBodies } from './decision-parameters.js';
+import type { Decisions } from './decisions.js';
+import type { ReferralJson } from './referral.js';
+import { CODE_SYSTEMS, type CodeSystemType, inForce, type ReferenceData } from './reference-data.js';
+import { type HeldReferral, ReferralReadError, type Referrals } from './referrals.js';
+import type { WorklistSync } from './sync.js';
+
+export interface ErsRouteDependencies {
+  store: ReferralStore;
+  referrals: Referrals;
+  attachments: Attachments;
+  decisions: Decisions;
+  referenceData: ReferenceData;
+  sync: WorklistSync;
+}
+
+const UBRN = /^[0-9]{12}$/;
+const ATTACHMENT_ID = /^[A-Za-z0-9._-]{1,100}$/;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,200}$/;
+const SAFE_CONTENT_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i;
+
+/** The PAS's e-RS FHIR routes (docs/ers-fhir.md; described in the OpenAPI document). */
+export function ersRoutes(deps: ErsRouteDependencies): express.Router {
+  const router = express.Router();
+
+  router.get('/ers/sync', async (_request, response) => {
+    response.json({ budget: await deps.sync.budget(), lastRuns: [...deps.sync.lastRuns.values()] });
+  });
+
+  router.post('/ers/sync', async (_request, response) => {
+    const runs = await deps.sync.runOnce();
+    response.json({ runs, budget: await deps.sync.budget() });
+  });
+
+  router.get('/ers/reference-data/rejection-reasons', (request, response) =>
+    referenceData(deps, response, 'APPOINTMENT-CANCELLATION-REASON', 'REJECT'),
+  );
+
+  router.get('/ers/reference-data/:type', (request, response) => {
+    const type = request.params.type as CodeSystemType;
+    if (!CODE_SYSTEMS.includes(type))
+      return sendProblem(response, { title: 'Unknown code system', status: 404, detail: `use one of ${CODE_SYSTEMS.join(', ')}` });
+    const usage = typeof request.query.usage === 'string' ? request.query.usage : undefined;
+    return referenceData(deps, response, type, usage);
+  });
+
+  router.get('/ers/referrals/:ubrn', async (request, response) => {
+    const ubrn = checkUbrn(request, response);
+    if (!ubrn) return;
+    const user = userContext(request, response);
+    if (user === null) return;
+    let held: HeldReferral | undefined;
+    try {
+      held = request.query.refresh === 'true' || user ? undefined : await deps.referrals.held(ubrn);
+      held ??= await deps.referrals.fetch(ubrn, user);
+    } catch (error) {
+      return readProblem(response, error);
+    }
+    void deps.attachments.runDue().catch(() => undefined);
+    if (request.query.format === 'fhir') {
+      response.type('application/fhir+json').set('ETag', `W/"${held.referral.version}"`).send(JSON.stringify(held.fhir));
+      return;
+    }
+    response.set('ETag', `W/"${held.referral.version}"`).json(await withAttachmentState(deps.store, held.referral));
+  });
+
+  router.get('/ers/referrals/:ubrn/attachments/:id', async (request, response) => {
+    const ubrn = checkUbrn(request, response);
+    if (!ubrn) return;
+    const id = request.params.id as string;
+    if (!ATTACHMENT_ID.test(id))
+      return sendProblem(response, { title: 'Invalid attachment id', status: 400, detail: 'letters, digits, . _ - (up to 100)' });
+    const attachment = await deps.store.attachment(ubrn, id);
+    if (!attachment)
+      return sendProblem(response, { title: 'Attachment not found', status: 404, detail: `referral ${ubrn} has no attachment ${id} that the gateway knows of` });
+    const path = deps.attachments.filePath(attachment);
+    if (attachment.status !== 'DOWNLOADED' || !path) {
+      const final = attachment.status === 'THREATS_FOUND' || attachment.status === 'VALIDATION_FAILED';
+      return sendProblem(response, {
+        title: final ? 'Attachment will never be available' : 'Attachment not downloaded yet',
+        status: final ? 410 : 409,
+        detail: `status ${attachment.status}${attachment.detail ? `: ${attachment.detail}` : ''}`,
+        attachmentStatus: attachment.status,
+        ...(final ? {} : { retryAfterSeconds: 60 }),
+      });
+    }
+    response.status(200).set({
+      'Content-Type': SAFE_CONTENT_TYPE.test(attachment.contentType) ? attachment.contentType : 'application/octet-stream',
+      'Content-Length': String(attachment.size),
+      'Content-Disposition': 'attachment',
+      'Repr-Digest': `sha-256=:${Buffer.from(attachment.sha256!, 'hex').toString('base64')}:`,
+      'X-Content-SHA256': attachment.sha256!,
+      'X-Content-Type-Options': 'nosniff',
+    });
+    createReadStream(path)
+      .on('error', () => response.destroy())
+      .pipe(response);
+  });
+
+  router.post('/ers/referrals/:ubrn/:action', async (request, response) => {
+    const action = request.params.action as DecisionAction;
+    if (!Object.hasOwn(decisionBodies, action))
+      return sendProblem(response, { title: 'Not found', status: 404, detail: `POST ${request.path} is not an API route` });
+    const ubrn = checkUbrn(request, response);
+    if (!ubrn) return;
+    const key = request.get('idempotency-key');
+    if (!key || !IDEMPOTENCY_KEY.test(key))
+      return sendProblem(response, {
+        title: 'Idempotency-Key required',
+        status: 400,
+        detail: 'send an Idempotency-Key header (8–200 visible ASCII characters, e.g. a UUID) so a retry never acts twice',
+      });
+    const parsed = decisionBodies[action].safeParse(request.body ?? {});
+    if (!parsed.success) return sendProblem(response, validationProblem(parsed.error));
+    const user = userContext(request, response);
+    if (user === null) return;
+    const answer = await deps.decisions.decide({
+      action,
+      ubrn,
+      idempotencyKey: key,
+      body: parsed.data as Record<string, unknown>,
+      ...(user ? { user } : {}),
+    });
+    if (answer.replayed) response.set('Idempotent-Replayed', 'true');
+    if (answer.retryAfterSeconds !== undefined) response.set('Retry-After', String(answer.retryAfterSeconds));
+    response
+      .status(answer.status)
+      .type(answer.status === 200 ? 'application/json' : 'application/problem+json')
+      .send(JSON.stringify(answer.body));
+  });
+
+  return router;
+}
+
+async function referenceData(deps: ErsRouteDependencies, response: Response, type: CodeSystemType, usage?: string) {
+  try {
+    const concepts = inForce(await deps.referenceData.concepts(type), new Date(), usage);
+    response.json({ codeSystem: type, ...(usage ? { usage } : {}), concepts });
+  } catch (error) {
+    sendProblem(response, { title: 'Reference data unavailable', status: 502, detail: (error as Error).message });
+  }
+}
+
+async function withAttachmentState(store: ReferralStore, referral: ReferralJson) {
+  const stored = new Map<string, StoredAttachment>((await store.attachments(referral.ubrn)).map((a) => [a.attachmentId, a]));
+  return {
+    ...referral,
+    attachments: referral.attachments.map((info) => {
+      const held = stored.get(info.id);
+      return {
+        ...info,
+        status: held?.status ?? 'PENDING',
+        ...(held?.sha256 ? { sha256: held.sha256, downloadedSize: held.size } : {}),
+        ...(held?.detail && held.status !== 'DOWNLOADED' ? { detail: held.detail } : {}),
+        ...(held?.status === 'DOWNLOADED' ? { href: `/ers/referrals/${referral.ubrn}/attachments/${encodeURIComponent(info.id)}` } : {}),
+      };
+    }),
+  };
+}
+
+function checkUbrn(request: Request, response: Response): string | undefined {
+  const ubrn = request.params.ubrn as string;
+  if (UBRN.test(ubrn)) return ubrn;
+  sendProblem(response, { title: 'Invalid UBRN', status: 400, detail: 'a UBRN is 12 digits' });
+  return undefined;
+}
+
+/**
+ * User-restricted calls: the PAS passes its user's e-RS session (X-ERS-Access-Token and
+ * NHSD-eRS-Business-Function, optionally NHSD-End-User-Organisation-ODS and
+ * NHSD-eRS-On-Behalf-Of-User-ID). Absent: the gateway calls as the application. null: answered 400.
+ */
+function userContext(request: Request, response: Response): UserContext | undefined | null {
+  const accessToken = request.get('x-ers-access-token');
+  if (accessToken === undefined) return undefined;
+  const businessFunction = request.get('nhsd-ers-business-function');
+  if (!/^[\x21-\x7e]{1,4000}$/.test(accessToken) || !businessFunction || !/^[A-Z_]{1,60}$/.test(businessFunction)) {
+    sendProblem(response, {
+      title: 'Invalid user context',
+      status: 400,
+      detail: 'X-ERS-Access-Token needs NHSD-eRS-Business-Function (e.g. SERVICE_PROVIDER_CLINICIAN)',
+    });
+    return null;
+  }
+  const odsCode = request.get('nhsd-end-user-organisation-ods');
+  const onBehalfOf = request.get('nhsd-ers-on-behalf-of-user-id');
+  return {
+    accessToken,
+    businessFunction,
+    ...(odsCode && /^[A-Z0-9]{1,10}$/.test(odsCode) ? { odsCode } : {}),
+    ...(onBehalfOf && /^[0-9]{1,20}$/.test(onBehalfOf) ? { onBehalfOfUserId: onBehalfOf } : {}),
+  };
+}
+
+function readProblem(response: Response, error: unknown): void {
+  if (error instanceof ReferralReadError) {
+    const { status, error: ers } = error.answer;
+    if (status === 404) return sendProblem(response, { title: 'Referral not found in e-RS', status: 404, detail: ers.diagnostics ?? 'e-RS has no such referral' });
+    if (status === 429 || status === 503)
+      return sendProblem(response, { title: 'e-RS is busy', status: 503, detail: `e-RS answered ${status}`, retryAfterSeconds: 30 });
+    return sendProblem(response, {
+      title: 'Unexpected answer from e-RS',
+      status: 502,
+      detail: `A005 answered ${status}${ers.code ? ` ${ers.code}` : ''}`,
+      ...(ers.code ? { ersErrorCode: ers.code } : {}),
+    });
+  }
+  if (error instanceof FhirTransportError)
+    return sendProblem(response, { title: 'e-RS did not answer', status: 504, detail: error.message, retryAfterSeconds: 30 });
+  throw error;
+}
