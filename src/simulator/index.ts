@@ -31,6 +31,7 @@ import { loadRouteTable, type RouteTable } from '../routing/index.js';
 import { serverOptions, TlsContext } from '../security/tls/index.js';
 import { verifyEnvelope } from '../security/xmldsig/index.js';
 import { checkAnswer, type SentRequest } from './ers.js';
+import { ErsFhirSimulator } from './ers-fhir/index.js';
 import {
   acknowledgmentFor,
   applicationAckMessage,
@@ -62,7 +63,7 @@ const SIGNAL_ATTEMPTS = 10;
  */
 export async function startSimulator(
   config: GatewayConfig,
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger; /** Start with a few referrals on the e-RS FHIR worklists (development mode). */ seedReferrals?: boolean } = {},
 ): Promise<RunningSimulator> {
   const sim = config.simulator;
   const logger = (options.logger ?? createLogger({ ...config.logging, name: 'simulator' })).child({
@@ -73,6 +74,9 @@ export async function startSimulator(
   const tls = new TlsContext(sim.tls);
   const client = new MtlsClient(tls, config.outbound.requestTimeoutMs);
   const received: ReceivedMessage[] = [];
+  // e-RS's FHIR API (ers-fhir/), served on the control port.
+  const ersFhir = new ErsFhirSimulator(config.ersFhir);
+  if (options.seedReferrals) seedReferrals(ersFhir, config.ersFhir.services);
   let faults: Faults = { ...DEFAULT_FAULTS, delayMs: sim.ackDelayMs };
   const context = (): BuildContext => ({
     parties: {
@@ -316,6 +320,18 @@ export async function startSimulator(
     handle(request: http.IncomingMessage, response: http.ServerResponse, url: URL): Promise<void> | void;
   }
 
+  /** The e-RS FHIR side (ers-fhir/) as control routes, so GET /control/ lists it too. */
+  const ersFhirRoutes = (routes: [ControlRoute['method'], string, string][]): ControlRoute[] =>
+    routes.map(([method, path, summary]) => ({
+      method,
+      path,
+      summary,
+      handle: async (request, response, url) => {
+        if (!(await ersFhir.handle(request, response, url, () => collect(request, 6_000_000))))
+          json(response, 404, { title: 'Not found', detail: `${request.method} ${url.pathname}` });
+      },
+    }));
+
   const controlRoutes: ControlRoute[] = [
     {
       method: 'GET',
@@ -456,6 +472,15 @@ export async function startSimulator(
         );
       },
     },
+    ...ersFhirRoutes([
+      ['POST', '/oauth2/token', "The API platform's token endpoint: a signed JWT client assertion (RS512) for an access token"],
+      ['GET', '/referrals/FHIR/*', 'e-RS FHIR: A004, A005, A006, A029, A042 (307 to /object-store/…); docs/ers-fhir.md'],
+      ['POST', '/referrals/FHIR/*', 'e-RS FHIR: A007, A008, A013, A014, A022, A028 (If-Match)'],
+      ['GET', '/object-store/*', "A042's pre-signed object store; refuses any request carrying Authorization"],
+      ['GET', '/control/ers', 'e-RS FHIR state: referrals, calls per endpoint, tokens issued, object-store refusals'],
+      ['POST', '/control/ers/*', 'referrals (new, change, leave, lock, unlock), attachments/{binaryId} {availability}, tokens/expire'],
+      ['PUT', '/control/ers/*', 'faults [{endpoint, status, code, times, retryAfter, act}], token-lifetime {seconds}'],
+    ]),
     {
       method: 'GET',
       path: '/sds/*',
@@ -673,4 +698,14 @@ function text(value: unknown): string | undefined {
 /** A 12-digit UBRN (e-RS issues them; the format is an assumption, see the C&B notes). */
 function randomUbrn(): string {
   return String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
+}
+
+/** Development mode's starting worklist: one referral with a letter, one whose letter is still being scanned. */
+function seedReferrals(ersFhir: ErsFhirSimulator, services: string[]): void {
+  for (const id of services) {
+    const service = { id, name: `Simulated service ${id}` };
+    ersFhir.addReferral({ service, attachments: [{ title: 'referral-letter.pdf' }] });
+    ersFhir.addReferral({ service, priority: 'URGENT', attachments: [{ title: 'results.pdf', availability: 'PENDING', pendingForMs: 60_000 }] });
+    ersFhir.addReferral({ service, list: 'APPOINTMENT_SLOT_ISSUES', state: 'DEFERRED_TO_PROVIDER' });
+  }
 }
