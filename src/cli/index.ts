@@ -130,7 +130,9 @@ async function runDev(args: string[]): Promise<void> {
     // Development mode opens the API unless the user chose otherwise; `start` never does this.
     api: authModeConfigured(args) ? base.api : { ...base.api, auth: { ...base.api.auth, mode: 'none' } },
     // The e-RS FHIR side runs against the simulator, signing its client assertions with the development key.
-    ersFhir: process.env.MHS_ERS_FHIR_ENABLED ? base.ersFhir : { ...base.ersFhir, enabled: true, privateKeyFile: pki.gatewayKey },
+    ersFhir: process.env.MHS_ERS_FHIR_ENABLED
+      ? base.ersFhir
+      : { ...base.ersFhir, enabled: true, privateKeyFile: pki.gatewayKey },
   };
   const logger = createLogger(config.logging);
   const simulator = await startSimulator(config, { logger, seedReferrals: config.ersFhir.enabled });

@@ -27,7 +27,10 @@ const noProxyEntry = z
 /** https, or http on the loopback interface only (the simulator). */
 const loopbackOrHttps = url.refine((value) => {
   const parsed = new URL(value);
-  return parsed.protocol === 'https:' || (parsed.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname));
+  return (
+    parsed.protocol === 'https:' ||
+    (parsed.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname))
+  );
 }, 'must be https:// (http:// only on the loopback interface)');
 const isoDuration = z
   .string()

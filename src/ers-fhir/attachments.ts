@@ -60,7 +60,7 @@ export class Attachments {
               ).toISOString(),
             }),
       };
-      if (known && known.nextAttemptAt && record.nextAttemptAt && known.nextAttemptAt > record.nextAttemptAt)
+      if (known?.nextAttemptAt && record.nextAttemptAt && known.nextAttemptAt > record.nextAttemptAt)
         record.nextAttemptAt = known.nextAttemptAt;
       await this.store.saveAttachment(record);
       if (finalVerdict) await this.onFinalFailure({ ...record, updatedAt: this.clock().toISOString() });
@@ -118,10 +118,19 @@ export class Attachments {
     }
     if (result.status === 'downloaded') {
       if (attachment.declaredSize !== undefined && attachment.declaredSize !== result.size) {
-        await this.save(retry(`size ${result.size} differs from the ${attachment.declaredSize} bytes e-RS declared`));
+        await this.save(
+          retry(`size ${result.size} differs from the ${attachment.declaredSize} bytes e-RS declared`),
+        );
         return;
       }
-      await this.save({ ...withoutNext(attachment), status: 'DOWNLOADED', attempts, file, sha256: result.sha256, size: result.size });
+      await this.save({
+        ...withoutNext(attachment),
+        status: 'DOWNLOADED',
+        attempts,
+        file,
+        sha256: result.sha256,
+        size: result.size,
+      });
       return;
     }
     const code = result.error.code;

@@ -118,7 +118,10 @@ export class FhirClient {
       }
       try {
         // No Authorization, no e-RS headers: the object store needs only its signed URL.
-        response = await fetch(target, { redirect: 'error', signal: AbortSignal.timeout(this.settings.timeoutMs) });
+        response = await fetch(target, {
+          redirect: 'error',
+          signal: AbortSignal.timeout(this.settings.timeoutMs),
+        });
       } catch (error) {
         this.observer.called('object-store', 'error');
         throw new FhirTransportError(`object store unreachable: ${(error as Error).message}`);
@@ -149,7 +152,8 @@ export class FhirClient {
       };
       if (request.user) {
         headers['NHSD-eRS-Business-Function'] = request.user.businessFunction;
-        if (request.user.onBehalfOfUserId) headers['NHSD-eRS-On-Behalf-Of-User-ID'] = request.user.onBehalfOfUserId;
+        if (request.user.onBehalfOfUserId)
+          headers['NHSD-eRS-On-Behalf-Of-User-ID'] = request.user.onBehalfOfUserId;
       }
       if (request.ifMatch !== undefined) headers['If-Match'] = `W/"${request.ifMatch}"`;
       if (request.body !== undefined) headers['Content-Type'] = 'application/fhir+json';
@@ -219,11 +223,19 @@ async function readBounded(response: Response, limit: number): Promise<string> {
 }
 
 /** Streams the body to a temporary file, then renames it into place: a partial file is never seen. */
-async function streamToFile(response: Response, file: string, maxBytes: number, timeoutMs: number): Promise<Download | FhirAnswer> {
+async function streamToFile(
+  response: Response,
+  file: string,
+  maxBytes: number,
+  timeoutMs: number,
+): Promise<Download | FhirAnswer> {
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel();
-    return { status: 413, error: { diagnostics: `attachment of ${declared} bytes is over the ${maxBytes}-byte limit` } };
+    return {
+      status: 413,
+      error: { diagnostics: `attachment of ${declared} bytes is over the ${maxBytes}-byte limit` },
+    };
   }
   const partial = `${file}.${randomUUID()}.part`;
   const out = createWriteStream(partial, { mode: 0o600, flags: 'wx' });
@@ -237,7 +249,9 @@ async function streamToFile(response: Response, file: string, maxBytes: number, 
       hash.update(chunk);
       if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
     }
-    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
     if (Number.isFinite(declared) && declared !== size)
       throw new FhirTransportError(`attachment ended after ${size} of ${declared} bytes`);
     await rename(partial, file);
@@ -247,7 +261,9 @@ async function streamToFile(response: Response, file: string, maxBytes: number, 
     await rm(partial, { force: true });
     if (error instanceof FhirTransportError && /limit/.test(error.message))
       return { status: 413, error: { diagnostics: error.message } };
-    throw error instanceof FhirTransportError ? error : new FhirTransportError(`download failed: ${(error as Error).message}`);
+    throw error instanceof FhirTransportError
+      ? error
+      : new FhirTransportError(`download failed: ${(error as Error).message}`);
   } finally {
     clearTimeout(deadline);
   }

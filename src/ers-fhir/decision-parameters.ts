@@ -43,15 +43,25 @@ const PROFILE = 'https://fhir.nhs.uk/STU3/StructureDefinition/';
 const PRIORITY_SYSTEM = 'https://fhir.nhs.uk/STU3/CodeSystem/eRS-Priority-1';
 
 /** The FHIR body for one decision; undefined where e-RS takes none (A013). */
-export function decisionParameters(action: DecisionAction, body: Record<string, unknown>, codeSystemBase: string): unknown {
+export function decisionParameters(
+  action: DecisionAction,
+  body: Record<string, unknown>,
+  codeSystemBase: string,
+): unknown {
   const parameters = (profile: string, parameter: unknown[]) => ({
     resourceType: 'Parameters',
     meta: { profile: [`${PROFILE}${profile}`] },
     parameter,
   });
-  const priority = typeof body.priority === 'string'
-    ? [{ name: action === 'review-outcome' ? 'reviewPriority' : 'priority', valueCoding: { system: PRIORITY_SYSTEM, code: body.priority } }]
-    : [];
+  const priority =
+    typeof body.priority === 'string'
+      ? [
+          {
+            name: action === 'review-outcome' ? 'reviewPriority' : 'priority',
+            valueCoding: { system: PRIORITY_SYSTEM, code: body.priority },
+          },
+        ]
+      : [];
   const cancelledInPas =
     typeof body.appointmentCancelledInPas === 'boolean'
       ? [{ name: 'appointmentCancelledInPAS', valueBoolean: body.appointmentCancelledInPas }]
@@ -63,7 +73,10 @@ export function decisionParameters(action: DecisionAction, body: Record<string, 
       return parameters('eRS-RejectReferral-Parameters-1', [
         {
           name: 'rejectionReason',
-          valueCoding: { system: `${codeSystemBase}/STU3/CodeSystem/APPOINTMENT-CANCELLATION-REASON`, code: body.reason },
+          valueCoding: {
+            system: `${codeSystemBase}/STU3/CodeSystem/APPOINTMENT-CANCELLATION-REASON`,
+            code: body.reason,
+          },
         },
         { name: 'rejectionComments', valueString: body.comments },
         ...cancelledInPas,
@@ -72,7 +85,10 @@ export function decisionParameters(action: DecisionAction, body: Record<string, 
       return parameters('eRS-RecordReviewOutcome-Parameters-1', [
         {
           name: 'reviewOutcome',
-          valueCoding: { system: 'https://fhir.nhs.uk/STU3/CodeSystem/eRS-ReviewOutcome-1', code: body.outcome },
+          valueCoding: {
+            system: 'https://fhir.nhs.uk/STU3/CodeSystem/eRS-ReviewOutcome-1',
+            code: body.outcome,
+          },
         },
         { name: 'reviewComments', valueString: body.comments },
         ...priority,
@@ -103,7 +119,9 @@ export function permittedActions(bundle: unknown): string[] {
     const codings = (entry as { resource?: { code?: { coding?: unknown } } })?.resource?.code?.coding;
     return Array.isArray(codings)
       ? codings
-          .filter((c) => typeof c?.code === 'string' && /eRS-AvailableActionsForUser-1$/.test(String(c?.system)))
+          .filter(
+            (c) => typeof c?.code === 'string' && /eRS-AvailableActionsForUser-1$/.test(String(c?.system)),
+          )
           .map((c) => c.code as string)
       : [];
   });

@@ -3,7 +3,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../ops/index.js';
 import type { ReferralStore } from '../store/index.js';
 import { type FhirAnswer, type FhirClient, FhirTransportError, type UserContext } from './client.js';
-import { DECISIONS, type DecisionAction, decisionParameters, permittedActions, REQUIRED_ACTION } from './decision-parameters.js';
+import {
+  DECISIONS,
+  type DecisionAction,
+  decisionParameters,
+  permittedActions,
+  REQUIRED_ACTION,
+} from './decision-parameters.js';
 import { ReferralReadError, type Referrals } from './referrals.js';
 
 /** What the PAS is answered: an HTTP status and a JSON body (a problem body for anything but 200). */
@@ -55,10 +61,27 @@ export class Decisions {
     if (!claim.claimed) {
       const existing = claim.existing;
       if (existing.fingerprint !== fingerprint)
-        return problem(422, 'Idempotency-Key reused', 'this Idempotency-Key was used for a different request; use a new key for a new decision', 'idempotency-key-reused');
+        return problem(
+          422,
+          'Idempotency-Key reused',
+          'this Idempotency-Key was used for a different request; use a new key for a new decision',
+          'idempotency-key-reused',
+        );
       if (existing.status === 'IN_PROGRESS')
-        return { ...problem(409, 'Decision in progress', 'a request with this Idempotency-Key is still being processed', 'in-progress'), retryAfterSeconds: 5 };
-      return { status: existing.outcome!.status, body: existing.outcome!.body as Record<string, unknown>, replayed: true };
+        return {
+          ...problem(
+            409,
+            'Decision in progress',
+            'a request with this Idempotency-Key is still being processed',
+            'in-progress',
+          ),
+          retryAfterSeconds: 5,
+        };
+      return {
+        status: existing.outcome!.status,
+        body: existing.outcome!.body as Record<string, unknown>,
+        replayed: true,
+      };
     }
     let answer: DecisionAnswer & { final: boolean };
     try {
@@ -67,7 +90,8 @@ export class Decisions {
       await this.store.releaseDecision(request.idempotencyKey).catch(() => undefined);
       throw error;
     }
-    if (answer.final) await this.store.finishDecision(request.idempotencyKey, { status: answer.status, body: answer.body });
+    if (answer.final)
+      await this.store.finishDecision(request.idempotencyKey, { status: answer.status, body: answer.body });
     else await this.store.releaseDecision(request.idempotencyKey);
     const { final: _final, ...rest } = answer;
     return rest;
@@ -99,10 +123,16 @@ export class Decisions {
       const permitted = permittedActions(tasks.json);
       if (!permitted.includes(required))
         return {
-          ...problem(422, 'Action not permitted', `e-RS does not permit ${required} on referral ${ubrn} at version ${version}`, 'not-permitted', {
-            ersErrorCode: 'ACTION_NOT_PERMITTED',
-            permittedActions: permitted,
-          }),
+          ...problem(
+            422,
+            'Action not permitted',
+            `e-RS does not permit ${required} on referral ${ubrn} at version ${version}`,
+            'not-permitted',
+            {
+              ersErrorCode: 'ACTION_NOT_PERMITTED',
+              permittedActions: permitted,
+            },
+          ),
           final: false,
         };
     }
@@ -131,33 +161,58 @@ export class Decisions {
       case 409: {
         const current = await this.referrals.fetch(ubrn, user).catch(() => undefined);
         return {
-          ...problem(409, 'Referral changed in e-RS', `the decision was made on version ${version}; e-RS now holds ${current ? `version ${current.referral.version}` : 'a newer version'}. Nothing was done: review it and decide again with a new Idempotency-Key.`, 'version-changed', {
-            sentVersion: version,
-            ...(current ? { referral: current.referral } : {}),
-          }),
+          ...problem(
+            409,
+            'Referral changed in e-RS',
+            `the decision was made on version ${version}; e-RS now holds ${current ? `version ${current.referral.version}` : 'a newer version'}. Nothing was done: review it and decide again with a new Idempotency-Key.`,
+            'version-changed',
+            {
+              sentVersion: version,
+              ...(current ? { referral: current.referral } : {}),
+            },
+          ),
           // Kept: a blind retry must not act on a version the PAS has not seen.
           final: true,
         };
       }
       case 423:
         return {
-          ...problem(423, 'Referral locked in e-RS', 'another user or system is changing this referral; retry later with the same Idempotency-Key', 'locked'),
+          ...problem(
+            423,
+            'Referral locked in e-RS',
+            'another user or system is changing this referral; retry later with the same Idempotency-Key',
+            'locked',
+          ),
           retryAfterSeconds: 30,
           final: false,
         };
       case 422:
         return {
-          ...problem(422, 'e-RS refused the decision', answer.error.diagnostics ?? `e-RS answered 422 ${answer.error.code ?? ''}`.trim(), 'refused', {
-            ersErrorCode: answer.error.code ?? 'UNKNOWN',
-          }),
+          ...problem(
+            422,
+            'e-RS refused the decision',
+            answer.error.diagnostics ?? `e-RS answered 422 ${answer.error.code ?? ''}`.trim(),
+            'refused',
+            {
+              ersErrorCode: answer.error.code ?? 'UNKNOWN',
+            },
+          ),
           final: true,
         };
       case 404:
-        return { ...problem(404, 'Referral not found in e-RS', `e-RS has no referral ${ubrn}`, 'not-found'), final: false };
+        return {
+          ...problem(404, 'Referral not found in e-RS', `e-RS has no referral ${ubrn}`, 'not-found'),
+          final: false,
+        };
       case 502:
       case 504:
         // PAS_NOT_RESPONDING / PAS_RESPONDED_WITH_ERROR: e-RS may or may not have recorded it.
-        return this.reconcile(request, version, `e-RS answered ${answer.status} ${answer.error.code ?? ''}`.trim(), answer);
+        return this.reconcile(
+          request,
+          version,
+          `e-RS answered ${answer.status} ${answer.error.code ?? ''}`.trim(),
+          answer,
+        );
       default:
         return { ...this.unexpected(endpoint, answer), final: false };
     }
@@ -172,25 +227,46 @@ export class Decisions {
   ): Promise<DecisionAnswer & { final: boolean }> {
     const current = await this.referrals.fetch(request.ubrn, request.user).catch(() => undefined);
     if (current && current.referral.version > sentVersion) {
-      this.logger.info({ action: request.action, sentVersion, now: current.referral.version }, 'decision reconciled as recorded');
+      this.logger.info(
+        { action: request.action, sentVersion, now: current.referral.version },
+        'decision reconciled as recorded',
+      );
       return {
         status: 200,
-        body: { ubrn: request.ubrn, action: request.action, outcome: 'recorded', reconciled: true, note: `${why}; the referral moved past version ${sentVersion}, so e-RS recorded it`, referral: current.referral },
+        body: {
+          ubrn: request.ubrn,
+          action: request.action,
+          outcome: 'recorded',
+          reconciled: true,
+          note: `${why}; the referral moved past version ${sentVersion}, so e-RS recorded it`,
+          referral: current.referral,
+        },
         final: true,
       };
     }
     const status = answer?.status === 502 ? 502 : 504;
     return {
-      ...problem(status, 'Decision not recorded', `${why}${answer?.error.diagnostics ? `: ${answer.error.diagnostics}` : ''}; ${current ? `the referral is still at version ${sentVersion}` : 'the referral could not be re-read'}. Retry with the same Idempotency-Key.`, 'not-recorded', {
-        ...(answer?.error.code ? { ersErrorCode: answer.error.code } : {}),
-      }),
+      ...problem(
+        status,
+        'Decision not recorded',
+        `${why}${answer?.error.diagnostics ? `: ${answer.error.diagnostics}` : ''}; ${current ? `the referral is still at version ${sentVersion}` : 'the referral could not be re-read'}. Retry with the same Idempotency-Key.`,
+        'not-recorded',
+        {
+          ...(answer?.error.code ? { ersErrorCode: answer.error.code } : {}),
+        },
+      ),
       retryAfterSeconds: 30,
       final: false,
     };
   }
 
-  private async done(request: DecisionRequest, answer: FhirAnswer, sentVersion: number): Promise<DecisionAnswer> {
-    const isReferral = (answer.json as { resourceType?: unknown } | undefined)?.resourceType === 'ReferralRequest';
+  private async done(
+    request: DecisionRequest,
+    answer: FhirAnswer,
+    sentVersion: number,
+  ): Promise<DecisionAnswer> {
+    const isReferral =
+      (answer.json as { resourceType?: unknown } | undefined)?.resourceType === 'ReferralRequest';
     const current = isReferral
       ? await this.referrals.accept(answer.json)
       : await this.referrals.fetch(request.ubrn, request.user).catch(() => undefined);
@@ -215,38 +291,74 @@ export class Decisions {
       if (answer.status === 429 || answer.status === 503)
         return {
           problem: {
-            ...problem(503, 'e-RS is busy', `e-RS answered ${answer.status} after the gateway backed off; retry later with the same Idempotency-Key`, 'busy'),
+            ...problem(
+              503,
+              'e-RS is busy',
+              `e-RS answered ${answer.status} after the gateway backed off; retry later with the same Idempotency-Key`,
+              'busy',
+            ),
             retryAfterSeconds: 30,
           },
           unknown: false,
         };
       if (answer.status === 401)
-        return { problem: problem(502, 'e-RS refused the gateway', 'e-RS answered 401 with a fresh token; see the gateway log', 'unauthorised'), unknown: false };
+        return {
+          problem: problem(
+            502,
+            'e-RS refused the gateway',
+            'e-RS answered 401 with a fresh token; see the gateway log',
+            'unauthorised',
+          ),
+          unknown: false,
+        };
       return answer;
     } catch (error) {
       if (!(error instanceof FhirTransportError)) throw error;
-      return { problem: { ...problem(504, 'e-RS did not answer', error.message, 'unreachable'), retryAfterSeconds: 30 }, unknown: true };
+      return {
+        problem: {
+          ...problem(504, 'e-RS did not answer', error.message, 'unreachable'),
+          retryAfterSeconds: 30,
+        },
+        unknown: true,
+      };
     }
   }
 
   private readFailure(error: unknown): DecisionAnswer {
     if (error instanceof ReferralReadError) {
-      if (error.answer.status === 404) return problem(404, 'Referral not found in e-RS', 'e-RS has no such referral', 'not-found');
+      if (error.answer.status === 404)
+        return problem(404, 'Referral not found in e-RS', 'e-RS has no such referral', 'not-found');
       return this.unexpected('A005', error.answer);
     }
-    if (error instanceof FhirTransportError) return { ...problem(504, 'e-RS did not answer', error.message, 'unreachable'), retryAfterSeconds: 30 };
+    if (error instanceof FhirTransportError)
+      return { ...problem(504, 'e-RS did not answer', error.message, 'unreachable'), retryAfterSeconds: 30 };
     throw error;
   }
 
   private unexpected(endpoint: string, answer: FhirAnswer): DecisionAnswer {
     if (answer.status === 429 || answer.status === 503)
-      return { ...problem(503, 'e-RS is busy', `${endpoint}: e-RS answered ${answer.status}`, 'busy'), retryAfterSeconds: 30 };
-    return problem(502, 'Unexpected answer from e-RS', `${endpoint} answered ${answer.status}${answer.error.code ? ` ${answer.error.code}` : ''}${answer.error.diagnostics ? `: ${answer.error.diagnostics}` : ''}`, 'unexpected', {
-      ...(answer.error.code ? { ersErrorCode: answer.error.code } : {}),
-    });
+      return {
+        ...problem(503, 'e-RS is busy', `${endpoint}: e-RS answered ${answer.status}`, 'busy'),
+        retryAfterSeconds: 30,
+      };
+    return problem(
+      502,
+      'Unexpected answer from e-RS',
+      `${endpoint} answered ${answer.status}${answer.error.code ? ` ${answer.error.code}` : ''}${answer.error.diagnostics ? `: ${answer.error.diagnostics}` : ''}`,
+      'unexpected',
+      {
+        ...(answer.error.code ? { ersErrorCode: answer.error.code } : {}),
+      },
+    );
   }
 }
 
-function problem(status: number, title: string, detail: string, type: string, extra: Record<string, unknown> = {}): DecisionAnswer {
+function problem(
+  status: number,
+  title: string,
+  detail: string,
+  type: string,
+  extra: Record<string, unknown> = {},
+): DecisionAnswer {
   return { status, body: { type: `${PROBLEM}${type}`, title, status, detail, ...extra } };
 }

@@ -1,7 +1,11 @@
 import { type Broker, QUEUES } from '../queue/index.js';
 import type { ReferralJson } from './referral.js';
 
-export type ReferralEventKind = 'referral-new' | 'referral-changed' | 'referral-left-worklist' | 'attachment-failed';
+export type ReferralEventKind =
+  | 'referral-new'
+  | 'referral-changed'
+  | 'referral-left-worklist'
+  | 'attachment-failed';
 
 /** What the PAS reads from mhs.referrals (docs/ers-fhir.md). */
 export interface ReferralEvent {

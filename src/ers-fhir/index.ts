@@ -17,19 +17,38 @@ import { budgetDay, budgetKey, WorklistSync } from './sync.js';
 import { loadSigningKey, TokenClient } from './token.js';
 
 export { Attachments } from './attachments.js';
-export { type Download, type FhirAnswer, FhirClient, type FhirRequest, FhirTransportError, type UserContext } from './client.js';
-export { DECISIONS, type DecisionAction, decisionBodies, decisionParameters, permittedActions } from './decision-parameters.js';
+export {
+  type Download,
+  type FhirAnswer,
+  FhirClient,
+  type FhirRequest,
+  FhirTransportError,
+  type UserContext,
+} from './client.js';
+export {
+  DECISIONS,
+  type DecisionAction,
+  decisionBodies,
+  decisionParameters,
+  permittedActions,
+} from './decision-parameters.js';
 export { type DecisionAnswer, Decisions } from './decisions.js';
 export { publishReferralEvent, type ReferralEvent, type ReferralEventKind } from './events.js';
 export { type AssertionClaims, clientAssertion, tokenRequestBody } from './jwt.js';
 export { backoffMs, RateLimiter } from './limiter.js';
 export { type ErsError, readOperationOutcome, versionFromEtag } from './outcome.js';
-export { type Concept, inForce, readConcepts, ReferenceData } from './reference-data.js';
+export { type Concept, inForce, ReferenceData, readConcepts } from './reference-data.js';
 export { mapReferral, type ReferralJson, ReferralShapeError } from './referral.js';
 export { Referrals } from './referrals.js';
 export { budgetDay, budgetKey, type ListRun, WorklistSync } from './sync.js';
 export { loadSigningKey, TokenClient, TokenError } from './token.js';
-export { diffWorklists, fetchWorklistParameters, readWorklist, WORKLISTS, type WorklistDiff } from './worklist.js';
+export {
+  diffWorklists,
+  fetchWorklistParameters,
+  readWorklist,
+  WORKLISTS,
+  type WorklistDiff,
+} from './worklist.js';
 
 export interface RunningErsFhir {
   router: express.Router;
@@ -61,7 +80,12 @@ export function startErsFhir(
     (ok) => metrics.tokenRefreshed(ok),
   );
   const client = new FhirClient(
-    { baseUrl: config.baseUrl, odsCode: config.odsCode, timeoutMs: config.requestTimeoutMs, maxRetries: config.maxRetries },
+    {
+      baseUrl: config.baseUrl,
+      odsCode: config.odsCode,
+      timeoutMs: config.requestTimeoutMs,
+      maxRetries: config.maxRetries,
+    },
     tokens,
     new RateLimiter(config.requestsPerSecond),
     metrics,
@@ -73,9 +97,16 @@ export function startErsFhir(
   const attachments = new Attachments(
     client,
     deps.store,
-    { dir: config.attachmentsDir, maxBytes: config.maxAttachmentBytes, pendingRetryMs: config.pendingRetryMs },
+    {
+      dir: config.attachmentsDir,
+      maxBytes: config.maxAttachmentBytes,
+      pendingRetryMs: config.pendingRetryMs,
+    },
     async (attachment) => {
-      logger.warn({ attachmentId: attachment.attachmentId, status: attachment.status }, 'attachment will never be available');
+      logger.warn(
+        { attachmentId: attachment.attachmentId, status: attachment.status },
+        'attachment will never be available',
+      );
       const referral = await deps.store.referral(attachment.ubrn);
       await publish({
         kind: 'attachment-failed',
@@ -106,7 +137,9 @@ export function startErsFhir(
     publish,
     logger,
     () => {
-      void attachments.runDue().catch((error) => logger.warn({ err: (error as Error).message }, 'attachment pass failed'));
+      void attachments
+        .runDue()
+        .catch((error) => logger.warn({ err: (error as Error).message }, 'attachment pass failed'));
       void refreshBudgetGauge();
     },
   );
@@ -114,7 +147,10 @@ export function startErsFhir(
   const refreshBudgetGauge = async () => {
     const day = budgetDay(new Date());
     for (const service of config.services)
-      metrics.budgetUsed.set({ service }, await deps.store.budgetUsed(budgetKey(service), day).catch(() => 0));
+      metrics.budgetUsed.set(
+        { service },
+        await deps.store.budgetUsed(budgetKey(service), day).catch(() => 0),
+      );
   };
   const decisions = new Decisions(client, deps.store, referrals, config.baseUrl.replace(/\/+$/, ''), logger);
   const router = ersRoutes({
@@ -127,10 +163,15 @@ export function startErsFhir(
   });
   sync.start();
   const attachmentTimer = setInterval(() => {
-    void attachments.runDue().catch((error) => logger.warn({ err: (error as Error).message }, 'attachment pass failed'));
+    void attachments
+      .runDue()
+      .catch((error) => logger.warn({ err: (error as Error).message }, 'attachment pass failed'));
   }, ATTACHMENT_PASS_MS);
   attachmentTimer.unref();
-  logger.info({ baseUrl: config.baseUrl, services: config.services, budget: config.dailyA008Budget }, 'e-RS FHIR side started');
+  logger.info(
+    { baseUrl: config.baseUrl, services: config.services, budget: config.dailyA008Budget },
+    'e-RS FHIR side started',
+  );
   return {
     router,
     sync,

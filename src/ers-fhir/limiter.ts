@@ -34,7 +34,8 @@ export function backoffMs(retryAfter: string | null, attempt: number, now: numbe
   const cap = 60_000;
   if (retryAfter) {
     const seconds = Number(retryAfter);
-    if (retryAfter.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, cap);
+    if (retryAfter.trim() !== '' && Number.isFinite(seconds) && seconds >= 0)
+      return Math.min(seconds * 1000, cap);
     const date = Date.parse(retryAfter);
     if (!Number.isNaN(date)) return Math.min(Math.max(date - now, 0), cap);
   }

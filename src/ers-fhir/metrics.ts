@@ -30,7 +30,7 @@ export class ErsMetrics {
     });
     this.budgetUsed = new Gauge({
       name: 'mhs_ers_fhir_a008_budget_used',
-      help: "A008 (fetch worklist) calls spent today per service (Europe/London day), as last seen by this instance.",
+      help: 'A008 (fetch worklist) calls spent today per service (Europe/London day), as last seen by this instance.',
       labelNames: ['service'],
       registers,
     });

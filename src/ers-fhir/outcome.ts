@@ -11,7 +11,11 @@ const ERROR_CODE_SYSTEM = /\/CodeSystem\/(eRS-APIErrorCode-1|ers-error-codes)$/;
  * API platform has none) or not an OperationOutcome gives no code.
  */
 export function readOperationOutcome(body: unknown): ErsError {
-  if (!body || typeof body !== 'object' || (body as { resourceType?: unknown }).resourceType !== 'OperationOutcome')
+  if (
+    !body ||
+    typeof body !== 'object' ||
+    (body as { resourceType?: unknown }).resourceType !== 'OperationOutcome'
+  )
     return {};
   const issues = (body as { issue?: unknown }).issue;
   if (!Array.isArray(issues)) return {};
@@ -20,7 +24,8 @@ export function readOperationOutcome(body: unknown): ErsError {
     const codings = (issue as { details?: { coding?: unknown } }).details?.coding;
     const coding = Array.isArray(codings)
       ? (codings as { system?: unknown; code?: unknown }[]).find(
-          (c) => typeof c?.system === 'string' && ERROR_CODE_SYSTEM.test(c.system) && typeof c.code === 'string',
+          (c) =>
+            typeof c?.system === 'string' && ERROR_CODE_SYSTEM.test(c.system) && typeof c.code === 'string',
         )
       : undefined;
     const diagnostics = (issue as { diagnostics?: unknown }).diagnostics;

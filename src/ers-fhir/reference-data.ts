@@ -80,7 +80,11 @@ export class ReferenceData {
   }
 
   private async fetch(type: CodeSystemType): Promise<Concept[]> {
-    const answer = await this.client.call({ endpoint: 'A004', method: 'GET', path: `STU3/CodeSystem/${type}` });
+    const answer = await this.client.call({
+      endpoint: 'A004',
+      method: 'GET',
+      path: `STU3/CodeSystem/${type}`,
+    });
     if (answer.status !== 200) throw new ReferenceDataError(`A004 ${type} answered ${answer.status}`);
     return readConcepts(answer.json);
   }

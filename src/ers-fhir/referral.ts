@@ -60,7 +60,8 @@ export function mapReferral(resource: unknown): ReferralJson {
     throw new ReferralShapeError('not a ReferralRequest');
   const ubrn = str(resource.id);
   const version = Number(str((resource.meta as Json | undefined)?.versionId));
-  if (!ubrn || !Number.isInteger(version)) throw new ReferralShapeError('ReferralRequest without id or meta.versionId');
+  if (!ubrn || !Number.isInteger(version))
+    throw new ReferralShapeError('ReferralRequest without id or meta.versionId');
   const extensions = arr(resource.extension).filter(isObject);
   const contained = arr(resource.contained).filter(isObject);
   const byId = (reference: unknown) => {
@@ -76,16 +77,23 @@ export function mapReferral(resource: unknown): ReferralJson {
   const reason = coded(statePart('reason')?.valueCoding);
   const comment = str(statePart('comment')?.valueString);
 
-  const shortlistList = byId((extension('Extension-eRS-ReferralShortlist-1')?.valueReference as Json | undefined)?.reference);
+  const shortlistList = byId(
+    (extension('Extension-eRS-ReferralShortlist-1')?.valueReference as Json | undefined)?.reference,
+  );
   const shortlist = arr(shortlistList?.entry)
     .filter(isObject)
     .map((entry) => serviceRef(entry.item))
     .filter((s): s is ServiceRef => s !== undefined);
   const criteria = contained.find((c) => c.resourceType === 'Parameters' && c.id === 'serviceSearchCriteria');
   const criterion = (name: string) =>
-    coded(arr(criteria?.parameter).filter(isObject).find((p) => p.name === name)?.valueCoding);
+    coded(
+      arr(criteria?.parameter)
+        .filter(isObject)
+        .find((p) => p.name === name)?.valueCoding,
+    );
 
-  const appointmentResource = byId((extension('Extension-eRS-Appointment-1')?.valueReference as Json | undefined)?.reference) ??
+  const appointmentResource =
+    byId((extension('Extension-eRS-Appointment-1')?.valueReference as Json | undefined)?.reference) ??
     contained.find((c) => c.resourceType === 'Appointment');
   const appointmentService = appointmentResource
     ? arr(appointmentResource.participant)
@@ -141,7 +149,11 @@ export function mapReferral(resource: unknown): ReferralJson {
     nhsNumber: subjectId?.system === NHS_NUMBER_SYSTEM ? str(subjectId.value) : undefined,
     status: str(resource.status),
     state: stateCode ? omitUndefined({ ...stateCode, reason, comment }) : undefined,
-    priority: coded(arr((extension('Extension-eRS-ReferralPriority-1')?.valueCodeableConcept as Json | undefined)?.coding)[0]),
+    priority: coded(
+      arr(
+        (extension('Extension-eRS-ReferralPriority-1')?.valueCodeableConcept as Json | undefined)?.coding,
+      )[0],
+    ),
     specialty: coded(arr((resource.specialty as Json | undefined)?.coding)[0]) ?? criterion('specialty'),
     clinicType: criterion('clinicType'),
     service: appointmentService ?? shortlist[0],

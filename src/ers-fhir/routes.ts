@@ -6,8 +6,8 @@ import type { Attachments } from './attachments.js';
 import { FhirTransportError, type UserContext } from './client.js';
 import { type DecisionAction, decisionBodies } from './decision-parameters.js';
 import type { Decisions } from './decisions.js';
-import type { ReferralJson } from './referral.js';
 import { CODE_SYSTEMS, type CodeSystemType, inForce, type ReferenceData } from './reference-data.js';
+import type { ReferralJson } from './referral.js';
 import { type HeldReferral, ReferralReadError, type Referrals } from './referrals.js';
 import type { WorklistSync } from './sync.js';
 
@@ -38,14 +38,18 @@ export function ersRoutes(deps: ErsRouteDependencies): express.Router {
     response.json({ runs, budget: await deps.sync.budget() });
   });
 
-  router.get('/ers/reference-data/rejection-reasons', (request, response) =>
+  router.get('/ers/reference-data/rejection-reasons', (_request, response) =>
     referenceData(deps, response, 'APPOINTMENT-CANCELLATION-REASON', 'REJECT'),
   );
 
   router.get('/ers/reference-data/:type', (request, response) => {
     const type = request.params.type as CodeSystemType;
     if (!CODE_SYSTEMS.includes(type))
-      return sendProblem(response, { title: 'Unknown code system', status: 404, detail: `use one of ${CODE_SYSTEMS.join(', ')}` });
+      return sendProblem(response, {
+        title: 'Unknown code system',
+        status: 404,
+        detail: `use one of ${CODE_SYSTEMS.join(', ')}`,
+      });
     const usage = typeof request.query.usage === 'string' ? request.query.usage : undefined;
     return referenceData(deps, response, type, usage);
   });
@@ -64,10 +68,15 @@ export function ersRoutes(deps: ErsRouteDependencies): express.Router {
     }
     void deps.attachments.runDue().catch(() => undefined);
     if (request.query.format === 'fhir') {
-      response.type('application/fhir+json').set('ETag', `W/"${held.referral.version}"`).send(JSON.stringify(held.fhir));
+      response
+        .type('application/fhir+json')
+        .set('ETag', `W/"${held.referral.version}"`)
+        .send(JSON.stringify(held.fhir));
       return;
     }
-    response.set('ETag', `W/"${held.referral.version}"`).json(await withAttachmentState(deps.store, held.referral));
+    response
+      .set('ETag', `W/"${held.referral.version}"`)
+      .json(await withAttachmentState(deps.store, held.referral));
   });
 
   router.get('/ers/referrals/:ubrn/attachments/:id', async (request, response) => {
@@ -75,10 +84,18 @@ export function ersRoutes(deps: ErsRouteDependencies): express.Router {
     if (!ubrn) return;
     const id = request.params.id as string;
     if (!ATTACHMENT_ID.test(id))
-      return sendProblem(response, { title: 'Invalid attachment id', status: 400, detail: 'letters, digits, . _ - (up to 100)' });
+      return sendProblem(response, {
+        title: 'Invalid attachment id',
+        status: 400,
+        detail: 'letters, digits, . _ - (up to 100)',
+      });
     const attachment = await deps.store.attachment(ubrn, id);
     if (!attachment)
-      return sendProblem(response, { title: 'Attachment not found', status: 404, detail: `referral ${ubrn} has no attachment ${id} that the gateway knows of` });
+      return sendProblem(response, {
+        title: 'Attachment not found',
+        status: 404,
+        detail: `referral ${ubrn} has no attachment ${id} that the gateway knows of`,
+      });
     const path = deps.attachments.filePath(attachment);
     if (attachment.status !== 'DOWNLOADED' || !path) {
       const final = attachment.status === 'THREATS_FOUND' || attachment.status === 'VALIDATION_FAILED';
@@ -91,7 +108,9 @@ export function ersRoutes(deps: ErsRouteDependencies): express.Router {
       });
     }
     response.status(200).set({
-      'Content-Type': SAFE_CONTENT_TYPE.test(attachment.contentType) ? attachment.contentType : 'application/octet-stream',
+      'Content-Type': SAFE_CONTENT_TYPE.test(attachment.contentType)
+        ? attachment.contentType
+        : 'application/octet-stream',
       'Content-Length': String(attachment.size),
       'Content-Disposition': 'attachment',
       'Repr-Digest': `sha-256=:${Buffer.from(attachment.sha256!, 'hex').toString('base64')}:`,
@@ -106,7 +125,11 @@ export function ersRoutes(deps: ErsRouteDependencies): express.Router {
   router.post('/ers/referrals/:ubrn/:action', async (request, response) => {
     const action = request.params.action as DecisionAction;
     if (!Object.hasOwn(decisionBodies, action))
-      return sendProblem(response, { title: 'Not found', status: 404, detail: `POST ${request.path} is not an API route` });
+      return sendProblem(response, {
+        title: 'Not found',
+        status: 404,
+        detail: `POST ${request.path} is not an API route`,
+      });
     const ubrn = checkUbrn(request, response);
     if (!ubrn) return;
     const key = request.get('idempotency-key');
@@ -114,7 +137,8 @@ export function ersRoutes(deps: ErsRouteDependencies): express.Router {
       return sendProblem(response, {
         title: 'Idempotency-Key required',
         status: 400,
-        detail: 'send an Idempotency-Key header (8–200 visible ASCII characters, e.g. a UUID) so a retry never acts twice',
+        detail:
+          'send an Idempotency-Key header (8–200 visible ASCII characters, e.g. a UUID) so a retry never acts twice',
       });
     const parsed = decisionBodies[action].safeParse(request.body ?? {});
     if (!parsed.success) return sendProblem(response, validationProblem(parsed.error));
@@ -138,17 +162,28 @@ export function ersRoutes(deps: ErsRouteDependencies): express.Router {
   return router;
 }
 
-async function referenceData(deps: ErsRouteDependencies, response: Response, type: CodeSystemType, usage?: string) {
+async function referenceData(
+  deps: ErsRouteDependencies,
+  response: Response,
+  type: CodeSystemType,
+  usage?: string,
+) {
   try {
     const concepts = inForce(await deps.referenceData.concepts(type), new Date(), usage);
     response.json({ codeSystem: type, ...(usage ? { usage } : {}), concepts });
   } catch (error) {
-    sendProblem(response, { title: 'Reference data unavailable', status: 502, detail: (error as Error).message });
+    sendProblem(response, {
+      title: 'Reference data unavailable',
+      status: 502,
+      detail: (error as Error).message,
+    });
   }
 }
 
 async function withAttachmentState(store: ReferralStore, referral: ReferralJson) {
-  const stored = new Map<string, StoredAttachment>((await store.attachments(referral.ubrn)).map((a) => [a.attachmentId, a]));
+  const stored = new Map<string, StoredAttachment>(
+    (await store.attachments(referral.ubrn)).map((a) => [a.attachmentId, a]),
+  );
   return {
     ...referral,
     attachments: referral.attachments.map((info) => {
@@ -158,7 +193,9 @@ async function withAttachmentState(store: ReferralStore, referral: ReferralJson)
         status: held?.status ?? 'PENDING',
         ...(held?.sha256 ? { sha256: held.sha256, downloadedSize: held.size } : {}),
         ...(held?.detail && held.status !== 'DOWNLOADED' ? { detail: held.detail } : {}),
-        ...(held?.status === 'DOWNLOADED' ? { href: `/ers/referrals/${referral.ubrn}/attachments/${encodeURIComponent(info.id)}` } : {}),
+        ...(held?.status === 'DOWNLOADED'
+          ? { href: `/ers/referrals/${referral.ubrn}/attachments/${encodeURIComponent(info.id)}` }
+          : {}),
       };
     }),
   };
@@ -180,7 +217,11 @@ function userContext(request: Request, response: Response): UserContext | undefi
   const accessToken = request.get('x-ers-access-token');
   if (accessToken === undefined) return undefined;
   const businessFunction = request.get('nhsd-ers-business-function');
-  if (!/^[\x21-\x7e]{1,4000}$/.test(accessToken) || !businessFunction || !/^[A-Z_]{1,60}$/.test(businessFunction)) {
+  if (
+    !/^[\x21-\x7e]{1,4000}$/.test(accessToken) ||
+    !businessFunction ||
+    !/^[A-Z_]{1,60}$/.test(businessFunction)
+  ) {
     sendProblem(response, {
       title: 'Invalid user context',
       status: 400,
@@ -198,12 +239,22 @@ function userContext(request: Request, response: Response): UserContext | undefi
   };
 }
 
-function readProblem(response: Response, error: unknown): void {
+function readProblem(response: Response, error: unknown) {
   if (error instanceof ReferralReadError) {
     const { status, error: ers } = error.answer;
-    if (status === 404) return sendProblem(response, { title: 'Referral not found in e-RS', status: 404, detail: ers.diagnostics ?? 'e-RS has no such referral' });
+    if (status === 404)
+      return sendProblem(response, {
+        title: 'Referral not found in e-RS',
+        status: 404,
+        detail: ers.diagnostics ?? 'e-RS has no such referral',
+      });
     if (status === 429 || status === 503)
-      return sendProblem(response, { title: 'e-RS is busy', status: 503, detail: `e-RS answered ${status}`, retryAfterSeconds: 30 });
+      return sendProblem(response, {
+        title: 'e-RS is busy',
+        status: 503,
+        detail: `e-RS answered ${status}`,
+        retryAfterSeconds: 30,
+      });
     return sendProblem(response, {
       title: 'Unexpected answer from e-RS',
       status: 502,
@@ -212,6 +263,11 @@ function readProblem(response: Response, error: unknown): void {
     });
   }
   if (error instanceof FhirTransportError)
-    return sendProblem(response, { title: 'e-RS did not answer', status: 504, detail: error.message, retryAfterSeconds: 30 });
+    return sendProblem(response, {
+      title: 'e-RS did not answer',
+      status: 504,
+      detail: error.message,
+      retryAfterSeconds: 30,
+    });
   throw error;
 }

@@ -61,7 +61,9 @@ export class WorklistSync {
 
   start(): void {
     const tick = () => {
-      this.runOnce().catch((error) => this.logger.error({ err: (error as Error).message }, 'worklist sync failed'));
+      this.runOnce().catch((error) =>
+        this.logger.error({ err: (error as Error).message }, 'worklist sync failed'),
+      );
     };
     tick();
     this.timer = setInterval(tick, this.settings.intervalMs);
@@ -82,7 +84,11 @@ export class WorklistSync {
     return this.running;
   }
 
-  async budget(): Promise<{ day: string; limit: number; services: { service: string; used: number; left: number }[] }> {
+  async budget(): Promise<{
+    day: string;
+    limit: number;
+    services: { service: string; used: number; left: number }[];
+  }> {
     const day = budgetDay(this.clock());
     const services = await Promise.all(
       this.settings.services.map(async (service) => {
@@ -106,7 +112,8 @@ export class WorklistSync {
             detail: (error as Error).message,
           }),
         );
-        if (run.outcome === 'failed') this.logger.warn({ service, list, detail: run.detail }, 'worklist sync failed');
+        if (run.outcome === 'failed')
+          this.logger.warn({ service, list, detail: run.detail }, 'worklist sync failed');
         this.lastRuns.set(`${service}|${list}`, run);
         runs.push(run);
       }
@@ -118,7 +125,11 @@ export class WorklistSync {
     const at = this.clock();
     const base = { service, list, at: at.toISOString() };
     if (!(await this.store.takeBudget(budgetKey(service), budgetDay(at), this.settings.dailyBudget))) {
-      return { ...base, outcome: 'budget-exhausted', detail: `${this.settings.dailyBudget} A008 calls already made today` };
+      return {
+        ...base,
+        outcome: 'budget-exhausted',
+        detail: `${this.settings.dailyBudget} A008 calls already made today`,
+      };
     }
     const answer = await this.client.call({
       endpoint: 'A008',
@@ -144,7 +155,9 @@ export class WorklistSync {
       try {
         const stored = await this.store.referral(entry.ubrn);
         const held =
-          stored && stored.version >= entry.version ? await this.referrals.held(entry.ubrn) : await this.referrals.fetch(entry.ubrn);
+          stored && stored.version >= entry.version
+            ? await this.referrals.held(entry.ubrn)
+            : await this.referrals.fetch(entry.ubrn);
         await this.publish({
           kind,
           ubrn: entry.ubrn,
@@ -156,7 +169,10 @@ export class WorklistSync {
           referral: held!.referral,
         });
       } catch (error) {
-        this.logger.warn({ service, list, err: (error as Error).message }, 'referral could not be read; tried again next run');
+        this.logger.warn(
+          { service, list, err: (error as Error).message },
+          'referral could not be read; tried again next run',
+        );
         const before = heldBefore.get(entry.ubrn);
         if (before === undefined) saved.delete(entry.ubrn);
         else saved.set(entry.ubrn, before);

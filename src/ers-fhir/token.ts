@@ -67,7 +67,13 @@ export class TokenClient {
 
   private async exchange(): Promise<string> {
     const { tokenUrl, apiKey, keyId, privateKey, timeoutMs } = this.settings;
-    const assertion = clientAssertion(privateKey, { apiKey, tokenUrl, keyId, jti: randomUUID(), now: this.clock() });
+    const assertion = clientAssertion(privateKey, {
+      apiKey,
+      tokenUrl,
+      keyId,
+      jti: randomUUID(),
+      now: this.clock(),
+    });
     let response: Response;
     try {
       response = await fetch(tokenUrl, {
@@ -95,7 +101,12 @@ export class TokenClient {
       throw new TokenError('token endpoint answered 200 without JSON');
     }
     const seconds = Number(body.expires_in);
-    if (typeof body.access_token !== 'string' || body.access_token === '' || !Number.isFinite(seconds) || seconds <= 0) {
+    if (
+      typeof body.access_token !== 'string' ||
+      body.access_token === '' ||
+      !Number.isFinite(seconds) ||
+      seconds <= 0
+    ) {
       this.onRefresh(false);
       throw new TokenError('token endpoint answered without access_token and expires_in');
     }

@@ -40,13 +40,20 @@ export function readWorklist(list: unknown): WorklistEntry[] {
   const out = new Map<string, number>();
   for (const [index, entry] of entries.entries()) {
     const reference = (entry as { item?: { reference?: unknown } })?.item?.reference;
-    const ubrn = typeof reference === 'string' ? /^ReferralRequest\/([0-9A-Za-z-]{1,40})$/.exec(reference)?.[1] : undefined;
-    const parts = ((entry as { extension?: unknown }).extension as { extension?: unknown }[] | undefined)?.flatMap((e) =>
+    const ubrn =
+      typeof reference === 'string'
+        ? /^ReferralRequest\/([0-9A-Za-z-]{1,40})$/.exec(reference)?.[1]
+        : undefined;
+    const parts = (
+      (entry as { extension?: unknown }).extension as { extension?: unknown }[] | undefined
+    )?.flatMap((e) =>
       Array.isArray(e?.extension) ? (e.extension as { url?: unknown; valueInteger?: unknown }[]) : [],
     );
     const version = parts?.find((p) => p?.url === 'referralRequestVersion')?.valueInteger;
     if (!ubrn || typeof version !== 'number' || !Number.isInteger(version))
-      throw new WorklistShapeError(`List.entry[${index}] has no ReferralRequest reference or referralRequestVersion`);
+      throw new WorklistShapeError(
+        `List.entry[${index}] has no ReferralRequest reference or referralRequestVersion`,
+      );
     out.set(ubrn, version);
   }
   return [...out].map(([ubrn, version]) => ({ ubrn, version }));
@@ -59,7 +66,10 @@ export interface WorklistDiff {
   removed: WorklistEntry[];
 }
 
-export function diffWorklists(previous: readonly WorklistEntry[], current: readonly WorklistEntry[]): WorklistDiff {
+export function diffWorklists(
+  previous: readonly WorklistEntry[],
+  current: readonly WorklistEntry[],
+): WorklistDiff {
   const before = new Map(previous.map((e) => [e.ubrn, e.version]));
   const now = new Set(current.map((e) => e.ubrn));
   const added: WorklistEntry[] = [];

@@ -63,7 +63,10 @@ const SIGNAL_ATTEMPTS = 10;
  */
 export async function startSimulator(
   config: GatewayConfig,
-  options: { logger?: Logger; /** Start with a few referrals on the e-RS FHIR worklists (development mode). */ seedReferrals?: boolean } = {},
+  options: {
+    logger?: Logger /** Start with a few referrals on the e-RS FHIR worklists (development mode). */;
+    seedReferrals?: boolean;
+  } = {},
 ): Promise<RunningSimulator> {
   const sim = config.simulator;
   const logger = (options.logger ?? createLogger({ ...config.logging, name: 'simulator' })).child({
@@ -705,7 +708,11 @@ function seedReferrals(ersFhir: ErsFhirSimulator, services: string[]): void {
   for (const id of services) {
     const service = { id, name: `Simulated service ${id}` };
     ersFhir.addReferral({ service, attachments: [{ title: 'referral-letter.pdf' }] });
-    ersFhir.addReferral({ service, priority: 'URGENT', attachments: [{ title: 'results.pdf', availability: 'PENDING', pendingForMs: 60_000 }] });
+    ersFhir.addReferral({
+      service,
+      priority: 'URGENT',
+      attachments: [{ title: 'results.pdf', availability: 'PENDING', pendingForMs: 60_000 }],
+    });
     ersFhir.addReferral({ service, list: 'APPOINTMENT_SLOT_ISSUES', state: 'DEFERRED_TO_PROVIDER' });
   }
 }

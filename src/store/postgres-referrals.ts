@@ -55,13 +55,22 @@ export class PostgresReferrals implements ReferralStore {
   }
 
   async referral(ubrn: string): Promise<StoredReferral | undefined> {
-    const result = await this.pool.query<{ ubrn: string; version: number; state: string; fhir: string; fetched_at: Date }>(
-      'SELECT ubrn, version, state, fhir, fetched_at FROM ers_referrals WHERE ubrn = $1',
-      [ubrn],
-    );
+    const result = await this.pool.query<{
+      ubrn: string;
+      version: number;
+      state: string;
+      fhir: string;
+      fetched_at: Date;
+    }>('SELECT ubrn, version, state, fhir, fetched_at FROM ers_referrals WHERE ubrn = $1', [ubrn]);
     const row = result.rows[0];
     return (
-      row && { ubrn: row.ubrn, version: row.version, state: row.state, fhir: row.fhir, fetchedAt: row.fetched_at.toISOString() }
+      row && {
+        ubrn: row.ubrn,
+        version: row.version,
+        state: row.state,
+        fhir: row.fhir,
+        fetchedAt: row.fetched_at.toISOString(),
+      }
     );
   }
 

@@ -149,7 +149,6 @@ export class PostgresMessageStore implements MessageStore {
     return this.referrals.releaseDecision(...args);
   }
 
-
   /** Connects, migrates, and returns the store; one clear line (no password) when the database is unreachable. */
   static async open(
     connectionString: string,

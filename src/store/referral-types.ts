@@ -88,7 +88,12 @@ export interface ReferralStore {
   /** PENDING or FAILED attachments whose next attempt is set and due, oldest first (a final one has none). */
   attachmentsDue(at: Date, limit: number): Promise<StoredAttachment[]>;
   /** Claims an idempotency key for one decision, or returns the decision already holding it. */
-  claimDecision(decision: { idempotencyKey: string; ubrn: string; action: string; fingerprint: string }): Promise<DecisionClaim>;
+  claimDecision(decision: {
+    idempotencyKey: string;
+    ubrn: string;
+    action: string;
+    fingerprint: string;
+  }): Promise<DecisionClaim>;
   /** Records the PAS's answer; a retry with the same key gets it again. */
   finishDecision(idempotencyKey: string, outcome: { status: number; body: unknown }): Promise<void>;
   /** Frees a key whose decision certainly did not act (refused before e-RS changed anything). */

@@ -98,10 +98,9 @@ export class SqliteReferrals implements ReferralStore {
   ) {}
 
   async worklist(service: string, list: string): Promise<WorklistEntry[]> {
-    return this.sql('SELECT ubrn, version FROM ers_worklist WHERE service = ? AND list = ? ORDER BY ubrn').all(
-      service,
-      list,
-    ) as WorklistEntry[];
+    return this.sql(
+      'SELECT ubrn, version FROM ers_worklist WHERE service = ? AND list = ? ORDER BY ubrn',
+    ).all(service, list) as WorklistEntry[];
   }
 
   saveWorklist(service: string, list: string, entries: WorklistEntry[]): Promise<void> {
@@ -113,10 +112,20 @@ export class SqliteReferrals implements ReferralStore {
   }
 
   async referral(ubrn: string): Promise<StoredReferral | undefined> {
-    const row = this.sql('SELECT ubrn, version, state, fhir, fetched_at FROM ers_referrals WHERE ubrn = ?').get(
-      ubrn,
-    ) as { ubrn: string; version: number; state: string; fhir: string; fetched_at: string } | undefined;
-    return row && { ubrn: row.ubrn, version: row.version, state: row.state, fhir: row.fhir, fetchedAt: row.fetched_at };
+    const row = this.sql(
+      'SELECT ubrn, version, state, fhir, fetched_at FROM ers_referrals WHERE ubrn = ?',
+    ).get(ubrn) as
+      | { ubrn: string; version: number; state: string; fhir: string; fetched_at: string }
+      | undefined;
+    return (
+      row && {
+        ubrn: row.ubrn,
+        version: row.version,
+        state: row.state,
+        fhir: row.fhir,
+        fetchedAt: row.fetched_at,
+      }
+    );
   }
 
   saveReferral(referral: Omit<StoredReferral, 'fetchedAt'>): Promise<void> {
@@ -131,7 +140,9 @@ export class SqliteReferrals implements ReferralStore {
   }
 
   async countReferralsByState(): Promise<{ state: string; count: number }[]> {
-    return this.sql('SELECT state, COUNT(*) AS count FROM ers_referrals GROUP BY state ORDER BY state').all() as {
+    return this.sql(
+      'SELECT state, COUNT(*) AS count FROM ers_referrals GROUP BY state ORDER BY state',
+    ).all() as {
       state: string;
       count: number;
     }[];
@@ -139,12 +150,13 @@ export class SqliteReferrals implements ReferralStore {
 
   takeBudget(key: string, day: string, limit: number): Promise<boolean> {
     return this.write(() => {
-      this.sql('INSERT INTO ers_budget (budget_key, day, used) VALUES (?, ?, 0) ON CONFLICT DO NOTHING').run(key, day);
-      const result = this.sql('UPDATE ers_budget SET used = used + 1 WHERE budget_key = ? AND day = ? AND used < ?').run(
+      this.sql('INSERT INTO ers_budget (budget_key, day, used) VALUES (?, ?, 0) ON CONFLICT DO NOTHING').run(
         key,
         day,
-        limit,
       );
+      const result = this.sql(
+        'UPDATE ers_budget SET used = used + 1 WHERE budget_key = ? AND day = ? AND used < ?',
+      ).run(key, day, limit);
       return result.changes === 1;
     });
   }
@@ -157,15 +169,18 @@ export class SqliteReferrals implements ReferralStore {
   }
 
   async attachment(ubrn: string, attachmentId: string): Promise<StoredAttachment | undefined> {
-    const row = this.sql('SELECT * FROM ers_attachments WHERE ubrn = ? AND attachment_id = ?').get(ubrn, attachmentId) as
-      | AttachmentRow
-      | undefined;
+    const row = this.sql('SELECT * FROM ers_attachments WHERE ubrn = ? AND attachment_id = ?').get(
+      ubrn,
+      attachmentId,
+    ) as AttachmentRow | undefined;
     return row && toAttachment(row);
   }
 
   async attachments(ubrn: string): Promise<StoredAttachment[]> {
     return (
-      this.sql('SELECT * FROM ers_attachments WHERE ubrn = ? ORDER BY attachment_id').all(ubrn) as AttachmentRow[]
+      this.sql('SELECT * FROM ers_attachments WHERE ubrn = ? ORDER BY attachment_id').all(
+        ubrn,
+      ) as AttachmentRow[]
     ).map(toAttachment);
   }
 
@@ -204,7 +219,12 @@ export class SqliteReferrals implements ReferralStore {
     ).map(toAttachment);
   }
 
-  claimDecision(d: { idempotencyKey: string; ubrn: string; action: string; fingerprint: string }): Promise<DecisionClaim> {
+  claimDecision(d: {
+    idempotencyKey: string;
+    ubrn: string;
+    action: string;
+    fingerprint: string;
+  }): Promise<DecisionClaim> {
     const now = this.clock().toISOString();
     return this.write((): DecisionClaim => {
       const result = this.sql(
@@ -212,7 +232,9 @@ export class SqliteReferrals implements ReferralStore {
          VALUES (?, ?, ?, ?, 'IN_PROGRESS', ?, ?) ON CONFLICT DO NOTHING`,
       ).run(d.idempotencyKey, d.ubrn, d.action, d.fingerprint, now, now);
       if (result.changes === 1) return { claimed: true };
-      const row = this.sql('SELECT * FROM ers_decisions WHERE idempotency_key = ?').get(d.idempotencyKey) as DecisionRow;
+      const row = this.sql('SELECT * FROM ers_decisions WHERE idempotency_key = ?').get(
+        d.idempotencyKey,
+      ) as DecisionRow;
       return { claimed: false, existing: toDecision(row) };
     });
   }
@@ -220,17 +242,17 @@ export class SqliteReferrals implements ReferralStore {
   finishDecision(idempotencyKey: string, outcome: { status: number; body: unknown }): Promise<void> {
     const now = this.clock().toISOString();
     return this.write(() => {
-      this.sql(`UPDATE ers_decisions SET status = 'DONE', outcome_json = ?, updated_at = ? WHERE idempotency_key = ?`).run(
-        JSON.stringify(outcome),
-        now,
-        idempotencyKey,
-      );
+      this.sql(
+        `UPDATE ers_decisions SET status = 'DONE', outcome_json = ?, updated_at = ? WHERE idempotency_key = ?`,
+      ).run(JSON.stringify(outcome), now, idempotencyKey);
     });
   }
 
   releaseDecision(idempotencyKey: string): Promise<void> {
     return this.write(() => {
-      this.sql(`DELETE FROM ers_decisions WHERE idempotency_key = ? AND status = 'IN_PROGRESS'`).run(idempotencyKey);
+      this.sql(`DELETE FROM ers_decisions WHERE idempotency_key = ? AND status = 'IN_PROGRESS'`).run(
+        idempotencyKey,
+      );
     });
   }
 }

@@ -149,7 +149,11 @@ export class SqliteMessageStore implements MessageStore {
     this.db.exec(REFERRAL_SCHEMA);
     this.addMissingColumns();
     this.commits = new GroupCommit(this.db);
-    this.referrals = new SqliteReferrals((text) => this.sql(text), (work) => this.commits.run(work), this.clock);
+    this.referrals = new SqliteReferrals(
+      (text) => this.sql(text),
+      (work) => this.commits.run(work),
+      this.clock,
+    );
   }
 
   // The e-RS FHIR tables (sqlite-referrals.ts).

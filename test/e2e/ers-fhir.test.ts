@@ -58,7 +58,10 @@ class ReferralEvents {
 
   async waitFor(predicate: (event: ReferralEventBody) => boolean, what: string): Promise<ReferralEventBody> {
     const found = await eventually(() => this.received.find(predicate), 15_000);
-    if (!found) throw new Error(`no ${what}; saw ${JSON.stringify(this.received.map((e) => [e.kind, e.ubrn, e.version]))}`);
+    if (!found)
+      throw new Error(
+        `no ${what}; saw ${JSON.stringify(this.received.map((e) => [e.kind, e.ubrn, e.version]))}`,
+      );
     return found;
   }
 
@@ -112,11 +115,21 @@ describe('e-RS FHIR provider side through the gateway', () => {
 
   it('publishes a new referral as an event and serves it as JSON, its attachment downloaded with the right checksum', async () => {
     const letter = `%PDF-1.4 letter for a new referral ${randomUUID()}\n`;
-    const created = await addReferral(h, { priority: 'URGENT', attachments: [{ title: 'letter.pdf', content: letter }] });
+    const created = await addReferral(h, {
+      priority: 'URGENT',
+      attachments: [{ title: 'letter.pdf', content: letter }],
+    });
     const sync = await postJson(`${h.api}/ers/sync`, {});
     expect(sync.status).toBe(200);
-    const event = await events.waitFor((e) => e.kind === 'referral-new' && e.ubrn === created.ubrn, 'referral-new');
-    expect(event).toMatchObject({ version: 1, list: 'REFERRALS_FOR_REVIEW', referral: { ubrn: created.ubrn, priority: { code: 'URGENT' } } });
+    const event = await events.waitFor(
+      (e) => e.kind === 'referral-new' && e.ubrn === created.ubrn,
+      'referral-new',
+    );
+    expect(event).toMatchObject({
+      version: 1,
+      list: 'REFERRALS_FOR_REVIEW',
+      referral: { ubrn: created.ubrn, priority: { code: 'URGENT' } },
+    });
 
     const attachmentId = created.attachments[0]!.id;
     const json = await eventually(async () => {
@@ -137,7 +150,11 @@ describe('e-RS FHIR provider side through the gateway', () => {
     });
     expect(typeof (json as { rttClockStart?: unknown }).rttClockStart).toBe('string');
     const expected = createHash('sha256').update(letter).digest('hex');
-    expect((json as { attachments: unknown[] }).attachments[0]).toMatchObject({ id: attachmentId, status: 'DOWNLOADED', sha256: expected });
+    expect((json as { attachments: unknown[] }).attachments[0]).toMatchObject({
+      id: attachmentId,
+      status: 'DOWNLOADED',
+      sha256: expected,
+    });
 
     const file = await fetch(`${h.api}/ers/referrals/${created.ubrn}/attachments/${attachmentId}`);
     expect(file.status).toBe(200);
@@ -147,7 +164,8 @@ describe('e-RS FHIR provider side through the gateway', () => {
     // Stored readable by the gateway's user only.
     const stored = readdirSync(h.config.ersFhir.attachmentsDir).filter((name) => !name.endsWith('.part'));
     expect(stored.length).toBeGreaterThan(0);
-    for (const name of stored) expect(statSync(join(h.config.ersFhir.attachmentsDir, name)).mode & 0o777).toBe(0o600);
+    for (const name of stored)
+      expect(statSync(join(h.config.ersFhir.attachmentsDir, name)).mode & 0o777).toBe(0o600);
     // The 307 was followed without the bearer token.
     expect((await simState(h)).objectStoreAuthRefusals).toBe(0);
 
@@ -158,7 +176,10 @@ describe('e-RS FHIR provider side through the gateway', () => {
 
   it('retries a PENDING attachment until e-RS has scanned it; reports THREATS_FOUND as final', async () => {
     const created = await addReferral(h, {
-      attachments: [{ title: 'scan.pdf', availability: 'PENDING' }, { title: 'bad.pdf', availability: 'THREATS_FOUND' }],
+      attachments: [
+        { title: 'scan.pdf', availability: 'PENDING' },
+        { title: 'bad.pdf', availability: 'THREATS_FOUND' },
+      ],
     });
     await postJson(`${h.api}/ers/sync`, {});
     const failed = await events.waitFor(
@@ -167,7 +188,9 @@ describe('e-RS FHIR provider side through the gateway', () => {
     );
     expect(failed.attachment).toMatchObject({ id: created.attachments[1]!.id, status: 'THREATS_FOUND' });
     const [pending, bad] = created.attachments;
-    expect((await getJson(`${h.api}/ers/referrals/${created.ubrn}/attachments/${pending!.id}`)).status).toBe(409);
+    expect((await getJson(`${h.api}/ers/referrals/${created.ubrn}/attachments/${pending!.id}`)).status).toBe(
+      409,
+    );
     expect((await getJson(`${h.api}/ers/referrals/${created.ubrn}/attachments/${bad!.id}`)).status).toBe(410);
     await control(h, 'POST', `/control/ers/attachments/${pending!.binaryId}`, { availability: 'AVAILABLE' });
     const served = await eventually(async () => {
@@ -187,9 +210,19 @@ describe('e-RS FHIR provider side through the gateway', () => {
     await control(h, 'POST', `/control/ers/referrals/${changing.ubrn}/change`, { priority: 'TWO_WEEK_WAIT' });
     await control(h, 'POST', `/control/ers/referrals/${leaving.ubrn}/leave`);
     await postJson(`${h.api}/ers/sync`, {});
-    const changed = await events.waitFor((e) => e.kind === 'referral-changed' && e.ubrn === changing.ubrn, 'referral-changed');
-    expect(changed).toMatchObject({ version: 2, previousVersion: 1, referral: { priority: { code: 'TWO_WEEK_WAIT' } } });
-    await events.waitFor((e) => e.kind === 'referral-left-worklist' && e.ubrn === leaving.ubrn, 'referral-left-worklist');
+    const changed = await events.waitFor(
+      (e) => e.kind === 'referral-changed' && e.ubrn === changing.ubrn,
+      'referral-changed',
+    );
+    expect(changed).toMatchObject({
+      version: 2,
+      previousVersion: 1,
+      referral: { priority: { code: 'TWO_WEEK_WAIT' } },
+    });
+    await events.waitFor(
+      (e) => e.kind === 'referral-left-worklist' && e.ubrn === leaving.ubrn,
+      'referral-left-worklist',
+    );
     // Every other referral on the list kept its version: A005 ran for the changed one alone.
     expect((await simState(h)).calls.A005).toBe(before + 1);
     expect((await getJson(`${h.api}/ers/referrals/${changing.ubrn}`)).body).toMatchObject({ version: 2 });
@@ -201,13 +234,25 @@ describe('e-RS FHIR provider side through the gateway', () => {
     const key = randomUUID();
     const first = await decide(h, created.ubrn, 'accept', {}, key);
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ ubrn: created.ubrn, action: 'accept', outcome: 'recorded', sentVersion: 1, referral: { version: 2 } });
+    expect(first.body).toMatchObject({
+      ubrn: created.ubrn,
+      action: 'accept',
+      outcome: 'recorded',
+      sentVersion: 1,
+      referral: { version: 2 },
+    });
     const again = await decide(h, created.ubrn, 'accept', {}, key);
     expect(again.status).toBe(200);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body).toEqual(first.body);
     expect((await simState(h)).referrals.find((r) => r.ubrn === created.ubrn)?.version).toBe(2);
-    const reused = await decide(h, created.ubrn, 'reject', { reason: 'SERVICE_NOT_PROVIDED', comments: 'x' }, key);
+    const reused = await decide(
+      h,
+      created.ubrn,
+      'reject',
+      { reason: 'SERVICE_NOT_PROVIDED', comments: 'x' },
+      key,
+    );
     expect(reused.status).toBe(422);
     expect(reused.body.title).toBe('Idempotency-Key reused');
   });
@@ -218,12 +263,20 @@ describe('e-RS FHIR provider side through the gateway', () => {
     const codes = (reasons.body.concepts as { code: string }[]).map((c) => c.code);
     expect(codes).toEqual(['CLINICALLY_INAPPROPRIATE', 'SERVICE_NOT_PROVIDED']);
     const created = await addReferral(h);
-    const refused = await decide(h, created.ubrn, 'reject', { reason: 'NOT_A_REASON', comments: 'wrong code' });
+    const refused = await decide(h, created.ubrn, 'reject', {
+      reason: 'NOT_A_REASON',
+      comments: 'wrong code',
+    });
     expect(refused.status).toBe(422);
     expect(refused.body).toMatchObject({ ersErrorCode: 'INVALID_CODE', title: 'e-RS refused the decision' });
-    const rejected = await decide(h, created.ubrn, 'reject', { reason: 'SERVICE_NOT_PROVIDED', comments: 'Not offered at this site' });
+    const rejected = await decide(h, created.ubrn, 'reject', {
+      reason: 'SERVICE_NOT_PROVIDED',
+      comments: 'Not offered at this site',
+    });
     expect(rejected.status).toBe(200);
-    expect(rejected.body).toMatchObject({ referral: { state: { code: 'REJECTED', reason: { code: 'SERVICE_NOT_PROVIDED' } } } });
+    expect(rejected.body).toMatchObject({
+      referral: { state: { code: 'REJECTED', reason: { code: 'SERVICE_NOT_PROVIDED' } } },
+    });
   });
 
   it('reports a version conflict (409) with the referral as it now is, and a lock (423) with Retry-After', async () => {
@@ -246,29 +299,44 @@ describe('e-RS FHIR provider side through the gateway', () => {
 
   it('reconciles a 504 PAS_NOT_RESPONDING by re-reading the referral', async () => {
     const notRecorded = await addReferral(h);
-    await control(h, 'PUT', '/control/ers/faults', [{ endpoint: 'A013', status: 504, code: 'PAS_NOT_RESPONDING', times: 1 }]);
+    await control(h, 'PUT', '/control/ers/faults', [
+      { endpoint: 'A013', status: 504, code: 'PAS_NOT_RESPONDING', times: 1 },
+    ]);
     const key = randomUUID();
     const timeout = await decide(h, notRecorded.ubrn, 'accept', {}, key);
     expect(timeout.status).toBe(504);
-    expect(timeout.body).toMatchObject({ ersErrorCode: 'PAS_NOT_RESPONDING', title: 'Decision not recorded' });
+    expect(timeout.body).toMatchObject({
+      ersErrorCode: 'PAS_NOT_RESPONDING',
+      title: 'Decision not recorded',
+    });
     // Nothing happened, so the same key may act now.
     expect((await decide(h, notRecorded.ubrn, 'accept', {}, key)).status).toBe(200);
 
     const recorded = await addReferral(h);
-    await control(h, 'PUT', '/control/ers/faults', [{ endpoint: 'A013', status: 504, code: 'PAS_NOT_RESPONDING', times: 1, act: true }]);
+    await control(h, 'PUT', '/control/ers/faults', [
+      { endpoint: 'A013', status: 504, code: 'PAS_NOT_RESPONDING', times: 1, act: true },
+    ]);
     const reconciled = await decide(h, recorded.ubrn, 'accept', {});
     expect(reconciled.status).toBe(200);
-    expect(reconciled.body).toMatchObject({ outcome: 'recorded', reconciled: true, referral: { version: 2 } });
+    expect(reconciled.body).toMatchObject({
+      outcome: 'recorded',
+      reconciled: true,
+      referral: { version: 2 },
+    });
   });
 
   it('backs off a 429 (empty body, Retry-After) invisibly; a 503 that lasts is answered 503 with Retry-After', async () => {
     const created = await addReferral(h);
-    await control(h, 'PUT', '/control/ers/faults', [{ endpoint: 'A013', status: 429, retryAfter: '1', times: 1 }]);
+    await control(h, 'PUT', '/control/ers/faults', [
+      { endpoint: 'A013', status: 429, retryAfter: '1', times: 1 },
+    ]);
     const accepted = await decide(h, created.ubrn, 'accept', {});
     expect(accepted.status).toBe(200);
 
     const other = await addReferral(h);
-    await control(h, 'PUT', '/control/ers/faults', [{ endpoint: 'A013', status: 503, retryAfter: '0', times: 3 }]);
+    await control(h, 'PUT', '/control/ers/faults', [
+      { endpoint: 'A013', status: 503, retryAfter: '0', times: 3 },
+    ]);
     const busy = await decide(h, other.ubrn, 'accept', {});
     expect(busy.status).toBe(503);
     expect(busy.headers.get('retry-after')).toBe('30');
@@ -315,11 +383,20 @@ describe('the A008 budget', () => {
     });
     expect(first?.lastRuns.map((r) => r.outcome)).toEqual(['synced', 'synced']);
     const again = await postJson(`${h.api}/ers/sync`, {});
-    expect((again.body.runs as { outcome: string }[]).map((r) => r.outcome)).toEqual(['budget-exhausted', 'budget-exhausted']);
+    expect((again.body.runs as { outcome: string }[]).map((r) => r.outcome)).toEqual([
+      'budget-exhausted',
+      'budget-exhausted',
+    ]);
     await h.restart(0);
     const afterRestart = await postJson(`${h.api}/ers/sync`, {});
-    expect((afterRestart.body.runs as { outcome: string }[]).map((r) => r.outcome)).toEqual(['budget-exhausted', 'budget-exhausted']);
-    expect(afterRestart.body.budget).toMatchObject({ limit: 2, services: [{ service: '700001', used: 2, left: 0 }] });
+    expect((afterRestart.body.runs as { outcome: string }[]).map((r) => r.outcome)).toEqual([
+      'budget-exhausted',
+      'budget-exhausted',
+    ]);
+    expect(afterRestart.body.budget).toMatchObject({
+      limit: 2,
+      services: [{ service: '700001', used: 2, left: 0 }],
+    });
     expect((await simState(h)).calls['A008:700001']).toBe(2);
     const metrics = await (await fetch(`${h.api}/metrics`)).text();
     expect(metrics).toMatch(/mhs_ers_fhir_a008_budget_used\{service="700001"\} 2/);

@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, createVerify, type KeyObject, randomBytes, randomUUID } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  createVerify,
+  type KeyObject,
+  randomBytes,
+  randomUUID,
+} from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import {
@@ -70,7 +77,12 @@ export class ErsFhirSimulator {
   constructor(private readonly settings: ErsFhirSimulatorSettings) {}
 
   /** Handles a request if it is ours (e-RS FHIR, token, object store, /control/ers…); false otherwise. */
-  async handle(request: http.IncomingMessage, response: http.ServerResponse, url: URL, body: () => Promise<Buffer>): Promise<boolean> {
+  async handle(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    url: URL,
+    body: () => Promise<Buffer>,
+  ): Promise<boolean> {
     const path = url.pathname;
     if (request.method === 'POST' && path === TOKEN_PATH) {
       this.token((await body()).toString('utf8'), response);
@@ -92,9 +104,17 @@ export class ErsFhirSimulator {
   }
 
   /** A new referral on a worklist (defaults for everything not given). */
-  addReferral(input: Partial<Omit<SimReferral, 'attachments'>> & {
-    attachments?: { title?: string; contentType?: string; content?: string; availability?: Availability; pendingForMs?: number }[];
-  } = {}): SimReferral {
+  addReferral(
+    input: Partial<Omit<SimReferral, 'attachments'>> & {
+      attachments?: {
+        title?: string;
+        contentType?: string;
+        content?: string;
+        availability?: Availability;
+        pendingForMs?: number;
+      }[];
+    } = {},
+  ): SimReferral {
     const ubrn = input.ubrn ?? String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
     const now = new Date();
     const referral: SimReferral = {
@@ -108,7 +128,16 @@ export class ErsFhirSimulator {
       specialty: input.specialty ?? 'CARDIOLOGY',
       clinicType: input.clinicType ?? 'HEART_FAILURE',
       pathwayStart: input.pathwayStart ?? now.toISOString(),
-      ...(input.appointment ? { appointment: input.appointment } : input.state === undefined || input.state === 'BOOKED' ? { appointment: { start: new Date(now.getTime() + 14 * 86_400_000).toISOString(), end: new Date(now.getTime() + 14 * 86_400_000 + 900_000).toISOString() } } : {}),
+      ...(input.appointment
+        ? { appointment: input.appointment }
+        : input.state === undefined || input.state === 'BOOKED'
+          ? {
+              appointment: {
+                start: new Date(now.getTime() + 14 * 86_400_000).toISOString(),
+                end: new Date(now.getTime() + 14 * 86_400_000 + 900_000).toISOString(),
+              },
+            }
+          : {}),
       attachments: (input.attachments ?? []).map((a, index) => ({
         id: String(80_000 + this.referrals.size * 10 + index),
         binaryId: randomUUID(),
@@ -148,12 +177,13 @@ export class ErsFhirSimulator {
   }
 
   /** The API platform's token endpoint: a client-credentials grant with a signed JWT assertion. */
-  private token(form: string, response: http.ServerResponse): void {
+  private token(form: string, response: http.ServerResponse) {
     this.count('token');
     const fields = new URLSearchParams(form);
     const refuse = (error: string, description: string) =>
       json(response, error === 'invalid_client' ? 401 : 400, { error, error_description: description });
-    if (fields.get('grant_type') !== 'client_credentials') return refuse('unsupported_grant_type', 'grant_type must be client_credentials');
+    if (fields.get('grant_type') !== 'client_credentials')
+      return refuse('unsupported_grant_type', 'grant_type must be client_credentials');
     if (fields.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
       return refuse('invalid_request', 'client_assertion_type is missing or wrong');
     const parts = (fields.get('client_assertion') ?? '').split('.');
@@ -176,9 +206,11 @@ export class ErsFhirSimulator {
     if (claims.iss !== this.settings.apiKey || claims.sub !== this.settings.apiKey)
       return refuse('invalid_request', 'iss and sub must be the API key');
     if (claims.aud !== this.settings.tokenUrl) return refuse('invalid_request', 'aud must be the token URL');
-    if (typeof claims.exp !== 'number' || claims.exp <= now) return refuse('invalid_request', 'exp is in the past');
+    if (typeof claims.exp !== 'number' || claims.exp <= now)
+      return refuse('invalid_request', 'exp is in the past');
     if (claims.exp > now + 300) return refuse('invalid_request', 'exp is more than 5 minutes in the future');
-    if (typeof claims.jti !== 'string' || this.usedJti.has(claims.jti)) return refuse('invalid_request', 'jti is missing or reused');
+    if (typeof claims.jti !== 'string' || this.usedJti.has(claims.jti))
+      return refuse('invalid_request', 'jti is missing or reused');
     this.usedJti.add(claims.jti);
     const token = randomBytes(24).toString('base64url');
     this.tokens.set(token, { expiresAt: Date.now() + this.tokenLifetimeSeconds * 1000 });
@@ -196,55 +228,108 @@ export class ErsFhirSimulator {
     // A pre-signed URL needs nothing else; a client forwarding e-RS's bearer token is leaking it.
     if (request.headers.authorization !== undefined) {
       this.objectStoreAuthRefusals += 1;
-      response.writeHead(400, { 'Content-Type': 'text/plain' }).end('Authorization header not allowed on a pre-signed URL\n');
+      response
+        .writeHead(400, { 'Content-Type': 'text/plain' })
+        .end('Authorization header not allowed on a pre-signed URL\n');
       return;
     }
     const entry = this.objectKeys.get(key);
     if (!entry || entry.expiresAt < Date.now()) {
-      response.writeHead(403, { 'Content-Type': 'text/plain' }).end('Request has expired or the signature is invalid\n');
+      response
+        .writeHead(403, { 'Content-Type': 'text/plain' })
+        .end('Request has expired or the signature is invalid\n');
       return;
     }
     response
-      .writeHead(200, { 'Content-Type': entry.attachment.contentType, 'Content-Length': String(entry.attachment.content.byteLength) })
+      .writeHead(200, {
+        'Content-Type': entry.attachment.contentType,
+        'Content-Length': String(entry.attachment.content.byteLength),
+      })
       .end(entry.attachment.content);
   }
 
-  private async fhir(request: http.IncomingMessage, response: http.ServerResponse, url: URL, body: () => Promise<Buffer>): Promise<void> {
+  private async fhir(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    url: URL,
+    body: () => Promise<Buffer>,
+  ) {
     const path = url.pathname.slice(BASE.length);
     const route = this.route(request.method ?? 'GET', path);
     this.count(route.endpoint);
     const auth = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
     const issued = auth ? this.tokens.get(auth) : undefined;
     if (!issued || issued.expiresAt < Date.now())
-      return fhirJson(response, 401, operationOutcome('ACCESS_DENIED', 'Access token missing, invalid or expired', 'forbidden'));
+      return fhirJson(
+        response,
+        401,
+        operationOutcome('ACCESS_DENIED', 'Access token missing, invalid or expired', 'forbidden'),
+      );
     if (!request.headers['nhsd-end-user-organisation-ods'])
-      return fhirJson(response, 400, operationOutcome('MISSING_VALUE', 'NHSD-End-User-Organisation-ODS header is required'));
+      return fhirJson(
+        response,
+        400,
+        operationOutcome('MISSING_VALUE', 'NHSD-End-User-Organisation-ODS header is required'),
+      );
     const fault = this.takeFault(route.endpoint);
-    if (fault && !(fault.act && (fault.status === 502 || fault.status === 504))) return this.answerFault(response, fault);
+    if (fault && !(fault.act && (fault.status === 502 || fault.status === 504)))
+      return this.answerFault(response, fault);
     const baseUrl = `http://${request.headers.host}${BASE}`;
     switch (route.endpoint) {
       case 'A008': {
-        const params = parseJson(await body()) as { parameter?: { name?: string; valueCodeableConcept?: { coding?: { code?: string }[] }; valueIdentifier?: { value?: string } }[] } | undefined;
-        const list = params?.parameter?.find((p) => p.name === 'listType')?.valueCodeableConcept?.coding?.[0]?.code as WorklistName | undefined;
+        const params = parseJson(await body()) as
+          | {
+              parameter?: {
+                name?: string;
+                valueCodeableConcept?: { coding?: { code?: string }[] };
+                valueIdentifier?: { value?: string };
+              }[];
+            }
+          | undefined;
+        const list = params?.parameter?.find((p) => p.name === 'listType')?.valueCodeableConcept?.coding?.[0]
+          ?.code as WorklistName | undefined;
         const service = params?.parameter?.find((p) => p.name === 'service')?.valueIdentifier?.value;
         if (list !== 'REFERRALS_FOR_REVIEW' && list !== 'APPOINTMENT_SLOT_ISSUES')
-          return fhirJson(response, 422, operationOutcome('INVALID_VALUE', 'listType must be a provider worklist'));
+          return fhirJson(
+            response,
+            422,
+            operationOutcome('INVALID_VALUE', 'listType must be a provider worklist'),
+          );
         this.count(`A008:${service ?? '*'}`);
-        const entries = [...this.referrals.values()].filter((r) => r.list === list && (!service || r.service.id === service));
+        const entries = [...this.referrals.values()].filter(
+          (r) => r.list === list && (!service || r.service.id === service),
+        );
         return fhirJson(response, 200, worklistResource(entries, list, baseUrl));
       }
       case 'A005': {
         const referral = this.referrals.get(route.ubrn!);
-        if (!referral) return fhirJson(response, 404, operationOutcome('REFERENCE_NOT_FOUND', `no referral ${route.ubrn}`, 'not-found'));
+        if (!referral)
+          return fhirJson(
+            response,
+            404,
+            operationOutcome('REFERENCE_NOT_FOUND', `no referral ${route.ubrn}`, 'not-found'),
+          );
         return fhirJson(response, 200, referralResource(referral, baseUrl, Date.now()), referral.version);
       }
       case 'A029': {
         const focus = url.searchParams.get('focus') ?? '';
         const match = /^ReferralRequest\/([0-9]{12})\/_history\/([0-9]+)$/.exec(focus);
         const referral = match ? this.referrals.get(match[1]!) : undefined;
-        if (!referral) return fhirJson(response, 400, operationOutcome('INVALID_PARAMETER', 'focus must be ReferralRequest/{ubrn}/_history/{version}'));
-        const actions = referral.list === 'REFERRALS_FOR_REVIEW' ? ['RECORD_REVIEW_OUTCOME', 'CANCEL_REFERRAL'] : ['CANCEL_REFERRAL'];
-        return fhirJson(response, 200, taskBundle(referral, Number(match![2]) === referral.version ? actions : []));
+        if (!referral)
+          return fhirJson(
+            response,
+            400,
+            operationOutcome('INVALID_PARAMETER', 'focus must be ReferralRequest/{ubrn}/_history/{version}'),
+          );
+        const actions =
+          referral.list === 'REFERRALS_FOR_REVIEW'
+            ? ['RECORD_REVIEW_OUTCOME', 'CANCEL_REFERRAL']
+            : ['CANCEL_REFERRAL'];
+        return fhirJson(
+          response,
+          200,
+          taskBundle(referral, Number(match![2]) === referral.version ? actions : []),
+        );
       }
       case 'A013':
       case 'A014':
@@ -253,13 +338,21 @@ export class ErsFhirSimulator {
         return this.decision(request, response, route.endpoint, route.ubrn!, await body(), baseUrl, fault);
       case 'A042':
       case 'A006': {
-        const attachment = [...this.referrals.values()].flatMap((r) => r.attachments).find((a) => a.binaryId === route.binaryId);
-        if (!attachment) return fhirJson(response, 404, r4OperationOutcome('REFERENCE_NOT_FOUND', 'no such file'));
+        const attachment = [...this.referrals.values()]
+          .flatMap((r) => r.attachments)
+          .find((a) => a.binaryId === route.binaryId);
+        if (!attachment)
+          return fhirJson(response, 404, r4OperationOutcome('REFERENCE_NOT_FOUND', 'no such file'));
         const availability = availabilityOf(attachment, Date.now());
         if (availability !== 'AVAILABLE')
           return fhirJson(response, 422, r4OperationOutcome(availability, `file is ${availability}`));
         if (route.endpoint === 'A006') {
-          response.writeHead(200, { 'Content-Type': attachment.contentType, 'Content-Length': String(attachment.content.byteLength) }).end(attachment.content);
+          response
+            .writeHead(200, {
+              'Content-Type': attachment.contentType,
+              'Content-Length': String(attachment.content.byteLength),
+            })
+            .end(attachment.content);
           return;
         }
         const key = randomBytes(18).toString('base64url');
@@ -269,26 +362,55 @@ export class ErsFhirSimulator {
       }
       case 'A004': {
         const codeSystem = codeSystemResource(route.codeSystem!, baseUrl);
-        if (!codeSystem) return fhirJson(response, 404, operationOutcome('REFERENCE_NOT_FOUND', `no code system ${route.codeSystem}`, 'not-found'));
+        if (!codeSystem)
+          return fhirJson(
+            response,
+            404,
+            operationOutcome('REFERENCE_NOT_FOUND', `no code system ${route.codeSystem}`, 'not-found'),
+          );
         return fhirJson(response, 200, codeSystem);
       }
       default:
-        return fhirJson(response, 404, operationOutcome('REFERENCE_NOT_FOUND', `${request.method} ${path} is not simulated`, 'not-found'));
+        return fhirJson(
+          response,
+          404,
+          operationOutcome('REFERENCE_NOT_FOUND', `${request.method} ${path} is not simulated`, 'not-found'),
+        );
     }
   }
 
-  private route(method: string, path: string): { endpoint: string; ubrn?: string; binaryId?: string; codeSystem?: string } {
-    let m: RegExpExecArray | null;
+  private route(
+    method: string,
+    path: string,
+  ): { endpoint: string; ubrn?: string; binaryId?: string; codeSystem?: string } {
+    const match = (pattern: RegExp) => pattern.exec(path);
     if (method === 'POST' && path === '/STU3/ReferralRequest/$ers.fetchworklist') return { endpoint: 'A008' };
-    if (method === 'GET' && (m = /^\/STU3\/ReferralRequest\/([0-9]{12})$/.exec(path))) return { endpoint: 'A005', ubrn: m[1]! };
     if (method === 'GET' && path === '/STU3/Task') return { endpoint: 'A029' };
-    if (method === 'POST' && (m = /^\/STU3\/ReferralRequest\/([0-9]{12})\/\$ers\.(acceptReferral|rejectReferral|recordReviewOutcome|cancelAppointmentActionLater)$/.exec(path))) {
-      const endpoint = { acceptReferral: 'A013', rejectReferral: 'A014', recordReviewOutcome: 'A028', cancelAppointmentActionLater: 'A022' }[m[2]!]!;
-      return { endpoint, ubrn: m[1]! };
+    if (method === 'GET') {
+      const referral = match(/^\/STU3\/ReferralRequest\/([0-9]{12})$/);
+      if (referral) return { endpoint: 'A005', ubrn: referral[1]! };
+      const r4Binary = match(/^\/R4\/Binary\/([0-9a-f-]{36})$/);
+      if (r4Binary) return { endpoint: 'A042', binaryId: r4Binary[1]! };
+      const stu3Binary = match(/^\/STU3\/Binary\/([0-9a-f-]{36})$/);
+      if (stu3Binary) return { endpoint: 'A006', binaryId: stu3Binary[1]! };
+      const codeSystem = match(/^\/STU3\/CodeSystem\/([A-Z-]{1,60})$/);
+      if (codeSystem) return { endpoint: 'A004', codeSystem: codeSystem[1]! };
     }
-    if (method === 'GET' && (m = /^\/R4\/Binary\/([0-9a-f-]{36})$/.exec(path))) return { endpoint: 'A042', binaryId: m[1]! };
-    if (method === 'GET' && (m = /^\/STU3\/Binary\/([0-9a-f-]{36})$/.exec(path))) return { endpoint: 'A006', binaryId: m[1]! };
-    if (method === 'GET' && (m = /^\/STU3\/CodeSystem\/([A-Z-]{1,60})$/.exec(path))) return { endpoint: 'A004', codeSystem: m[1]! };
+    const decision =
+      method === 'POST'
+        ? match(
+            /^\/STU3\/ReferralRequest\/([0-9]{12})\/\$ers\.(acceptReferral|rejectReferral|recordReviewOutcome|cancelAppointmentActionLater)$/,
+          )
+        : null;
+    if (decision) {
+      const endpoint = {
+        acceptReferral: 'A013',
+        rejectReferral: 'A014',
+        recordReviewOutcome: 'A028',
+        cancelAppointmentActionLater: 'A022',
+      }[decision[2]!]!;
+      return { endpoint, ubrn: decision[1]! };
+    }
     return { endpoint: 'unknown' };
   }
 
@@ -301,7 +423,17 @@ export class ErsFhirSimulator {
       return;
     }
     const code = fault.code ?? DEFAULT_FAULT_CODES[fault.status] ?? 'SERVICE_ERROR';
-    fhirJson(response, fault.status, operationOutcome(code, fault.diagnostics ?? `simulated ${fault.status} ${code}`, fault.status === 504 ? 'timeout' : 'exception'), undefined, headers);
+    fhirJson(
+      response,
+      fault.status,
+      operationOutcome(
+        code,
+        fault.diagnostics ?? `simulated ${fault.status} ${code}`,
+        fault.status === 504 ? 'timeout' : 'exception',
+      ),
+      undefined,
+      headers,
+    );
   }
 
   private decision(
@@ -312,28 +444,73 @@ export class ErsFhirSimulator {
     raw: Buffer,
     baseUrl: string,
     fault: ErsFault | undefined,
-  ): void {
+  ) {
     const referral = this.referrals.get(ubrn);
-    if (!referral) return fhirJson(response, 404, operationOutcome('REFERENCE_NOT_FOUND', `no referral ${ubrn}`, 'not-found'));
+    if (!referral)
+      return fhirJson(
+        response,
+        404,
+        operationOutcome('REFERENCE_NOT_FOUND', `no referral ${ubrn}`, 'not-found'),
+      );
     const ifMatch = /^W\/"([0-9]+)"$/.exec(String(request.headers['if-match'] ?? ''));
-    if (!ifMatch) return fhirJson(response, 412, operationOutcome('MISSING_VALUE', 'If-Match W/"<version>" is required'));
-    if (referral.locked) return fhirJson(response, 423, operationOutcome('LOCKED', `referral ${ubrn} is being updated by another user`, 'lock-error'));
+    if (!ifMatch)
+      return fhirJson(response, 412, operationOutcome('MISSING_VALUE', 'If-Match W/"<version>" is required'));
+    if (referral.locked)
+      return fhirJson(
+        response,
+        423,
+        operationOutcome('LOCKED', `referral ${ubrn} is being updated by another user`, 'lock-error'),
+      );
     if (Number(ifMatch[1]) !== referral.version)
-      return fhirJson(response, 409, operationOutcome('CONFLICT', `version ${ifMatch[1]} does not match current version ${referral.version}`, 'conflict'));
-    const params = (parseJson(raw) as { parameter?: { name?: string; valueCoding?: { code?: string }; valueString?: string }[] } | undefined)?.parameter ?? [];
+      return fhirJson(
+        response,
+        409,
+        operationOutcome(
+          'CONFLICT',
+          `version ${ifMatch[1]} does not match current version ${referral.version}`,
+          'conflict',
+        ),
+      );
+    const params =
+      (
+        parseJson(raw) as
+          | { parameter?: { name?: string; valueCoding?: { code?: string }; valueString?: string }[] }
+          | undefined
+      )?.parameter ?? [];
     const param = (name: string) => params.find((p) => p.name === name);
     if (referral.list !== 'REFERRALS_FOR_REVIEW' && endpoint !== 'A022')
-      return fhirJson(response, 422, operationOutcome('INVALID_REQUEST_STATE', `referral ${ubrn} is not awaiting review (state ${referral.state})`));
+      return fhirJson(
+        response,
+        422,
+        operationOutcome(
+          'INVALID_REQUEST_STATE',
+          `referral ${ubrn} is not awaiting review (state ${referral.state})`,
+        ),
+      );
     switch (endpoint) {
       case 'A013':
         referral.list = null;
         break;
       case 'A014': {
         const reason = param('rejectionReason')?.valueCoding?.code;
-        const reasons = ((codeSystemResource('APPOINTMENT-CANCELLATION-REASON', baseUrl)!.concept as { code: string }[]) ?? []).map((c) => c.code);
-        if (!reason) return fhirJson(response, 422, operationOutcome('MISSING_VALUE', 'rejectionReason is required'));
-        if (!reasons.includes(reason)) return fhirJson(response, 422, operationOutcome('INVALID_CODE', `rejectionReason ${reason} is not a valid code`));
-        if (!param('rejectionComments')?.valueString) return fhirJson(response, 422, operationOutcome('VALUE_IS_REQUIRED', 'rejectionComments are required'));
+        const reasons = (
+          (codeSystemResource('APPOINTMENT-CANCELLATION-REASON', baseUrl)!.concept as { code: string }[]) ??
+          []
+        ).map((c) => c.code);
+        if (!reason)
+          return fhirJson(response, 422, operationOutcome('MISSING_VALUE', 'rejectionReason is required'));
+        if (!reasons.includes(reason))
+          return fhirJson(
+            response,
+            422,
+            operationOutcome('INVALID_CODE', `rejectionReason ${reason} is not a valid code`),
+          );
+        if (!param('rejectionComments')?.valueString)
+          return fhirJson(
+            response,
+            422,
+            operationOutcome('VALUE_IS_REQUIRED', 'rejectionComments are required'),
+          );
         referral.list = null;
         referral.state = 'REJECTED';
         referral.reason = reason;
@@ -343,15 +520,21 @@ export class ErsFhirSimulator {
       }
       case 'A028': {
         const outcome = param('reviewOutcome')?.valueCoding?.code;
-        if (!outcome) return fhirJson(response, 422, operationOutcome('MISSING_VALUE', 'reviewOutcome is required'));
+        if (!outcome)
+          return fhirJson(response, 422, operationOutcome('MISSING_VALUE', 'reviewOutcome is required'));
         referral.list = null;
-        referral.state = outcome === 'RETURN_TO_REFERRER_WITH_ADVICE' ? 'TRIAGE_RESPONSE' : 'TRIAGED_PROVIDER_TO_ACTION';
+        referral.state =
+          outcome === 'RETURN_TO_REFERRER_WITH_ADVICE' ? 'TRIAGE_RESPONSE' : 'TRIAGED_PROVIDER_TO_ACTION';
         referral.comment = param('reviewComments')?.valueString ?? '';
         break;
       }
       case 'A022':
         if (!referral.appointment)
-          return fhirJson(response, 422, operationOutcome('INVALID_REQUEST_STATE', `referral ${ubrn} has no appointment to cancel`));
+          return fhirJson(
+            response,
+            422,
+            operationOutcome('INVALID_REQUEST_STATE', `referral ${ubrn} has no appointment to cancel`),
+          );
         referral.list = 'APPOINTMENT_SLOT_ISSUES';
         referral.state = 'APPT_CANCELLED_BY_PROVIDER';
         referral.comment = param('comments')?.valueString ?? '';
@@ -364,11 +547,30 @@ export class ErsFhirSimulator {
     fhirJson(response, 200, referralResource(referral, baseUrl, Date.now()), referral.version);
   }
 
-  private async control(request: http.IncomingMessage, response: http.ServerResponse, path: string, body: () => Promise<Buffer>): Promise<void> {
-    let m: RegExpExecArray | null;
+  private async control(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    path: string,
+    body: () => Promise<Buffer>,
+  ) {
+    const referralAction = /^\/control\/ers\/referrals\/([0-9]{12})\/(change|leave|lock|unlock)$/.exec(path);
+    const attachmentAction = /^\/control\/ers\/attachments\/([0-9a-f-]{36})$/.exec(path);
     if (request.method === 'GET' && path === '/control/ers') {
       return json(response, 200, {
-        referrals: [...this.referrals.values()].map((r) => ({ ubrn: r.ubrn, version: r.version, list: r.list, state: r.state, locked: r.locked, service: r.service.id, attachments: r.attachments.map((a) => ({ id: a.id, binaryId: a.binaryId, availability: availabilityOf(a, Date.now()), size: a.content.byteLength })) })),
+        referrals: [...this.referrals.values()].map((r) => ({
+          ubrn: r.ubrn,
+          version: r.version,
+          list: r.list,
+          state: r.state,
+          locked: r.locked,
+          service: r.service.id,
+          attachments: r.attachments.map((a) => ({
+            id: a.id,
+            binaryId: a.binaryId,
+            availability: availabilityOf(a, Date.now()),
+            size: a.content.byteLength,
+          })),
+        })),
         calls: Object.fromEntries(this.calls),
         tokensIssued: this.tokensIssued.length,
         objectStoreAuthRefusals: this.objectStoreAuthRefusals,
@@ -376,10 +578,21 @@ export class ErsFhirSimulator {
       });
     }
     if (request.method === 'POST' && path === '/control/ers/referrals') {
-      const referral = this.addReferral((parseJson(await body()) ?? {}) as Parameters<ErsFhirSimulator['addReferral']>[0]);
-      return json(response, 201, { ubrn: referral.ubrn, version: referral.version, attachments: referral.attachments.map((a) => ({ id: a.id, binaryId: a.binaryId, size: a.content.byteLength })) });
+      const referral = this.addReferral(
+        (parseJson(await body()) ?? {}) as Parameters<ErsFhirSimulator['addReferral']>[0],
+      );
+      return json(response, 201, {
+        ubrn: referral.ubrn,
+        version: referral.version,
+        attachments: referral.attachments.map((a) => ({
+          id: a.id,
+          binaryId: a.binaryId,
+          size: a.content.byteLength,
+        })),
+      });
     }
-    if (request.method === 'POST' && (m = /^\/control\/ers\/referrals\/([0-9]{12})\/(change|leave|lock|unlock)$/.exec(path))) {
+    if (request.method === 'POST' && referralAction) {
+      const m = referralAction;
       const referral = this.referrals.get(m[1]!);
       if (!referral) return json(response, 404, { title: 'Not found', detail: `no referral ${m[1]}` });
       const input = (parseJson(await body()) ?? {}) as { priority?: string };
@@ -390,10 +603,18 @@ export class ErsFhirSimulator {
         referral.list = null;
         referral.version += 1;
       } else referral.locked = m[2] === 'lock';
-      return json(response, 200, { ubrn: referral.ubrn, version: referral.version, list: referral.list, locked: referral.locked });
+      return json(response, 200, {
+        ubrn: referral.ubrn,
+        version: referral.version,
+        list: referral.list,
+        locked: referral.locked,
+      });
     }
-    if (request.method === 'POST' && (m = /^\/control\/ers\/attachments\/([0-9a-f-]{36})$/.exec(path))) {
-      const attachment = [...this.referrals.values()].flatMap((r) => r.attachments).find((a) => a.binaryId === m![1]);
+    if (request.method === 'POST' && attachmentAction) {
+      const m = attachmentAction;
+      const attachment = [...this.referrals.values()]
+        .flatMap((r) => r.attachments)
+        .find((a) => a.binaryId === m[1]);
       if (!attachment) return json(response, 404, { title: 'Not found', detail: `no attachment ${m[1]}` });
       const input = (parseJson(await body()) ?? {}) as { availability?: Availability };
       attachment.availability = input.availability ?? 'AVAILABLE';
@@ -442,7 +663,13 @@ function json(response: http.ServerResponse, status: number, body: unknown): voi
   response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
 }
 
-function fhirJson(response: http.ServerResponse, status: number, body: unknown, version?: number, headers: Record<string, string> = {}): void {
+function fhirJson(
+  response: http.ServerResponse,
+  status: number,
+  body: unknown,
+  version?: number,
+  headers: Record<string, string> = {},
+): void {
   response
     .writeHead(status, {
       'Content-Type': 'application/fhir+json',

@@ -40,7 +40,11 @@ const CS = 'https://fhir.nhs.uk/STU3/CodeSystem/';
 const SERVICE = 'http://fhir.nhs.net/Id/ers-service';
 
 export function availabilityOf(attachment: SimAttachment, now: number): Availability {
-  if (attachment.availability === 'PENDING' && attachment.availableAt !== undefined && now >= attachment.availableAt)
+  if (
+    attachment.availability === 'PENDING' &&
+    attachment.availableAt !== undefined &&
+    now >= attachment.availableAt
+  )
     return 'AVAILABLE';
   return attachment.availability;
 }
@@ -82,8 +86,14 @@ export function referralResource(r: SimReferral, baseUrl: string, now: number): 
           start: r.appointment.start,
           end: r.appointment.end,
           participant: [
-            { actor: { identifier: { system: SERVICE, value: r.service.id }, display: r.service.name }, status: 'accepted' },
-            { actor: { identifier: { system: 'http://fhir.nhs.net/Id/nhs-number', value: r.nhsNumber } }, status: 'accepted' },
+            {
+              actor: { identifier: { system: SERVICE, value: r.service.id }, display: r.service.name },
+              status: 'accepted',
+            },
+            {
+              actor: { identifier: { system: 'http://fhir.nhs.net/Id/nhs-number', value: r.nhsNumber } },
+              status: 'accepted',
+            },
           ],
         },
       ]
@@ -91,7 +101,11 @@ export function referralResource(r: SimReferral, baseUrl: string, now: number): 
   const stateParts: Record<string, unknown>[] = [
     { url: 'state', valueCoding: { system: `${CS}eRS-ReferralState-1`, code: r.state } },
   ];
-  if (r.reason) stateParts.push({ url: 'reason', valueCoding: { system: `${baseUrl}/STU3/CodeSystem/APPOINTMENT-CANCELLATION-REASON`, code: r.reason } });
+  if (r.reason)
+    stateParts.push({
+      url: 'reason',
+      valueCoding: { system: `${baseUrl}/STU3/CodeSystem/APPOINTMENT-CANCELLATION-REASON`, code: r.reason },
+    });
   if (r.comment) stateParts.push({ url: 'comment', valueString: r.comment });
   return {
     resourceType: 'ReferralRequest',
@@ -106,7 +120,9 @@ export function referralResource(r: SimReferral, baseUrl: string, now: number): 
       { url: `${SD}Extension-eRS-ReferralState-1`, extension: stateParts },
       { url: `${SD}Extension-eRS-eReferralPathwayStart-1`, valueDateTime: r.pathwayStart },
       { url: `${SD}Extension-eRS-ClinicalInfoFirstSubmitted-1`, valueDateTime: r.created },
-      ...(r.appointment ? [{ url: `${SD}Extension-eRS-Appointment-1`, valueReference: { reference: '#appointment' } }] : []),
+      ...(r.appointment
+        ? [{ url: `${SD}Extension-eRS-Appointment-1`, valueReference: { reference: '#appointment' } }]
+        : []),
     ],
     contained: [
       {
@@ -114,7 +130,10 @@ export function referralResource(r: SimReferral, baseUrl: string, now: number): 
         id: 'serviceSearchCriteria',
         parameter: [
           { name: 'priority', valueCoding: { system: `${CS}eRS-Priority-1`, code: r.priority } },
-          { name: 'specialty', valueCoding: { system: `${baseUrl}/STU3/CodeSystem/SPECIALTY`, code: r.specialty } },
+          {
+            name: 'specialty',
+            valueCoding: { system: `${baseUrl}/STU3/CodeSystem/SPECIALTY`, code: r.specialty },
+          },
           { name: 'clinicType', valueCoding: { system: `${CS}eRS-ClinicType-1`, code: r.clinicType } },
         ],
       },
@@ -136,7 +155,11 @@ export function referralResource(r: SimReferral, baseUrl: string, now: number): 
   };
 }
 
-export function worklistResource(referrals: SimReferral[], list: WorklistName, baseUrl: string): Record<string, unknown> {
+export function worklistResource(
+  referrals: SimReferral[],
+  list: WorklistName,
+  baseUrl: string,
+): Record<string, unknown> {
   const item = list === 'REFERRALS_FOR_REVIEW' ? 'ReferralsforReview' : 'AppointmentSlotIssues';
   return {
     resourceType: 'List',
@@ -148,10 +171,24 @@ export function worklistResource(referrals: SimReferral[], list: WorklistName, b
         {
           url: `${SD}Extension-eRS-${item}-WorkListItem-1`,
           extension: [
-            { url: 'priority', valueCodeableConcept: { coding: [{ system: `${CS}eRS-Priority-1`, code: r.priority }] } },
-            { url: 'specialty', valueCodeableConcept: { coding: [{ system: `${baseUrl}/STU3/CodeSystem/SPECIALTY`, code: r.specialty }] } },
+            {
+              url: 'priority',
+              valueCodeableConcept: { coding: [{ system: `${CS}eRS-Priority-1`, code: r.priority }] },
+            },
+            {
+              url: 'specialty',
+              valueCodeableConcept: {
+                coding: [{ system: `${baseUrl}/STU3/CodeSystem/SPECIALTY`, code: r.specialty }],
+              },
+            },
             { url: 'eReferralPathwayStart', valueDateTime: r.pathwayStart },
-            { url: 'service', valueReference: { identifier: { system: SERVICE, value: r.service.id }, display: r.service.name } },
+            {
+              url: 'service',
+              valueReference: {
+                identifier: { system: SERVICE, value: r.service.id },
+                display: r.service.name,
+              },
+            },
             { url: 'referralRequestVersion', valueInteger: r.version },
           ],
         },
@@ -162,7 +199,11 @@ export function worklistResource(referrals: SimReferral[], list: WorklistName, b
 }
 
 /** An STU3 OperationOutcome carrying an eRS-APIErrorCode-1 code. */
-export function operationOutcome(code: string, diagnostics: string, issueCode = 'invalid'): Record<string, unknown> {
+export function operationOutcome(
+  code: string,
+  diagnostics: string,
+  issueCode = 'invalid',
+): Record<string, unknown> {
   return {
     resourceType: 'OperationOutcome',
     meta: { profile: [`${SD}eRS-OperationOutcome-1`] },
@@ -212,16 +253,33 @@ export function taskBundle(r: SimReferral, actions: string[]): Record<string, un
 
 /** A small CodeSystem of our own for A004; reasons carry usage (REJECT / CANCEL) and effective dates. */
 export function codeSystemResource(type: string, baseUrl: string): Record<string, unknown> | undefined {
-  const concept = (code: string, display: string, props: Record<string, unknown>[] = []) => ({ code, display, property: props });
-  const usage = (code: string) => ({ code: 'usage', valueCoding: { system: `${CS}eRS-AppointmentCancellationReasonUsage-1`, code } });
+  const concept = (code: string, display: string, props: Record<string, unknown>[] = []) => ({
+    code,
+    display,
+    property: props,
+  });
+  const usage = (code: string) => ({
+    code: 'usage',
+    valueCoding: { system: `${CS}eRS-AppointmentCancellationReasonUsage-1`, code },
+  });
   const systems: Record<string, ReturnType<typeof concept>[]> = {
     'APPOINTMENT-CANCELLATION-REASON': [
-      concept('CLINICALLY_INAPPROPRIATE', 'Referral clinically inappropriate', [usage('REJECT'), { code: 'commentIsMandatory', valueBoolean: true }]),
+      concept('CLINICALLY_INAPPROPRIATE', 'Referral clinically inappropriate', [
+        usage('REJECT'),
+        { code: 'commentIsMandatory', valueBoolean: true },
+      ]),
       concept('SERVICE_NOT_PROVIDED', 'Service not provided here', [usage('REJECT')]),
-      concept('RETIRED_REASON', 'A reason no longer in use', [usage('REJECT'), { code: 'effectiveTo', valueDateTime: '2015-01-01T00:00:00.000Z' }]),
+      concept('RETIRED_REASON', 'A reason no longer in use', [
+        usage('REJECT'),
+        { code: 'effectiveTo', valueDateTime: '2015-01-01T00:00:00.000Z' },
+      ]),
       concept('PATIENT_UNWELL', 'Patient unwell', [usage('CANCEL')]),
     ],
-    PRIORITY: [concept('ROUTINE', 'Routine'), concept('URGENT', 'Urgent'), concept('TWO_WEEK_WAIT', 'Two week wait')],
+    PRIORITY: [
+      concept('ROUTINE', 'Routine'),
+      concept('URGENT', 'Urgent'),
+      concept('TWO_WEEK_WAIT', 'Two week wait'),
+    ],
     SPECIALTY: [concept('CARDIOLOGY', 'Cardiology'), concept('DERMATOLOGY', 'Dermatology')],
   };
   const concepts = systems[type];
