@@ -20,6 +20,7 @@ import {
   deadLetterActionRoutes,
   deadLetterRoutes,
 } from './dead-letters.js';
+import { type ErsRouteDependencies, ersRoutes } from './ers.js';
 import { messageRoutes } from './messages.js';
 import { type MhsRouteDependencies, mhsRoutes } from './mhs.js';
 import { openApiDocument } from './openapi.js';
@@ -44,8 +45,8 @@ export interface ApiDependencies
     metrics: GatewayMetrics;
     dashboard: Omit<DashboardDependencies, 'verifyKey' | 'logger' | 'actions'>;
   };
-  /** Further authenticated routes (the e-RS FHIR side's /ers/…), after the built-in ones. */
-  extraRoutes?: express.Router[];
+  /** The e-RS FHIR side's services, when it is enabled: the /ers/… routes. */
+  ers?: ErsRouteDependencies;
 }
 
 export function createApi(deps: ApiDependencies): express.Express {
@@ -107,7 +108,7 @@ export function createApi(deps: ApiDependencies): express.Express {
   app.use(cabRoutes(deps));
   app.use(messageRoutes(deps.store));
   app.use(deadLetterRoutes(deps));
-  for (const routes of deps.extraRoutes ?? []) app.use(routes);
+  if (deps.ers) app.use(ersRoutes(deps.ers));
   app.use((request: Request, response: Response) => {
     sendProblem(response, {
       title: 'Not found',

@@ -1,4 +1,3 @@
-import type express from 'express';
 import type { Registry } from 'prom-client';
 import type { GatewayConfig } from '../config/index.js';
 import type { Logger } from '../ops/index.js';
@@ -12,7 +11,6 @@ import { RateLimiter } from './limiter.js';
 import { ErsMetrics } from './metrics.js';
 import { ReferenceData } from './reference-data.js';
 import { Referrals } from './referrals.js';
-import { ersRoutes } from './routes.js';
 import { budgetDay, budgetKey, WorklistSync } from './sync.js';
 import { loadSigningKey, TokenClient } from './token.js';
 
@@ -37,9 +35,16 @@ export { publishReferralEvent, type ReferralEvent, type ReferralEventKind } from
 export { type AssertionClaims, clientAssertion, tokenRequestBody } from './jwt.js';
 export { backoffMs, RateLimiter } from './limiter.js';
 export { type ErsError, readOperationOutcome, versionFromEtag } from './outcome.js';
-export { type Concept, inForce, ReferenceData, readConcepts } from './reference-data.js';
+export {
+  CODE_SYSTEMS,
+  type CodeSystemType,
+  type Concept,
+  inForce,
+  ReferenceData,
+  readConcepts,
+} from './reference-data.js';
 export { mapReferral, type ReferralJson, ReferralShapeError } from './referral.js';
-export { Referrals } from './referrals.js';
+export { type HeldReferral, ReferralReadError, Referrals } from './referrals.js';
 export { budgetDay, budgetKey, type ListRun, WorklistSync } from './sync.js';
 export { loadSigningKey, TokenClient, TokenError } from './token.js';
 export {
@@ -51,8 +56,15 @@ export {
 } from './worklist.js';
 
 export interface RunningErsFhir {
-  router: express.Router;
-  sync: WorklistSync;
+  /** What the PAS's /ers/… routes (src/api/ers.ts) work with. */
+  services: {
+    store: ReferralStore;
+    referrals: Referrals;
+    attachments: Attachments;
+    decisions: Decisions;
+    referenceData: ReferenceData;
+    sync: WorklistSync;
+  };
   close(): Promise<void>;
 }
 
@@ -153,14 +165,14 @@ export function startErsFhir(
       );
   };
   const decisions = new Decisions(client, deps.store, referrals, config.baseUrl.replace(/\/+$/, ''), logger);
-  const router = ersRoutes({
+  const services = {
     store: deps.store,
     referrals,
     attachments,
     decisions,
     referenceData: new ReferenceData(client, config.referenceDataTtlMs),
     sync,
-  });
+  };
   sync.start();
   const attachmentTimer = setInterval(() => {
     void attachments
@@ -173,8 +185,7 @@ export function startErsFhir(
     'e-RS FHIR side started',
   );
   return {
-    router,
-    sync,
+    services,
     close: async () => {
       clearInterval(attachmentTimer);
       await sync.stop();

@@ -199,7 +199,7 @@ export async function startGateway(
       bodyBudget,
       refusalIntervalMs: config.logging.refusalIntervalMs,
       auth,
-      ...(ersFhir ? { extraRoutes: [ersFhir.router] } : {}),
+      ...(ersFhir ? { ers: ersFhir.services } : {}),
       ops: {
         metrics,
         dashboard: {

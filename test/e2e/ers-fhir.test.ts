@@ -106,6 +106,8 @@ describe('e-RS FHIR provider side through the gateway', () => {
   beforeAll(async () => {
     h = await startHarness(ersEnv(1000));
     events = await ReferralEvents.connect(h.config.amqp.url);
+    // The sync run at start-up is over before the tests add referrals (POST /ers/sync would join it).
+    await eventually(async () => ((await getJson(`${h.api}/ers/sync`)).body.lastRuns as unknown[]).length === 2 || undefined);
   }, 60_000);
 
   afterAll(async () => {
@@ -353,6 +355,22 @@ describe('e-RS FHIR provider side through the gateway', () => {
     const metrics = await (await fetch(`${h.api}/metrics`)).text();
     expect(metrics).toMatch(/mhs_ers_fhir_token_refreshes_total\{outcome="ok"\} [2-9]/);
     expect(metrics).toMatch(/mhs_ers_fhir_calls_total\{endpoint="A005",status="401"\} 1/);
+  });
+
+  it('describes every /ers route in the OpenAPI document, decision bodies from their schemas', async () => {
+    const paths = (await getJson(`${h.api}/openapi.json`)).body.paths as Record<string, Record<string, Record<string, unknown>>>;
+    for (const path of [
+      '/ers/referrals/{ubrn}',
+      '/ers/referrals/{ubrn}/attachments/{attachmentId}',
+      '/ers/sync',
+      '/ers/reference-data/rejection-reasons',
+      '/ers/reference-data/{codeSystem}',
+    ])
+      expect(paths[path]?.get, path).toBeDefined();
+    for (const action of ['accept', 'reject', 'review-outcome', 'cancel-appointment-action-later'])
+      expect(paths[`/ers/referrals/{ubrn}/${action}`]?.post, action).toBeDefined();
+    const reject = JSON.stringify(paths['/ers/referrals/{ubrn}/reject']!.post);
+    expect(reject).toContain('"required":["reason","comments"]');
   });
 
   it('answers bad input with problem bodies', async () => {
