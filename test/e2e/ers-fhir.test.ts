@@ -107,7 +107,9 @@ describe('e-RS FHIR provider side through the gateway', () => {
     h = await startHarness(ersEnv(1000));
     events = await ReferralEvents.connect(h.config.amqp.url);
     // The sync run at start-up is over before the tests add referrals (POST /ers/sync would join it).
-    await eventually(async () => ((await getJson(`${h.api}/ers/sync`)).body.lastRuns as unknown[]).length === 2 || undefined);
+    await eventually(
+      async () => ((await getJson(`${h.api}/ers/sync`)).body.lastRuns as unknown[]).length === 2 || undefined,
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -358,7 +360,10 @@ describe('e-RS FHIR provider side through the gateway', () => {
   });
 
   it('describes every /ers route in the OpenAPI document, decision bodies from their schemas', async () => {
-    const paths = (await getJson(`${h.api}/openapi.json`)).body.paths as Record<string, Record<string, Record<string, unknown>>>;
+    const paths = (await getJson(`${h.api}/openapi.json`)).body.paths as Record<
+      string,
+      Record<string, Record<string, unknown>>
+    >;
     for (const path of [
       '/ers/referrals/{ubrn}',
       '/ers/referrals/{ubrn}/attachments/{attachmentId}',
