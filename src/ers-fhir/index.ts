@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { GatewayConfig } from '../config/index.js';
-import type { Logger } from '../ops/index.js';
+import type { Logger, ReferralsPanel } from '../ops/index.js';
 import type { Broker } from '../queue/index.js';
 import type { ReferralStore } from '../store/index.js';
 import { Attachments } from './attachments.js';
@@ -65,6 +65,8 @@ export interface RunningErsFhir {
     referenceData: ReferenceData;
     sync: WorklistSync;
   };
+  /** The dashboard's referrals page. */
+  panel(): Promise<ReferralsPanel>;
   close(): Promise<void>;
 }
 
@@ -186,6 +188,12 @@ export function startErsFhir(
   );
   return {
     services,
+    panel: async () => ({
+      ...(await sync.budget().then((budget) => ({ budget }))),
+      lastRuns: [...sync.lastRuns.values()],
+      byState: await deps.store.countReferralsByState(),
+      attachmentFailures: await deps.store.attachmentFailures(50),
+    }),
     close: async () => {
       clearInterval(attachmentTimer);
       await sync.stop();

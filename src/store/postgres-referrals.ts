@@ -161,6 +161,15 @@ export class PostgresReferrals implements ReferralStore {
     return result.rows.map(toAttachment);
   }
 
+  async attachmentFailures(limit: number): Promise<StoredAttachment[]> {
+    const result = await this.pool.query<AttachmentRow>(
+      `SELECT * FROM ers_attachments WHERE status IN ('THREATS_FOUND', 'VALIDATION_FAILED', 'FAILED')
+       ORDER BY updated_at DESC, attachment_id LIMIT $1`,
+      [limit],
+    );
+    return result.rows.map(toAttachment);
+  }
+
   async claimDecision(d: {
     idempotencyKey: string;
     ubrn: string;

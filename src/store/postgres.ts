@@ -139,6 +139,9 @@ export class PostgresMessageStore implements MessageStore {
   attachmentsDue(...args: Parameters<ReferralStore['attachmentsDue']>) {
     return this.referrals.attachmentsDue(...args);
   }
+  attachmentFailures(...args: Parameters<ReferralStore['attachmentFailures']>) {
+    return this.referrals.attachmentFailures(...args);
+  }
   claimDecision(...args: Parameters<ReferralStore['claimDecision']>) {
     return this.referrals.claimDecision(...args);
   }

@@ -87,6 +87,8 @@ export interface ReferralStore {
   saveAttachment(attachment: Omit<StoredAttachment, 'updatedAt'>): Promise<void>;
   /** PENDING or FAILED attachments whose next attempt is set and due, oldest first (a final one has none). */
   attachmentsDue(at: Date, limit: number): Promise<StoredAttachment[]>;
+  /** Attachments that will not be downloaded (THREATS_FOUND, VALIDATION_FAILED) or are failing, newest first. */
+  attachmentFailures(limit: number): Promise<StoredAttachment[]>;
   /** Claims an idempotency key for one decision, or returns the decision already holding it. */
   claimDecision(decision: {
     idempotencyKey: string;

@@ -219,6 +219,15 @@ export class SqliteReferrals implements ReferralStore {
     ).map(toAttachment);
   }
 
+  async attachmentFailures(limit: number): Promise<StoredAttachment[]> {
+    return (
+      this.sql(
+        `SELECT * FROM ers_attachments WHERE status IN ('THREATS_FOUND', 'VALIDATION_FAILED', 'FAILED')
+         ORDER BY updated_at DESC, attachment_id LIMIT ?`,
+      ).all(limit) as AttachmentRow[]
+    ).map(toAttachment);
+  }
+
   claimDecision(d: {
     idempotencyKey: string;
     ubrn: string;

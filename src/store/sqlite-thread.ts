@@ -127,6 +127,9 @@ export class ThreadedSqliteStore implements MessageStore {
   attachmentsDue(...args: Parameters<MessageStore['attachmentsDue']>) {
     return this.call('attachmentsDue', args) as ReturnType<MessageStore['attachmentsDue']>;
   }
+  attachmentFailures(...args: Parameters<MessageStore['attachmentFailures']>) {
+    return this.call('attachmentFailures', args) as ReturnType<MessageStore['attachmentFailures']>;
+  }
   claimDecision(...args: Parameters<MessageStore['claimDecision']>) {
     return this.call('claimDecision', args) as ReturnType<MessageStore['claimDecision']>;
   }

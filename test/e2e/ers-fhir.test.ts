@@ -196,6 +196,11 @@ describe('e-RS FHIR provider side through the gateway', () => {
       409,
     );
     expect((await getJson(`${h.api}/ers/referrals/${created.ubrn}/attachments/${bad!.id}`)).status).toBe(410);
+    // The dashboard's referrals page reports it, with the budget and the referrals by state.
+    const page = await (await fetch(`${h.api}/dashboard/referrals`)).text();
+    expect(page).toContain(`data-attachment="${bad!.id}"`);
+    expect(page).toMatch(/data-budget="700001"/);
+    expect(page).toMatch(/data-state="BOOKED"/);
     await control(h, 'POST', `/control/ers/attachments/${pending!.binaryId}`, { availability: 'AVAILABLE' });
     const served = await eventually(async () => {
       await getJson(`${h.api}/ers/referrals/${created.ubrn}`); // each read looks for due downloads

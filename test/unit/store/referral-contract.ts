@@ -132,6 +132,8 @@ export function referralStoreContract(name: string, openFresh: OpenFreshStore): 
         ['a2', 'THREATS_FOUND'],
         ['a3', 'FAILED'],
       ]);
+      expect((await store.attachmentFailures(10)).map((a) => a.attachmentId).sort()).toEqual(['a2', 'a3']);
+      expect(await store.attachmentFailures(1)).toHaveLength(1);
     });
 
     it('claims an idempotency key once, replays the finished answer, frees a released key', async () => {
