@@ -4,6 +4,7 @@ import {
   type Attachments,
   CODE_SYSTEMS,
   type CodeSystemType,
+  clinicalInformationId,
   type DecisionAction,
   type Decisions,
   decisionBodies,
@@ -193,9 +194,22 @@ async function withAttachmentState(store: ReferralStore, referral: ReferralJson)
   const stored = new Map<string, StoredAttachment>(
     (await store.attachments(referral.ubrn)).map((a) => [a.attachmentId, a]),
   );
+  // The clinical information summary (A007) of this version, once the gateway has asked for it.
+  const summary = stored.get(clinicalInformationId(referral.version));
+  const listed = summary
+    ? [
+        ...referral.attachments,
+        {
+          id: summary.attachmentId,
+          title: summary.title,
+          contentType: summary.contentType,
+          url: summary.url,
+        },
+      ]
+    : referral.attachments;
   return {
     ...referral,
-    attachments: referral.attachments.map((info) => {
+    attachments: listed.map((info) => {
       const held = stored.get(info.id);
       return {
         ...info,

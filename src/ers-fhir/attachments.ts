@@ -13,6 +13,12 @@ export interface AttachmentSettings {
   clock?: () => Date;
 }
 
+/** The clinical information summary (A007) is kept per referral version, as an attachment of this id. */
+export function clinicalInformationId(version: number): string {
+  return `clinical-information-v${version}`;
+}
+const CLINICAL_INFORMATION_URL = /^ReferralRequest\/([0-9]{12})\/\$ers\.generateCRI$/;
+
 /** Retries after a failure: 1, 2, 4… minutes, then given up (FAILED, no next attempt). */
 const MAX_ATTEMPTS = 8;
 const FINAL_AVAILABILITY = new Set(['THREATS_FOUND', 'VALIDATION_FAILED']);
@@ -38,7 +44,13 @@ export class Attachments {
 
   /** Records the attachments a referral lists that we have not seen; e-RS's final verdicts are reported at once. */
   async register(referral: ReferralJson): Promise<void> {
-    for (const info of referral.attachments) {
+    const summary = {
+      id: clinicalInformationId(referral.version),
+      title: 'Clinical information summary (A007)',
+      contentType: 'application/pdf',
+      url: `ReferralRequest/${referral.ubrn}/$ers.generateCRI`,
+    };
+    for (const info of [...referral.attachments, summary] as ReferralJson['attachments']) {
       const known = await this.store.attachment(referral.ubrn, info.id);
       if (known && known.status !== 'PENDING') continue;
       const finalVerdict = info.availability && FINAL_AVAILABILITY.has(info.availability);
@@ -109,8 +121,15 @@ export class Attachments {
             nextAttemptAt: new Date(now + 60_000 * 2 ** (attempts - 1)).toISOString(),
           };
     let result: Awaited<ReturnType<FhirClient['download']>>;
+    const summaryOf = CLINICAL_INFORMATION_URL.exec(attachment.url)?.[1];
     try {
-      result = await this.client.download(binaryId, join(this.settings.dir, file), this.settings.maxBytes);
+      result = summaryOf
+        ? await this.client.downloadClinicalInformation(
+            summaryOf,
+            join(this.settings.dir, file),
+            this.settings.maxBytes,
+          )
+        : await this.client.download(binaryId, join(this.settings.dir, file), this.settings.maxBytes);
     } catch (error) {
       if (!(error instanceof FhirTransportError)) throw error;
       await this.save(retry(error.message));

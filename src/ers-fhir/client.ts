@@ -128,6 +128,27 @@ export class FhirClient {
       }
       this.observer.called('object-store', response.status);
     }
+    return this.toFile(response, file, maxBytes);
+  }
+
+  /** A007: POST STU3/ReferralRequest/{ubrn}/$ers.generateCRI, the clinical information summary PDF, streamed the same way. */
+  async downloadClinicalInformation(
+    ubrn: string,
+    file: string,
+    maxBytes: number,
+  ): Promise<Download | FhirAnswer> {
+    const response = await this.send(
+      {
+        endpoint: 'A007',
+        method: 'POST',
+        path: `STU3/ReferralRequest/${encodeURIComponent(ubrn)}/$ers.generateCRI`,
+      },
+      'manual',
+    );
+    return this.toFile(response, file, maxBytes);
+  }
+
+  private async toFile(response: Response, file: string, maxBytes: number): Promise<Download | FhirAnswer> {
     if (response.status !== 200) {
       const text = await readBounded(response, 100_000).catch(() => '');
       let json: unknown;

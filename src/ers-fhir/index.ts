@@ -14,7 +14,7 @@ import { Referrals } from './referrals.js';
 import { budgetDay, budgetKey, WorklistSync } from './sync.js';
 import { loadSigningKey, TokenClient } from './token.js';
 
-export { Attachments } from './attachments.js';
+export { Attachments, clinicalInformationId } from './attachments.js';
 export {
   type Download,
   type FhirAnswer,

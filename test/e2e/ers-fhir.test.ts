@@ -173,6 +173,22 @@ describe('e-RS FHIR provider side through the gateway', () => {
     // The 307 was followed without the bearer token.
     expect((await simState(h)).objectStoreAuthRefusals).toBe(0);
 
+    // The clinical information summary (A007, a POST) is fetched and served the same way.
+    const summary = await eventually(async () => {
+      const got = await getJson(`${h.api}/ers/referrals/${created.ubrn}`);
+      return (got.body.attachments as { id: string; status: string; sha256?: string }[]).find(
+        (a) => a.id === 'clinical-information-v1' && a.status === 'DOWNLOADED',
+      );
+    });
+    expect(summary).toMatchObject({ contentType: 'application/pdf' });
+    const pdf = Buffer.from(
+      await (
+        await fetch(`${h.api}/ers/referrals/${created.ubrn}/attachments/clinical-information-v1`)
+      ).arrayBuffer(),
+    );
+    expect(pdf.toString()).toContain(`UBRN ${created.ubrn} version 1`);
+    expect(createHash('sha256').update(pdf).digest('hex')).toBe(summary!.sha256);
+
     const fhir = await fetch(`${h.api}/ers/referrals/${created.ubrn}?format=fhir`);
     expect(fhir.headers.get('content-type')).toMatch(/application\/fhir\+json/);
     expect(((await fhir.json()) as { resourceType: string }).resourceType).toBe('ReferralRequest');

@@ -360,6 +360,24 @@ export class ErsFhirSimulator {
         response.writeHead(307, { Location: `http://${request.headers.host}${OBJECT_STORE}${key}` }).end();
         return;
       }
+      case 'A007': {
+        const referral = this.referrals.get(route.ubrn!);
+        if (!referral)
+          return fhirJson(
+            response,
+            404,
+            operationOutcome('REFERENCE_NOT_FOUND', `no referral ${route.ubrn}`, 'not-found'),
+          );
+        const pdf = clinicalInformationPdf(referral);
+        response
+          .writeHead(200, {
+            'Content-Type': 'application/pdf',
+            'Content-Length': String(pdf.byteLength),
+            'Content-Disposition': `attachment; filename="${referral.ubrn}_clinical_information.pdf"`,
+          })
+          .end(pdf);
+        return;
+      }
       case 'A004': {
         const codeSystem = codeSystemResource(route.codeSystem!, baseUrl);
         if (!codeSystem)
@@ -396,6 +414,9 @@ export class ErsFhirSimulator {
       const codeSystem = match(/^\/STU3\/CodeSystem\/([A-Z-]{1,60})$/);
       if (codeSystem) return { endpoint: 'A004', codeSystem: codeSystem[1]! };
     }
+    const summary =
+      method === 'POST' ? match(/^\/STU3\/ReferralRequest\/([0-9]{12})\/\$ers\.generateCRI$/) : null;
+    if (summary) return { endpoint: 'A007', ubrn: summary[1]! };
     const decision =
       method === 'POST'
         ? match(
@@ -639,6 +660,13 @@ export class ErsFhirSimulator {
     }
     json(response, 404, { title: 'Not found', detail: `${request.method} ${path}` });
   }
+}
+
+/** A stand-in for e-RS's generated summary: a small PDF-looking file naming the referral and its version. */
+export function clinicalInformationPdf(referral: SimReferral): Buffer {
+  return Buffer.from(
+    `%PDF-1.4\n% simulated clinical information summary\n% UBRN ${referral.ubrn} version ${referral.version} priority ${referral.priority}\n%%EOF\n`,
+  );
 }
 
 const DEFAULT_FAULT_CODES: Record<number, string> = {
