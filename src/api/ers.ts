@@ -465,7 +465,8 @@ export function ersPaths(
     '/ers/referrals/{ubrn}/attachments/{attachmentId}': {
       get: {
         tags: ['e-RS referrals'],
-        summary: 'An attachment the gateway downloaded (A042, following the 307 to the object store)',
+        summary:
+          'An attachment the gateway downloaded (A042, following the 307 to the object store), or the clinical information summary `clinical-information-v{version}` (A007)',
         parameters: [
           ubrnParameter,
           {

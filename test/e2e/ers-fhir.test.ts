@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientAssertion, loadSigningKey, tokenRequestBody } from '../../src/ers-fhir/index.js';
 import { Broker, QUEUES } from '../../src/queue/index.js';
 import { eventually, getJson, type Harness, postJson, quietLogger, startHarness } from './harness.js';
 
@@ -85,6 +86,7 @@ async function simState(h: Harness) {
     tokensIssued: number;
     objectStoreAuthRefusals: number;
     referrals: { ubrn: string; version: number; list: string | null; state: string }[];
+    lastRequest?: Record<string, string>;
   };
 }
 
@@ -397,6 +399,49 @@ describe('e-RS FHIR provider side through the gateway', () => {
       expect(paths[`/ers/referrals/{ubrn}/${action}`]?.post, action).toBeDefined();
     const reject = JSON.stringify(paths['/ers/referrals/{ubrn}/reject']!.post);
     expect(reject).toContain('"required":["reason","comments"]');
+  });
+
+  it("passes a user's e-RS session through for user-restricted calls, never re-minting it", async () => {
+    const created = await addReferral(h);
+    // A token the platform issued to a user's session (here: minted against the simulator directly).
+    const tokenUrl = h.config.ersFhir.tokenUrl;
+    const assertion = clientAssertion(loadSigningKey(h.config.ersFhir.privateKeyFile, ''), {
+      apiKey: h.config.ersFhir.apiKey,
+      tokenUrl,
+      keyId: h.config.ersFhir.keyId,
+      jti: randomUUID(),
+      now: new Date(),
+    });
+    const issued = (await (
+      await fetch(tokenUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: tokenRequestBody(assertion),
+      })
+    ).json()) as { access_token: string };
+    const userHeaders = {
+      'X-ERS-Access-Token': issued.access_token,
+      'NHSD-eRS-Business-Function': 'SERVICE_PROVIDER_CLINICIAN',
+      'NHSD-eRS-On-Behalf-Of-User-ID': '555123456789',
+    };
+    const read = await fetch(`${h.api}/ers/referrals/${created.ubrn}`, { headers: userHeaders });
+    expect(read.status).toBe(200);
+    expect((await simState(h)).lastRequest).toEqual({
+      endpoint: 'A005',
+      odsCode: h.config.ersFhir.odsCode,
+      businessFunction: 'SERVICE_PROVIDER_CLINICIAN',
+      onBehalfOf: '555123456789',
+    });
+    const before = (await simState(h)).tokensIssued;
+    const refused = await fetch(`${h.api}/ers/referrals/${created.ubrn}`, {
+      headers: { ...userHeaders, 'X-ERS-Access-Token': 'not-a-session' },
+    });
+    expect(refused.status).toBe(502);
+    expect((await simState(h)).tokensIssued).toBe(before);
+    expect(
+      (await fetch(`${h.api}/ers/referrals/${created.ubrn}`, { headers: { 'X-ERS-Access-Token': 'x' } }))
+        .status,
+    ).toBe(400);
   });
 
   it('answers bad input with problem bodies', async () => {

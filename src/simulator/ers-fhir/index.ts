@@ -73,6 +73,14 @@ export class ErsFhirSimulator {
   readonly tokensIssued: { at: string }[] = [];
   /** Requests to the object store that carried an Authorization header (and were refused). */
   objectStoreAuthRefusals = 0;
+  /** The e-RS headers of the last FHIR request (never the token), to check what a caller sent. */
+  lastRequest?: {
+    endpoint: string;
+    odsCode?: string;
+    businessFunction?: string;
+    onBehalfOf?: string;
+    ifMatch?: string;
+  };
 
   constructor(private readonly settings: ErsFhirSimulatorSettings) {}
 
@@ -257,6 +265,23 @@ export class ErsFhirSimulator {
     const path = url.pathname.slice(BASE.length);
     const route = this.route(request.method ?? 'GET', path);
     this.count(route.endpoint);
+    const header = (name: string) => {
+      const value = request.headers[name];
+      return typeof value === 'string' ? value : undefined;
+    };
+    this.lastRequest = {
+      endpoint: route.endpoint,
+      ...(header('nhsd-end-user-organisation-ods')
+        ? { odsCode: header('nhsd-end-user-organisation-ods') }
+        : {}),
+      ...(header('nhsd-ers-business-function')
+        ? { businessFunction: header('nhsd-ers-business-function') }
+        : {}),
+      ...(header('nhsd-ers-on-behalf-of-user-id')
+        ? { onBehalfOf: header('nhsd-ers-on-behalf-of-user-id') }
+        : {}),
+      ...(header('if-match') ? { ifMatch: header('if-match') } : {}),
+    };
     const auth = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
     const issued = auth ? this.tokens.get(auth) : undefined;
     if (!issued || issued.expiresAt < Date.now())
@@ -595,6 +620,7 @@ export class ErsFhirSimulator {
         calls: Object.fromEntries(this.calls),
         tokensIssued: this.tokensIssued.length,
         objectStoreAuthRefusals: this.objectStoreAuthRefusals,
+        lastRequest: this.lastRequest,
         faults: this.faults,
       });
     }
