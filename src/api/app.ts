@@ -46,7 +46,7 @@ export interface ApiDependencies
     dashboard: Omit<DashboardDependencies, 'verifyKey' | 'logger' | 'actions'>;
   };
   /** The e-RS FHIR side's services, when it is enabled: the /ers/… routes. */
-  ers?: ErsRouteDependencies;
+  ers?: Omit<ErsRouteDependencies, 'messages'>;
 }
 
 export function createApi(deps: ApiDependencies): express.Express {
@@ -108,7 +108,7 @@ export function createApi(deps: ApiDependencies): express.Express {
   app.use(cabRoutes(deps));
   app.use(messageRoutes(deps.store));
   app.use(deadLetterRoutes(deps));
-  if (deps.ers) app.use(ersRoutes(deps.ers));
+  if (deps.ers) app.use(ersRoutes({ ...deps.ers, messages: deps.store }));
   app.use((request: Request, response: Response) => {
     sendProblem(response, {
       title: 'Not found',

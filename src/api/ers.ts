@@ -18,11 +18,13 @@ import {
   type UserContext,
   type WorklistSync,
 } from '../ers-fhir/index.js';
-import type { ReferralStore, StoredAttachment } from '../store/index.js';
+import type { MessageStore, ReferralStore, StoredAttachment } from '../store/index.js';
 import { sendProblem, validationProblem } from './problem.js';
 
 export interface ErsRouteDependencies {
   store: ReferralStore;
+  /** The HL7 V3 messages, searched by UBRN. */
+  messages: Pick<MessageStore, 'search'>;
   referrals: Referrals;
   attachments: Attachments;
   decisions: Decisions;
@@ -87,6 +89,25 @@ export function ersRoutes(deps: ErsRouteDependencies): express.Router {
     response
       .set('ETag', `W/"${held.referral.version}"`)
       .json(await withAttachmentState(deps.store, held.referral));
+  });
+
+  // The HL7 V3 half of the same referral (bookings, cancellations, rejections on indirectly bookable services).
+  router.get('/ers/referrals/:ubrn/messages', async (request, response) => {
+    const ubrn = checkUbrn(request, response);
+    if (!ubrn) return;
+    const found = await deps.messages.search({ ubrn, limit: 100 });
+    response.json({
+      ubrn,
+      messages: found.map((m) => ({
+        messageId: m.messageId,
+        conversationId: m.conversationId,
+        interactionId: m.interactionId,
+        direction: m.direction,
+        status: m.status,
+        createdAt: m.createdAt,
+        href: `/messages/${m.messageId}`,
+      })),
+    });
   });
 
   router.get('/ers/referrals/:ubrn/attachments/:id', async (request, response) => {
@@ -499,6 +520,38 @@ export function ersPaths(
             detail: 'status THREATS_FOUND: e-RS reports THREATS_FOUND',
             attachmentStatus: 'THREATS_FOUND',
           }),
+        },
+      },
+    },
+    '/ers/referrals/{ubrn}/messages': {
+      get: {
+        tags: ['e-RS referrals'],
+        summary:
+          'The HL7 V3 messages (Choose and Book) of the same UBRN, newest first: the other half of the referral',
+        parameters: [ubrnParameter],
+        responses: {
+          200: {
+            description: 'Up to 100 messages',
+            content: {
+              'application/json': {
+                example: {
+                  ubrn: '000012345678',
+                  messages: [
+                    {
+                      messageId: 'C1D2E3F4-0A1B-4C2D-8E3F-405162738495',
+                      conversationId: '5E4D3C2B-1A09-4F8E-8D7C-6B5A49382716',
+                      interactionId: 'PRSC_IN070000UK08',
+                      direction: 'inbound',
+                      status: 'DELIVERED',
+                      createdAt: '2026-12-03T10:02:11.000Z',
+                      href: '/messages/C1D2E3F4-0A1B-4C2D-8E3F-405162738495',
+                    },
+                  ],
+                },
+              },
+            },
+          },
+          400: problemRef('The UBRN is not 12 digits'),
         },
       },
     },

@@ -326,6 +326,9 @@ export class PostgresMessageStore implements MessageStore {
     equal('interaction_id', query.interactionId);
     equal('status', query.status);
     equal('direction', query.direction);
+    // jsonb's text form writes "ubrn": "…" with one space; the UBRN is digits only, so nothing to escape.
+    if (query.ubrn !== undefined && /^[0-9]{12}$/.test(query.ubrn))
+      where.push(`data::text LIKE ${param(`%"ubrn": "${query.ubrn}"%`)}`);
     if (query.from) where.push(`created_at >= ${param(query.from.toISOString())}`);
     if (query.to) where.push(`created_at < ${param(query.to.toISOString())}`);
     if (query.before !== undefined) {

@@ -358,6 +358,9 @@ export class SqliteMessageStore implements MessageStore {
     equal('interaction_id', query.interactionId);
     equal('status', query.status);
     equal('direction', query.direction);
+    // JSON.stringify writes "ubrn":"…" with no space; the UBRN is digits only, so nothing to escape.
+    if (query.ubrn !== undefined && /^[0-9]{12}$/.test(query.ubrn))
+      where.push('data_json LIKE ?') && values.push(`%"ubrn":"${query.ubrn}"%`);
     if (query.from) where.push('created_at >= ?') && values.push(query.from.toISOString());
     if (query.to) where.push('created_at < ?') && values.push(query.to.toISOString());
     if (query.before !== undefined) {

@@ -166,6 +166,8 @@ export interface MessageQuery {
   interactionId?: string;
   status?: MessageState;
   direction?: Direction;
+  /** Messages whose domain JSON names this UBRN (12 digits) anywhere: the HL7 V3 half of a referral. A scan. */
+  ubrn?: string;
   /** createdAt at or after this instant. */
   from?: Date;
   /** createdAt strictly before this instant. */

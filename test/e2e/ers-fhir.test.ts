@@ -444,6 +444,23 @@ describe('e-RS FHIR provider side through the gateway', () => {
     ).toBe(400);
   });
 
+  it('links a referral to its HL7 V3 messages by UBRN', async () => {
+    const created = await addReferral(h);
+    const cancellation = await postJson(`${h.control}/control/cancellation-requests`, { ubrn: created.ubrn });
+    const messageId = cancellation.body.messageId as string;
+    await h.pas.waitFor((d) => d.messageId === messageId, 'the cancellation request');
+    const linked = await getJson(`${h.api}/ers/referrals/${created.ubrn}/messages`);
+    expect(linked.status).toBe(200);
+    expect(linked.body.messages).toEqual([
+      expect.objectContaining({
+        messageId,
+        interactionId: 'PRSC_IN070000UK08',
+        direction: 'inbound',
+        href: `/messages/${messageId}`,
+      }),
+    ]);
+  });
+
   it('answers bad input with problem bodies', async () => {
     expect((await getJson(`${h.api}/ers/referrals/12345`)).status).toBe(400);
     const noKey = await postJson(`${h.api}/ers/referrals/000000070000/accept`, {});

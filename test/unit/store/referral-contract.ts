@@ -136,6 +136,25 @@ export function referralStoreContract(name: string, openFresh: OpenFreshStore): 
       expect(await store.attachmentFailures(1)).toHaveLength(1);
     });
 
+    it('finds the HL7 V3 messages that name a UBRN, however deep in their JSON', async () => {
+      const { store } = await fresh();
+      const message = (messageId: string, data: unknown) => ({
+        messageId,
+        direction: 'inbound' as const,
+        interactionId: 'PRSC_IN040000UK08',
+        conversationId: `c-${messageId}`,
+        status: 'RECEIVED' as const,
+        data,
+      });
+      await store.insert(message('m1', { ubrn: '000000000001', usrn: 'x' }));
+      await store.insert(message('m2', { patients: [{ ubrn: '000000000002' }, { ubrn: '000000000001' }] }));
+      await store.insert(message('m3', { ubrn: '000000000011' }));
+      await store.insert(message('m4', { note: 'mentions 000000000001 in text only' }));
+      const found = await store.search({ ubrn: '000000000001' });
+      expect(found.map((m) => m.messageId).sort()).toEqual(['m1', 'm2']);
+      expect(await store.search({ ubrn: '000000000003' })).toEqual([]);
+    });
+
     it('claims an idempotency key once, replays the finished answer, frees a released key', async () => {
       const { store, another } = await fresh();
       const second = await another();
