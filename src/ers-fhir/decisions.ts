@@ -31,6 +31,12 @@ export interface DecisionRequest {
 
 /** A lock is held only for the length of another caller's request: one wait, then the PAS is told. */
 const LOCK_WAIT_MS = 1000;
+/**
+ * A claim older than this was left by a gateway that stopped mid-decision: it is taken over. Safe,
+ * because the decision is sent with If-Match on the version held then; had the first attempt
+ * reached e-RS, the version has moved and e-RS answers 409 instead of acting twice.
+ */
+export const ABANDONED_CLAIM_MS = 5 * 60_000;
 const PROBLEM = 'https://mhs-gateway/problems/ers/';
 
 /**
@@ -46,18 +52,30 @@ export class Decisions {
     private readonly referrals: Referrals,
     private readonly codeSystemBase: string,
     private readonly logger: Logger,
+    private readonly clock: () => Date = () => new Date(),
   ) {}
 
   async decide(request: DecisionRequest): Promise<DecisionAnswer> {
     const fingerprint = createHash('sha256')
       .update(JSON.stringify([request.action, request.ubrn, request.body]))
       .digest('hex');
-    const claim = await this.store.claimDecision({
+    const decision = {
       idempotencyKey: request.idempotencyKey,
       ubrn: request.ubrn,
       action: request.action,
       fingerprint,
-    });
+    };
+    let claim = await this.store.claimDecision(decision);
+    if (
+      !claim.claimed &&
+      claim.existing.status === 'IN_PROGRESS' &&
+      claim.existing.fingerprint === fingerprint &&
+      this.clock().getTime() - Date.parse(claim.existing.updatedAt) > ABANDONED_CLAIM_MS
+    ) {
+      this.logger.warn({ ubrn: request.ubrn, action: request.action }, 'taking over an abandoned decision');
+      await this.store.releaseDecision(request.idempotencyKey);
+      claim = await this.store.claimDecision(decision);
+    }
     if (!claim.claimed) {
       const existing = claim.existing;
       if (existing.fingerprint !== fingerprint)

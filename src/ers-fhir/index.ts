@@ -1,5 +1,6 @@
+import type { KeyObject } from 'node:crypto';
 import type { Registry } from 'prom-client';
-import type { GatewayConfig } from '../config/index.js';
+import { ConfigError, type GatewayConfig } from '../config/index.js';
 import type { Logger, ReferralsPanel } from '../ops/index.js';
 import type { Broker } from '../queue/index.js';
 import type { ReferralStore } from '../store/index.js';
@@ -82,13 +83,26 @@ export function startErsFhir(
   deps: { store: ReferralStore; broker: Broker; logger: Logger; registry: Registry },
 ): RunningErsFhir {
   const logger = deps.logger.child({ component: 'ers-fhir' });
+  if (config.apiKey === '')
+    throw new ConfigError(
+      'configuration key ersFhir.apiKey (MHS_ERS_FHIR_API_KEY): required when ersFhir.enabled is true',
+    );
+  let privateKey: KeyObject;
+  try {
+    privateKey = loadSigningKey(config.privateKeyFile, config.keyPassword);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n')[0];
+    throw new ConfigError(
+      `configuration key ersFhir.privateKeyFile (MHS_ERS_FHIR_PRIVATE_KEY_FILE): ${config.privateKeyFile} is not a readable private key (${reason})`,
+    );
+  }
   const metrics = new ErsMetrics(deps.registry);
   const tokens = new TokenClient(
     {
       tokenUrl: config.tokenUrl,
       apiKey: config.apiKey,
       keyId: config.keyId,
-      privateKey: loadSigningKey(config.privateKeyFile, config.keyPassword),
+      privateKey,
       timeoutMs: config.requestTimeoutMs,
     },
     (ok) => metrics.tokenRefreshed(ok),

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientAssertion, loadSigningKey, tokenRequestBody } from '../../src/ers-fhir/index.js';
 import { Broker, QUEUES } from '../../src/queue/index.js';
+import { openStore } from '../../src/store/index.js';
 import { eventually, getJson, type Harness, postJson, quietLogger, startHarness } from './harness.js';
 
 /** The e-RS FHIR side end to end: gateway, simulator, RabbitMQ and the store (issue 17). */
@@ -442,6 +443,31 @@ describe('e-RS FHIR provider side through the gateway', () => {
       (await fetch(`${h.api}/ers/referrals/${created.ubrn}`, { headers: { 'X-ERS-Access-Token': 'x' } }))
         .status,
     ).toBe(400);
+  });
+
+  it('takes over a decision a stopped gateway left in progress, without acting twice', async () => {
+    const created = await addReferral(h);
+    await getJson(`${h.api}/ers/referrals/${created.ubrn}`);
+    const key = randomUUID();
+    // The claim a gateway stopped mid-decision would have left, ten minutes ago.
+    const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
+    const other = await openStore(h.config.store, { clock: () => tenMinutesAgo });
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify(['accept', created.ubrn, {}]))
+      .digest('hex');
+    await other.claimDecision({ idempotencyKey: key, ubrn: created.ubrn, action: 'accept', fingerprint });
+    await other.close();
+    const taken = await decide(h, created.ubrn, 'accept', {}, key);
+    expect(taken.status).toBe(200);
+    expect((await simState(h)).referrals.find((r) => r.ubrn === created.ubrn)?.version).toBe(2);
+    // A fresh claim still in progress is not taken over.
+    const busyKey = randomUUID();
+    const now = await openStore(h.config.store);
+    await now.claimDecision({ idempotencyKey: busyKey, ubrn: created.ubrn, action: 'accept', fingerprint });
+    await now.close();
+    const busy = await decide(h, created.ubrn, 'accept', {}, busyKey);
+    expect(busy.status).toBe(409);
+    expect(busy.body.title).toBe('Decision in progress');
   });
 
   it('links a referral to its HL7 V3 messages by UBRN', async () => {
