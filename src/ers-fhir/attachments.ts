@@ -21,6 +21,8 @@ const CLINICAL_INFORMATION_URL = /^ReferralRequest\/([0-9]{12})\/\$ers\.generate
 
 /** Retries after a failure: 1, 2, 4… minutes, then given up (FAILED, no next attempt). */
 const MAX_ATTEMPTS = 8;
+/** A file e-RS still calls PENDING after this many tries (a day at e-RS's five minutes) is given up and reported. */
+const MAX_PENDING_ATTEMPTS = 288;
 const FINAL_AVAILABILITY = new Set(['THREATS_FOUND', 'VALIDATION_FAILED']);
 
 /**
@@ -153,6 +155,17 @@ export class Attachments {
       return;
     }
     const code = result.error.code;
+    if (result.status === 422 && code === 'PENDING' && attempts >= MAX_PENDING_ATTEMPTS) {
+      const final = {
+        ...withoutNext(attachment),
+        status: 'FAILED' as const,
+        attempts,
+        detail: `still PENDING after ${attempts} tries`,
+      };
+      await this.save(final);
+      await this.onFinalFailure({ ...final, updatedAt: this.clock().toISOString() });
+      return;
+    }
     if (result.status === 422 && code === 'PENDING') {
       await this.save({
         ...attachment,
