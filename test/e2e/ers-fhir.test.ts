@@ -351,6 +351,32 @@ describe('e-RS FHIR provider side through the gateway', () => {
       reconciled: true,
       referral: { version: 2 },
     });
+
+    const pasError = await addReferral(h);
+    await control(h, 'PUT', '/control/ers/faults', [
+      { endpoint: 'A014', status: 502, code: 'PAS_RESPONDED_WITH_ERROR', times: 1 },
+    ]);
+    const refusedByPas = await decide(h, pasError.ubrn, 'reject', {
+      reason: 'SERVICE_NOT_PROVIDED',
+      comments: 'c',
+    });
+    expect(refusedByPas.status).toBe(502);
+    expect(refusedByPas.body).toMatchObject({
+      ersErrorCode: 'PAS_RESPONDED_WITH_ERROR',
+      title: 'Decision not recorded',
+    });
+  });
+
+  it('answers 502 when e-RS refuses even a fresh token, having tried exactly one', async () => {
+    const created = await addReferral(h);
+    const before = await simState(h);
+    await control(h, 'PUT', '/control/ers/faults', [{ endpoint: 'A013', status: 401, times: 2 }]);
+    const refused = await decide(h, created.ubrn, 'accept', {});
+    expect(refused.status).toBe(502);
+    expect(refused.body.title).toBe('e-RS refused the gateway');
+    const after = await simState(h);
+    expect(after.tokensIssued).toBe(before.tokensIssued + 1);
+    expect(after.referrals.find((r) => r.ubrn === created.ubrn)?.version).toBe(1);
   });
 
   it('backs off a 429 (empty body, Retry-After) invisibly; a 503 that lasts is answered 503 with Retry-After', async () => {
