@@ -170,6 +170,7 @@ export function startErsFhir(
         .catch((error) => logger.warn({ err: (error as Error).message }, 'attachment pass failed'));
       void refreshBudgetGauge();
     },
+    () => deps.broker.connected,
   );
   metrics.budgetLimit.set(config.dailyA008Budget);
   const refreshBudgetGauge = async () => {

@@ -55,6 +55,8 @@ export class WorklistSync {
     private readonly publish: (event: ReferralEvent) => Promise<void>,
     private readonly logger: Logger,
     private readonly afterRun: () => void = () => undefined,
+    /** False while events cannot be published (RabbitMQ down): a run then waits, its budget unspent. */
+    private readonly canPublish: () => boolean = () => true,
   ) {
     this.clock = settings.clock ?? (() => new Date());
   }
@@ -124,6 +126,12 @@ export class WorklistSync {
   private async syncList(service: string, list: WorklistName): Promise<ListRun> {
     const at = this.clock();
     const base = { service, list, at: at.toISOString() };
+    if (!this.canPublish())
+      return {
+        ...base,
+        outcome: 'failed',
+        detail: 'RabbitMQ is not connected; no A008 call made, budget not spent',
+      };
     if (!(await this.store.takeBudget(budgetKey(service), budgetDay(at), this.settings.dailyBudget))) {
       return {
         ...base,
