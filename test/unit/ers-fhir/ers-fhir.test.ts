@@ -1,7 +1,8 @@
 import { createPublicKey, createVerify, generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -10,17 +11,22 @@ import {
   clientAssertion,
   decisionParameters,
   diffWorklists,
+  type FhirClient,
   inForce,
   mapReferral,
   permittedActions,
   ReferralShapeError,
+  type Referrals,
   readConcepts,
   readOperationOutcome,
   readWorklist,
   TokenClient,
   tokenRequestBody,
   versionFromEtag,
+  WorklistSync,
 } from '../../../src/ers-fhir/index.js';
+import type { Logger } from '../../../src/ops/index.js';
+import { SqliteMessageStore } from '../../../src/store/index.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
 const fixture = (name: string) => JSON.parse(readFileSync(join(fixtures, name), 'utf8')) as unknown;
@@ -325,5 +331,30 @@ describe('e-RS answers', () => {
       'B',
     ]);
     expect(concepts[2]).toEqual({ code: 'C', usage: 'CANCEL', commentIsMandatory: true });
+  });
+});
+
+describe('the worklist sync', () => {
+  it('makes no A008 call and spends no budget while events cannot be published', async () => {
+    const store = new SqliteMessageStore(join(mkdtempSync(join(tmpdir(), 'mhs-ers-')), 'state.db'));
+    const noCalls = {
+      call: () => {
+        throw new Error('A008 must not be called');
+      },
+    } as unknown as FhirClient;
+    const sync = new WorklistSync(
+      { services: ['S1'], lists: ['REFERRALS_FOR_REVIEW'], dailyBudget: 2, intervalMs: 60_000 },
+      noCalls,
+      store,
+      {} as Referrals,
+      async () => undefined,
+      { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Logger,
+      () => undefined,
+      () => false,
+    );
+    const [run] = await sync.runOnce();
+    expect(run).toMatchObject({ outcome: 'failed', detail: expect.stringMatching(/budget not spent/) });
+    expect((await sync.budget()).services).toEqual([{ service: 'S1', used: 0, left: 2 }]);
+    await store.close();
   });
 });
