@@ -476,13 +476,37 @@ export async function startSimulator(
       },
     },
     ...ersFhirRoutes([
-      ['POST', '/oauth2/token', "The API platform's token endpoint: a signed JWT client assertion (RS512) for an access token"],
-      ['GET', '/referrals/FHIR/*', 'e-RS FHIR: A004, A005, A006, A029, A042 (307 to /object-store/…); docs/ers-fhir.md'],
+      [
+        'POST',
+        '/oauth2/token',
+        "The API platform's token endpoint: a signed JWT client assertion (RS512) for an access token",
+      ],
+      [
+        'GET',
+        '/referrals/FHIR/*',
+        'e-RS FHIR: A004, A005, A006, A029, A042 (307 to /object-store/…); docs/ers-fhir.md',
+      ],
       ['POST', '/referrals/FHIR/*', 'e-RS FHIR: A007, A008, A013, A014, A022, A028 (If-Match)'],
-      ['GET', '/object-store/*', "A042's pre-signed object store; refuses any request carrying Authorization"],
-      ['GET', '/control/ers', 'e-RS FHIR state: referrals, calls per endpoint, tokens issued, object-store refusals'],
-      ['POST', '/control/ers/*', 'referrals (new, change, leave, lock, unlock), attachments/{binaryId} {availability}, tokens/expire'],
-      ['PUT', '/control/ers/*', 'faults [{endpoint, status, code, times, retryAfter, act}], token-lifetime {seconds}'],
+      [
+        'GET',
+        '/object-store/*',
+        "A042's pre-signed object store; refuses any request carrying Authorization",
+      ],
+      [
+        'GET',
+        '/control/ers',
+        'e-RS FHIR state: referrals, calls per endpoint, tokens issued, object-store refusals',
+      ],
+      [
+        'POST',
+        '/control/ers/*',
+        'referrals (new, change, leave, lock, unlock), attachments/{binaryId} {availability}, tokens/expire',
+      ],
+      [
+        'PUT',
+        '/control/ers/*',
+        'faults [{endpoint, status, code, times, retryAfter, act}], token-lifetime {seconds}',
+      ],
     ]),
     {
       method: 'GET',
