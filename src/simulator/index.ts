@@ -323,18 +323,6 @@ export async function startSimulator(
     handle(request: http.IncomingMessage, response: http.ServerResponse, url: URL): Promise<void> | void;
   }
 
-  /** The e-RS FHIR side (ers-fhir/) as control routes, so GET /control/ lists it too. */
-  const ersFhirRoutes = (routes: [ControlRoute['method'], string, string][]): ControlRoute[] =>
-    routes.map(([method, path, summary]) => ({
-      method,
-      path,
-      summary,
-      handle: async (request, response, url) => {
-        if (!(await ersFhir.handle(request, response, url, () => collect(request, 6_000_000))))
-          json(response, 404, { title: 'Not found', detail: `${request.method} ${url.pathname}` });
-      },
-    }));
-
   const controlRoutes: ControlRoute[] = [
     {
       method: 'GET',
@@ -475,39 +463,6 @@ export async function startSimulator(
         );
       },
     },
-    ...ersFhirRoutes([
-      [
-        'POST',
-        '/oauth2/token',
-        "The API platform's token endpoint: a signed JWT client assertion (RS512) for an access token",
-      ],
-      [
-        'GET',
-        '/referrals/FHIR/*',
-        'e-RS FHIR: A004, A005, A006, A029, A042 (307 to /object-store/…); docs/ers-fhir.md',
-      ],
-      ['POST', '/referrals/FHIR/*', 'e-RS FHIR: A007, A008, A013, A014, A022, A028 (If-Match)'],
-      [
-        'GET',
-        '/object-store/*',
-        "A042's pre-signed object store; refuses any request carrying Authorization",
-      ],
-      [
-        'GET',
-        '/control/ers',
-        'e-RS FHIR state: referrals, calls per endpoint, tokens issued, object-store refusals',
-      ],
-      [
-        'POST',
-        '/control/ers/*',
-        'referrals (new, change, leave, lock, unlock), attachments/{binaryId} {availability}, tokens/expire',
-      ],
-      [
-        'PUT',
-        '/control/ers/*',
-        'faults [{endpoint, status, code, times, retryAfter, act}], token-lifetime {seconds}',
-      ],
-    ]),
     {
       method: 'GET',
       path: '/sds/*',
@@ -548,6 +503,8 @@ export async function startSimulator(
 
   async function handleControl(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://control');
+    // e-RS's FHIR API, its token endpoint and object store, and /control/ers/… (docs/ers-fhir.md).
+    if (await ersFhir.handle(request, response, url, () => collect(request, 6_000_000))) return;
     const route = controlRoutes.find((candidate) => matches(candidate, request.method, url.pathname));
     if (route) return route.handle(request, response, url);
     json(response, 404, {
