@@ -20,6 +20,7 @@ import {
   deadLetterActionRoutes,
   deadLetterRoutes,
 } from './dead-letters.js';
+import { type ErsRouteDependencies, ersRoutes } from './ers.js';
 import { messageRoutes } from './messages.js';
 import { type MhsRouteDependencies, mhsRoutes } from './mhs.js';
 import { openApiDocument } from './openapi.js';
@@ -44,6 +45,8 @@ export interface ApiDependencies
     metrics: GatewayMetrics;
     dashboard: Omit<DashboardDependencies, 'verifyKey' | 'logger' | 'actions'>;
   };
+  /** The e-RS FHIR side's services, when it is enabled: the /ers/… routes. */
+  ers?: Omit<ErsRouteDependencies, 'messages'>;
 }
 
 export function createApi(deps: ApiDependencies): express.Express {
@@ -105,6 +108,7 @@ export function createApi(deps: ApiDependencies): express.Express {
   app.use(cabRoutes(deps));
   app.use(messageRoutes(deps.store));
   app.use(deadLetterRoutes(deps));
+  if (deps.ers) app.use(ersRoutes({ ...deps.ers, messages: deps.store }));
   app.use((request: Request, response: Response) => {
     sendProblem(response, {
       title: 'Not found',

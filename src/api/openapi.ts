@@ -3,6 +3,7 @@ import { CAB_INTERACTIONS, type CabRequestSchemas, slotResponseRequestSchema } f
 import { INBOUND_STATES, OUTBOUND_STATES } from '../store/index.js';
 import { CAB_PATHS } from './cab.js';
 import { DEAD_LETTER_PATHS } from './dead-letters.js';
+import { ersPaths } from './ers.js';
 import { mhsRequestBodySchema } from './mhs.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -384,6 +385,7 @@ export function openApiDocument(cabSchemas: CabRequestSchemas): JsonSchema {
     },
   };
   Object.assign(paths, DEAD_LETTER_PATHS);
+  Object.assign(paths, ersPaths(requestSchema));
   paths['/healthz'] = {
     get: {
       tags: ['Operations'],
@@ -409,7 +411,7 @@ export function openApiDocument(cabSchemas: CabRequestSchemas): JsonSchema {
       title: 'mhs-gateway',
       version: '0.1.0',
       description:
-        'JSON over HTTP for a hospital PAS to exchange Choose and Book (e-RS, MIM 3.1.09) messages with the NHS Spine. Requests from e-RS and replies arrive on the RabbitMQ queue mhs.inbound.',
+        'JSON over HTTP for a hospital PAS to exchange Choose and Book (e-RS, MIM 3.1.09) messages with the NHS Spine. Requests from e-RS and replies arrive on the RabbitMQ queue mhs.inbound. The e-RS FHIR side (/ers/…, when ersFhir.enabled) serves referrals, attachments and decisions; worklist events arrive on mhs.referrals.',
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }, { apiKey: [] }],

@@ -129,9 +129,11 @@ async function runDev(args: string[]): Promise<void> {
     simulator: { ...base.simulator, tls: { cert: pki.simulatorCert, key: pki.simulatorKey, ca: pki.caCert } },
     // Development mode opens the API unless the user chose otherwise; `start` never does this.
     api: authModeConfigured(args) ? base.api : { ...base.api, auth: { ...base.api.auth, mode: 'none' } },
+    // The e-RS FHIR side runs against the simulator, signing its client assertions with the development key.
+    ersFhir: process.env.MHS_ERS_FHIR_ENABLED ? base.ersFhir : devErsFhir(base, pki.gatewayKey),
   };
   const logger = createLogger(config.logging);
-  const simulator = await startSimulator(config, { logger });
+  const simulator = await startSimulator(config, { logger, seedReferrals: config.ersFhir.enabled });
   const gateway = await startGateway(config, { logger });
   const api = `http://${config.api.host}:${gateway.apiPort}`;
   process.stderr.write(
@@ -156,6 +158,18 @@ async function runDev(args: string[]): Promise<void> {
     await gateway.close();
     await simulator.close();
   });
+}
+
+/** Development mode's e-RS FHIR side: on, against this process's simulator (its control port), signing with the development key. */
+function devErsFhir(base: GatewayConfig, key: string): GatewayConfig['ersFhir'] {
+  const simulator = `http://${base.simulator.controlHost}:${base.simulator.controlPort}`;
+  return {
+    ...base.ersFhir,
+    enabled: true,
+    baseUrl: `${simulator}/referrals/FHIR`,
+    tokenUrl: `${simulator}/oauth2/token`,
+    privateKeyFile: key,
+  };
 }
 
 function stopOnSignal(stop: () => Promise<void>): void {

@@ -24,6 +24,14 @@ const proxyUrl = z.string().refine((value) => {
 const noProxyEntry = z
   .string()
   .regex(/^(\*|\.?[a-z0-9-]+(\.[a-z0-9-]+)*|[0-9a-f:.]+)$/i, 'must be a host name, .domain, IP address or *');
+/** https, or http on the loopback interface only (the simulator). */
+const loopbackOrHttps = url.refine((value) => {
+  const parsed = new URL(value);
+  return (
+    parsed.protocol === 'https:' ||
+    (parsed.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname))
+  );
+}, 'must be https:// (http:// only on the loopback interface)');
 const isoDuration = z
   .string()
   .regex(
@@ -169,6 +177,41 @@ export const configSchema = z.strictObject({
     finishedMessages: isoDuration,
     inboundMessages: isoDuration,
     intervalMs: z.number().int().min(1000),
+  }),
+  /**
+   * The e-RS FHIR API, provider side (docs/ers-fhir.md): worklist sync, referrals, attachments and
+   * decisions. apiKey and the private key are secrets (never logged). baseUrl and tokenUrl must be
+   * https except on the loopback interface (the simulator).
+   */
+  ersFhir: z.strictObject({
+    enabled: z.boolean(),
+    baseUrl: loopbackOrHttps,
+    tokenUrl: loopbackOrHttps,
+    apiKey: z.string(),
+    /** The JWT client assertion's signing key: PEM file, or PKCS#12 (.p12/.pfx) with keyPassword. */
+    privateKeyFile: z.string().min(1),
+    keyPassword: z.string(),
+    /** `kid` of the public key registered with the API platform. */
+    keyId: z.string().min(1),
+    /** Our organisation (NHSD-End-User-Organisation-ODS). */
+    odsCode: z.string().min(1),
+    /** e-RS service ids whose worklists are synchronised. */
+    services: z.array(z.string().regex(/^[A-Za-z0-9-]{1,40}$/, 'must be an e-RS service id')),
+    lists: z.array(z.enum(['REFERRALS_FOR_REVIEW', 'APPOINTMENT_SLOT_ISSUES'])).min(1),
+    syncIntervalMs: z.number().int().min(1000),
+    /** A008 calls allowed per service per day (Europe/London); e-RS allows 2 in application-restricted mode. */
+    dailyA008Budget: z.number().int().min(0),
+    /** Requests per second to e-RS, for the whole application (e-RS allows 10). */
+    requestsPerSecond: z.number().min(0.1).max(10),
+    requestTimeoutMs: z.number().int().positive(),
+    /** Attempts after a 429/503 before giving up (Retry-After honoured, else 1 s, 2 s, 4 s…). */
+    maxRetries: z.number().int().min(0).max(10),
+    attachmentsDir: z.string().min(1),
+    maxAttachmentBytes: z.number().int().positive(),
+    /** How long a PENDING (being scanned) attachment waits before the next try; e-RS asks for 5 minutes. */
+    pendingRetryMs: z.number().int().min(100),
+    /** How long A004 reference data is kept. */
+    referenceDataTtlMs: z.number().int().min(1000),
   }),
   /** The operations dashboard (GET /dashboard). */
   dashboard: z.strictObject({

@@ -7,6 +7,7 @@ import { type ApiAuth, createApi, loadApiKeys } from '../api/index.js';
 import { cabRequestSchemas } from '../cab/index.js';
 import { ConfigError, type GatewayConfig } from '../config/index.js';
 import { CorrelationConsumer, Waiters } from '../correlation/index.js';
+import { startErsFhir } from '../ers-fhir/index.js';
 import { createInboundServer, InboundPipeline } from '../inbound/index.js';
 import { BodyBudget, httpServerOptions, protectListener, RefusalLog } from '../listeners/index.js';
 import { createLogger, GatewayMetrics, instrumentStore, type Logger, OpsStateReader } from '../ops/index.js';
@@ -146,6 +147,11 @@ export async function startGateway(
     });
     await new CorrelationConsumer({ store, broker, relay, logger, prefetch: config.amqp.prefetch }).start();
     const waiters = new Waiters(broker);
+    // The e-RS FHIR side (docs/ers-fhir.md): worklist sync, referrals, attachments, decisions.
+    const ersFhir = config.ersFhir.enabled
+      ? startErsFhir(config.ersFhir, { store, broker, logger, registry: metrics.registry })
+      : undefined;
+    if (ersFhir) closers.unshift(() => ersFhir.close());
     const pipeline = new InboundPipeline({
       partyKey: config.partyKey,
       routes,
@@ -193,6 +199,7 @@ export async function startGateway(
       bodyBudget,
       refusalIntervalMs: config.logging.refusalIntervalMs,
       auth,
+      ...(ersFhir ? { ers: ersFhir.services } : {}),
       ops: {
         metrics,
         dashboard: {
@@ -207,6 +214,7 @@ export async function startGateway(
             Object.hasOwn(routes.catalogue.interactions, id)
               ? routes.catalogue.interactions[id]!.name
               : undefined,
+          ...(ersFhir ? { referrals: ersFhir.panel } : {}),
         },
       },
       readinessChecks: [

@@ -6,6 +6,7 @@ export {
   html,
   isNhsNumber,
   maskNhsNumbers,
+  type ReferralsPanel,
   redactHl7,
   redactHttpBody,
   redactJson,

@@ -8,6 +8,8 @@ export const QUEUES = {
   deadLetter: 'mhs.dead-letter',
   signals: 'mhs.signals',
   inbound: 'mhs.inbound',
+  /** e-RS FHIR worklist events for the PAS (docs/ers-fhir.md). */
+  referrals: 'mhs.referrals',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -55,6 +57,7 @@ export async function declareTopology(channel: Channel): Promise<void> {
   await channel.assertQueue(QUEUES.deadLetter, { durable: true, arguments: quorum });
   await channel.assertQueue(QUEUES.signals, { durable: true, arguments: quorum });
   await channel.assertQueue(QUEUES.inbound, { durable: true, arguments: quorum });
+  await channel.assertQueue(QUEUES.referrals, { durable: true, arguments: quorum });
   // The single retry queue of old (per-message expiration): still drains back to the work queue.
   await channel.assertQueue(QUEUES.outboundRetry, { durable: true, arguments: backToOutbound });
   await channel.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });

@@ -31,6 +31,7 @@ import { loadRouteTable, type RouteTable } from '../routing/index.js';
 import { serverOptions, TlsContext } from '../security/tls/index.js';
 import { verifyEnvelope } from '../security/xmldsig/index.js';
 import { checkAnswer, type SentRequest } from './ers.js';
+import { ErsFhirSimulator } from './ers-fhir/index.js';
 import {
   acknowledgmentFor,
   applicationAckMessage,
@@ -62,7 +63,10 @@ const SIGNAL_ATTEMPTS = 10;
  */
 export async function startSimulator(
   config: GatewayConfig,
-  options: { logger?: Logger } = {},
+  options: {
+    logger?: Logger /** Start with a few referrals on the e-RS FHIR worklists (development mode). */;
+    seedReferrals?: boolean;
+  } = {},
 ): Promise<RunningSimulator> {
   const sim = config.simulator;
   const logger = (options.logger ?? createLogger({ ...config.logging, name: 'simulator' })).child({
@@ -73,6 +77,9 @@ export async function startSimulator(
   const tls = new TlsContext(sim.tls);
   const client = new MtlsClient(tls, config.outbound.requestTimeoutMs);
   const received: ReceivedMessage[] = [];
+  // e-RS's FHIR API (ers-fhir/), served on the control port.
+  const ersFhir = new ErsFhirSimulator(config.ersFhir);
+  if (options.seedReferrals) seedReferrals(ersFhir, config.ersFhir.services);
   let faults: Faults = { ...DEFAULT_FAULTS, delayMs: sim.ackDelayMs };
   const context = (): BuildContext => ({
     parties: {
@@ -496,6 +503,8 @@ export async function startSimulator(
 
   async function handleControl(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://control');
+    // e-RS's FHIR API, its token endpoint and object store, and /control/ers/… (docs/ers-fhir.md).
+    if (await ersFhir.handle(request, response, url, () => collect(request, 6_000_000))) return;
     const route = controlRoutes.find((candidate) => matches(candidate, request.method, url.pathname));
     if (route) return route.handle(request, response, url);
     json(response, 404, {
@@ -673,4 +682,18 @@ function text(value: unknown): string | undefined {
 /** A 12-digit UBRN (e-RS issues them; the format is an assumption, see the C&B notes). */
 function randomUbrn(): string {
   return String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
+}
+
+/** Development mode's starting worklist: one referral with a letter, one whose letter is still being scanned. */
+function seedReferrals(ersFhir: ErsFhirSimulator, services: string[]): void {
+  for (const id of services) {
+    const service = { id, name: `Simulated service ${id}` };
+    ersFhir.addReferral({ service, attachments: [{ title: 'referral-letter.pdf' }] });
+    ersFhir.addReferral({
+      service,
+      priority: 'URGENT',
+      attachments: [{ title: 'results.pdf', availability: 'PENDING', pendingForMs: 60_000 }],
+    });
+    ersFhir.addReferral({ service, list: 'APPOINTMENT_SLOT_ISSUES', state: 'DEFERRED_TO_PROVIDER' });
+  }
 }

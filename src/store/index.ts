@@ -7,6 +7,7 @@ import type { MessageStore } from './types.js';
 export { migratePostgres } from './migrate.js';
 export { type Migration, POSTGRES_MIGRATIONS } from './migrations/index.js';
 export { PostgresMessageStore, type PostgresStoreOptions } from './postgres.js';
+export * from './referral-types.js';
 export { postgresTarget, redactStoreSetting } from './setting.js';
 export { SqliteMessageStore } from './sqlite.js';
 export { ThreadedSqliteStore } from './sqlite-thread.js';

@@ -1,5 +1,7 @@
 import pg from 'pg';
 import { migratePostgres } from './migrate.js';
+import { PostgresReferrals } from './postgres-referrals.js';
+import type { ReferralStore } from './referral-types.js';
 import { postgresTarget } from './setting.js';
 import {
   DEAD_LETTER_SQL,
@@ -73,7 +75,17 @@ const ALL_COLUMNS = `${BASE_COLUMNS}, http_content_type, http_soap_action, http_
 const LIST_COLUMNS = `${BASE_COLUMNS}, NULL AS http_content_type, NULL AS http_soap_action, NULL AS http_body,
   NULL AS ack_content_type, NULL AS ack_soap_action, NULL AS ack_body`;
 
-const STORE_TABLES = ['messages', 'history', 'readiness', 'schema_migrations'];
+const STORE_TABLES = [
+  'messages',
+  'history',
+  'readiness',
+  'schema_migrations',
+  'ers_worklist',
+  'ers_referrals',
+  'ers_budget',
+  'ers_attachments',
+  'ers_decisions',
+];
 
 /** Rows deleted per purge statement, so retention never locks many rows at once. */
 const PURGE_BATCH = 500;
@@ -84,11 +96,61 @@ const PURGE_BATCH = 500;
  */
 export class PostgresMessageStore implements MessageStore {
   private ended = false;
+  private readonly referrals: PostgresReferrals;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.referrals = new PostgresReferrals(pool, (work) => this.inTransaction(work), clock);
+  }
+
+  // The e-RS FHIR tables (sqlite-referrals.ts).
+  worklist(...args: Parameters<ReferralStore['worklist']>) {
+    return this.referrals.worklist(...args);
+  }
+  saveWorklist(...args: Parameters<ReferralStore['saveWorklist']>) {
+    return this.referrals.saveWorklist(...args);
+  }
+  referral(...args: Parameters<ReferralStore['referral']>) {
+    return this.referrals.referral(...args);
+  }
+  saveReferral(...args: Parameters<ReferralStore['saveReferral']>) {
+    return this.referrals.saveReferral(...args);
+  }
+  countReferralsByState(...args: Parameters<ReferralStore['countReferralsByState']>) {
+    return this.referrals.countReferralsByState(...args);
+  }
+  takeBudget(...args: Parameters<ReferralStore['takeBudget']>) {
+    return this.referrals.takeBudget(...args);
+  }
+  budgetUsed(...args: Parameters<ReferralStore['budgetUsed']>) {
+    return this.referrals.budgetUsed(...args);
+  }
+  attachment(...args: Parameters<ReferralStore['attachment']>) {
+    return this.referrals.attachment(...args);
+  }
+  attachments(...args: Parameters<ReferralStore['attachments']>) {
+    return this.referrals.attachments(...args);
+  }
+  saveAttachment(...args: Parameters<ReferralStore['saveAttachment']>) {
+    return this.referrals.saveAttachment(...args);
+  }
+  attachmentsDue(...args: Parameters<ReferralStore['attachmentsDue']>) {
+    return this.referrals.attachmentsDue(...args);
+  }
+  attachmentFailures(...args: Parameters<ReferralStore['attachmentFailures']>) {
+    return this.referrals.attachmentFailures(...args);
+  }
+  claimDecision(...args: Parameters<ReferralStore['claimDecision']>) {
+    return this.referrals.claimDecision(...args);
+  }
+  finishDecision(...args: Parameters<ReferralStore['finishDecision']>) {
+    return this.referrals.finishDecision(...args);
+  }
+  releaseDecision(...args: Parameters<ReferralStore['releaseDecision']>) {
+    return this.referrals.releaseDecision(...args);
+  }
 
   /** Connects, migrates, and returns the store; one clear line (no password) when the database is unreachable. */
   static async open(
@@ -264,6 +326,9 @@ export class PostgresMessageStore implements MessageStore {
     equal('interaction_id', query.interactionId);
     equal('status', query.status);
     equal('direction', query.direction);
+    // jsonb's text form writes "ubrn": "…" with one space; the UBRN is digits only, so nothing to escape.
+    if (query.ubrn !== undefined && /^[0-9]{12}$/.test(query.ubrn))
+      where.push(`data::text LIKE ${param(`%"ubrn": "${query.ubrn}"%`)}`);
     if (query.from) where.push(`created_at >= ${param(query.from.toISOString())}`);
     if (query.to) where.push(`created_at < ${param(query.to.toISOString())}`);
     if (query.before !== undefined) {

@@ -1,6 +1,8 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { ReferralStore } from './referral-types.js';
+import { REFERRAL_SCHEMA, SqliteReferrals } from './sqlite-referrals.js';
 import {
   DEAD_LETTER_SQL,
   type DeadLetter,
@@ -132,6 +134,7 @@ export class SqliteMessageStore implements MessageStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly commits: GroupCommit;
+  private readonly referrals: SqliteReferrals;
 
   constructor(
     path: string,
@@ -143,8 +146,61 @@ export class SqliteMessageStore implements MessageStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    this.db.exec(REFERRAL_SCHEMA);
     this.addMissingColumns();
     this.commits = new GroupCommit(this.db);
+    this.referrals = new SqliteReferrals(
+      (text) => this.sql(text),
+      (work) => this.commits.run(work),
+      this.clock,
+    );
+  }
+
+  // The e-RS FHIR tables (sqlite-referrals.ts).
+  worklist(...args: Parameters<ReferralStore['worklist']>) {
+    return this.referrals.worklist(...args);
+  }
+  saveWorklist(...args: Parameters<ReferralStore['saveWorklist']>) {
+    return this.referrals.saveWorklist(...args);
+  }
+  referral(...args: Parameters<ReferralStore['referral']>) {
+    return this.referrals.referral(...args);
+  }
+  saveReferral(...args: Parameters<ReferralStore['saveReferral']>) {
+    return this.referrals.saveReferral(...args);
+  }
+  countReferralsByState(...args: Parameters<ReferralStore['countReferralsByState']>) {
+    return this.referrals.countReferralsByState(...args);
+  }
+  takeBudget(...args: Parameters<ReferralStore['takeBudget']>) {
+    return this.referrals.takeBudget(...args);
+  }
+  budgetUsed(...args: Parameters<ReferralStore['budgetUsed']>) {
+    return this.referrals.budgetUsed(...args);
+  }
+  attachment(...args: Parameters<ReferralStore['attachment']>) {
+    return this.referrals.attachment(...args);
+  }
+  attachments(...args: Parameters<ReferralStore['attachments']>) {
+    return this.referrals.attachments(...args);
+  }
+  saveAttachment(...args: Parameters<ReferralStore['saveAttachment']>) {
+    return this.referrals.saveAttachment(...args);
+  }
+  attachmentsDue(...args: Parameters<ReferralStore['attachmentsDue']>) {
+    return this.referrals.attachmentsDue(...args);
+  }
+  attachmentFailures(...args: Parameters<ReferralStore['attachmentFailures']>) {
+    return this.referrals.attachmentFailures(...args);
+  }
+  claimDecision(...args: Parameters<ReferralStore['claimDecision']>) {
+    return this.referrals.claimDecision(...args);
+  }
+  finishDecision(...args: Parameters<ReferralStore['finishDecision']>) {
+    return this.referrals.finishDecision(...args);
+  }
+  releaseDecision(...args: Parameters<ReferralStore['releaseDecision']>) {
+    return this.referrals.releaseDecision(...args);
   }
 
   async insert(message: NewMessage): Promise<void> {
@@ -302,6 +358,9 @@ export class SqliteMessageStore implements MessageStore {
     equal('interaction_id', query.interactionId);
     equal('status', query.status);
     equal('direction', query.direction);
+    // JSON.stringify writes "ubrn":"…" with no space; the UBRN is digits only, so nothing to escape.
+    if (query.ubrn !== undefined && /^[0-9]{12}$/.test(query.ubrn))
+      where.push('data_json LIKE ?') && values.push(`%"ubrn":"${query.ubrn}"%`);
     if (query.from) where.push('created_at >= ?') && values.push(query.from.toISOString());
     if (query.to) where.push('created_at < ?') && values.push(query.to.toISOString());
     if (query.before !== undefined) {

@@ -1,3 +1,5 @@
+import type { ReferralStore } from './referral-types.js';
+
 export const OUTBOUND_STATES = [
   'ACCEPTED',
   'SENDING',
@@ -164,6 +166,8 @@ export interface MessageQuery {
   interactionId?: string;
   status?: MessageState;
   direction?: Direction;
+  /** Messages whose domain JSON names this UBRN (12 digits) anywhere: the HL7 V3 half of a referral. A scan. */
+  ubrn?: string;
   /** createdAt at or after this instant. */
   from?: Date;
   /** createdAt strictly before this instant. */
@@ -233,7 +237,7 @@ export class DuplicateMessageError extends Error {
  * Durable message state. Every status change is a history row written in the same transaction.
  * Implementations: SQLite (one node) and PostgreSQL (several instances sharing one database).
  */
-export interface MessageStore {
+export interface MessageStore extends ReferralStore {
   /** Stores a new message with its first history row; DuplicateMessageError if the id exists. */
   insert(message: NewMessage): Promise<void>;
   get(messageId: string): Promise<StoredMessage | undefined>;

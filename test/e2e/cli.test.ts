@@ -66,6 +66,17 @@ describe('mhs-gateway command line', () => {
     expect(((await poll.json()) as { gatewayResponse: { kind: string } }).gatewayResponse.kind).toBe(
       'acknowledgment',
     );
+    // The e-RS FHIR side runs against the simulator with no set-up: its start-up sync read the seeded worklists.
+    const sync = await eventually(async () => {
+      const body = (await (await fetch(`http://127.0.0.1:${api}/ers/sync`)).json()) as {
+        lastRuns: { outcome: string }[];
+      };
+      return body.lastRuns.length === 2 ? body : undefined;
+    }, 15_000);
+    expect(
+      sync?.lastRuns.map((r) => r.outcome),
+      stderr,
+    ).toEqual(['synced', 'synced']);
     child.kill('SIGTERM');
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(0);

@@ -42,6 +42,13 @@ export interface HarnessOptions {
   logger?: Logger;
   /** Extra MHS_* settings that depend on the generated development PKI (e.g. certificate fingerprints). */
   envFromPki?: (pki: DevPkiPaths) => Record<string, string>;
+  /** Extra MHS_* settings that depend on this run's ports (e.g. URLs on the simulator's control port). */
+  envFromPorts?: (ports: {
+    api: number;
+    inbound: number;
+    spine: number;
+    control: number;
+  }) => Record<string, string>;
   /**
    * Gateway instances sharing RabbitMQ and the store (PostgreSQL when more than one); the simulator
    * sends to the first. `gateway` and `api` are the first; `gateways` and `apis` hold them all.
@@ -116,6 +123,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       MHS_SIMULATOR_TLS_CA: pki.paths.caCert,
       ...options.env,
       ...options.envFromPki?.(pki.paths),
+      ...options.envFromPorts?.(PORTS),
     },
   });
   const started: { close(): Promise<void> }[] = [];

@@ -9,6 +9,7 @@ import {
 import { freePort } from '../support/ports.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { messageStoreContract } from '../unit/store/contract.js';
+import { referralStoreContract } from '../unit/store/referral-contract.js';
 
 // One database per run; each contract test gets a schema of its own inside it (search_path in the URL).
 const databases: TestDatabase[] = [];
@@ -25,6 +26,14 @@ afterAll(async () => {
 });
 
 messageStoreContract('PostgresMessageStore', async (clock) => {
+  const url = await run.schemaUrl(`store_${++schemas}`);
+  return {
+    store: await PostgresMessageStore.open(url, { clock }),
+    another: (otherClock) => PostgresMessageStore.open(url, { clock: otherClock ?? clock }),
+  };
+});
+
+referralStoreContract('PostgresMessageStore', async (clock) => {
   const url = await run.schemaUrl(`store_${++schemas}`);
   return {
     store: await PostgresMessageStore.open(url, { clock }),

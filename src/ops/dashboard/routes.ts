@@ -30,6 +30,7 @@ import { loginContent } from './views/login.js';
 import { messageContent } from './views/message.js';
 import { type SearchForm, searchContent } from './views/messages.js';
 import { overviewContent, overviewSections } from './views/overview.js';
+import { type ReferralsPanel, referralsContent } from './views/referrals.js';
 
 export interface DashboardLogger {
   info(object: object, message: string): void;
@@ -62,6 +63,8 @@ export interface DashboardDependencies {
   eventIntervalMs?: number;
   logger?: DashboardLogger;
   clock?: () => Date;
+  /** The e-RS FHIR sync (GET /dashboard/referrals), when ersFhir is enabled. */
+  referrals?: () => Promise<ReferralsPanel>;
 }
 
 const SECURITY_HEADERS = {
@@ -247,6 +250,11 @@ export function dashboardRoutes(deps: DashboardDependencies): Router {
     } catch (error) {
       return next(error);
     }
+  });
+
+  router.get('/dashboard/referrals', async (_request, response) => {
+    if (!deps.referrals) return response.redirect(303, '/dashboard');
+    return render(response, 'referrals', 'Referrals', referralsContent(await deps.referrals()));
   });
 
   router.get('/dashboard/events', (request, response) => {

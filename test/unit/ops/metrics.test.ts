@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayMetrics, instrumentStore, OpsStateReader, type StoreEvents } from '../../../src/ops/index.js';
+import { QUEUES } from '../../../src/queue/index.js';
 import { type MessageStore, type NewMessage, SqliteMessageStore } from '../../../src/store/index.js';
 
 /** A clock the test moves by hand. */
@@ -199,10 +200,12 @@ describe('state gauges, read on scrape', () => {
     const { metrics, calls, clock } = sources();
     await metrics.text();
     await metrics.text();
-    expect(calls).toEqual({ queueDepth: 5, countByState: 1 });
+    // One depth read per mhs.* queue.
+    const queues = Object.keys(QUEUES).length;
+    expect(calls).toEqual({ queueDepth: queues, countByState: 1 });
     clock.advance(2_001);
     await metrics.text();
-    expect(calls).toEqual({ queueDepth: 10, countByState: 2 });
+    expect(calls).toEqual({ queueDepth: 2 * queues, countByState: 2 });
   });
 
   it('does not wait for a disconnected broker, and one failing part leaves the others', async () => {

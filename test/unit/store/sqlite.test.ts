@@ -10,6 +10,7 @@ import {
   ThreadedSqliteStore,
 } from '../../../src/store/index.js';
 import { messageStoreContract } from './contract.js';
+import { referralStoreContract } from './referral-contract.js';
 
 function openTemp(): SqliteMessageStore {
   return new SqliteMessageStore(join(mkdtempSync(join(tmpdir(), 'mhs-store-')), 'state.db'));
@@ -27,6 +28,22 @@ messageStoreContract('SqliteMessageStore', async (clock) => {
   return {
     store: new SqliteMessageStore(path, clock),
     another: async (otherClock) => new SqliteMessageStore(path, otherClock),
+  };
+});
+
+referralStoreContract('SqliteMessageStore', async (clock) => {
+  const path = join(mkdtempSync(join(tmpdir(), 'mhs-store-')), 'state.db');
+  return {
+    store: new SqliteMessageStore(path, clock),
+    another: async (otherClock) => new SqliteMessageStore(path, otherClock),
+  };
+});
+
+referralStoreContract('ThreadedSqliteStore', async (clock) => {
+  const path = join(mkdtempSync(join(tmpdir(), 'mhs-store-')), 'state.db');
+  return {
+    store: await ThreadedSqliteStore.open(path, clock),
+    another: async (otherClock) => ThreadedSqliteStore.open(path, otherClock),
   };
 });
 

@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from '../html.js';
 
-export type Section = 'overview' | 'messages' | 'login';
+export type Section = 'overview' | 'messages' | 'referrals' | 'login';
 
 export interface PageOptions {
   title: string;
@@ -48,7 +48,7 @@ ${options.csrfToken ? html`<meta name="csrf-token" content="${options.csrfToken}
   ${
     options.section === 'login'
       ? ''
-      : html`<nav>${link('overview', '/dashboard', 'Overview')}${link('messages', '/dashboard/messages', 'Messages')}<a href="/dashboard/metrics">Metrics</a></nav>
+      : html`<nav>${link('overview', '/dashboard', 'Overview')}${link('messages', '/dashboard/messages', 'Messages')}${link('referrals', '/dashboard/referrals', 'Referrals')}<a href="/dashboard/metrics">Metrics</a></nav>
   <div class="session">${options.showPatientData ? html`<span class="badge warn" title="dashboard.showPatientData is true">patient data visible</span>` : ''}${
     options.signedInAs
       ? html`<span class="muted">key ${options.signedInAs}</span><form method="post" action="/dashboard/logout"><input type="hidden" name="csrf" value="${options.csrfToken ?? ''}"><button class="link" type="submit">Log out</button></form>`

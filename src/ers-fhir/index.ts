@@ -1,0 +1,218 @@
+import type { KeyObject } from 'node:crypto';
+import type { Registry } from 'prom-client';
+import { ConfigError, type GatewayConfig } from '../config/index.js';
+import type { Logger, ReferralsPanel } from '../ops/index.js';
+import type { Broker } from '../queue/index.js';
+import type { ReferralStore } from '../store/index.js';
+import { Attachments } from './attachments.js';
+import { FhirClient } from './client.js';
+import { Decisions } from './decisions.js';
+import { publishReferralEvent, type ReferralEvent } from './events.js';
+import { RateLimiter } from './limiter.js';
+import { ErsMetrics } from './metrics.js';
+import { ReferenceData } from './reference-data.js';
+import { Referrals } from './referrals.js';
+import { budgetDay, budgetKey, WorklistSync } from './sync.js';
+import { loadSigningKey, TokenClient } from './token.js';
+
+export { Attachments, clinicalInformationId } from './attachments.js';
+export {
+  type Download,
+  type FhirAnswer,
+  FhirClient,
+  type FhirRequest,
+  FhirTransportError,
+  type UserContext,
+} from './client.js';
+export {
+  DECISIONS,
+  type DecisionAction,
+  decisionBodies,
+  decisionParameters,
+  permittedActions,
+} from './decision-parameters.js';
+export { type DecisionAnswer, Decisions } from './decisions.js';
+export { publishReferralEvent, type ReferralEvent, type ReferralEventKind } from './events.js';
+export { type AssertionClaims, clientAssertion, tokenRequestBody } from './jwt.js';
+export { backoffMs, RateLimiter } from './limiter.js';
+export { type ErsError, readOperationOutcome, versionFromEtag } from './outcome.js';
+export {
+  CODE_SYSTEMS,
+  type CodeSystemType,
+  type Concept,
+  inForce,
+  ReferenceData,
+  readConcepts,
+} from './reference-data.js';
+export { mapReferral, type ReferralJson, ReferralShapeError } from './referral.js';
+export { type HeldReferral, ReferralReadError, Referrals } from './referrals.js';
+export { budgetDay, budgetKey, type ListRun, WorklistSync } from './sync.js';
+export { loadSigningKey, TokenClient, TokenError } from './token.js';
+export {
+  diffWorklists,
+  fetchWorklistParameters,
+  readWorklist,
+  WORKLISTS,
+  type WorklistDiff,
+} from './worklist.js';
+
+export interface RunningErsFhir {
+  /** What the PAS's /ers/… routes (src/api/ers.ts) work with. */
+  services: {
+    store: ReferralStore;
+    referrals: Referrals;
+    attachments: Attachments;
+    decisions: Decisions;
+    referenceData: ReferenceData;
+    sync: WorklistSync;
+  };
+  /** The dashboard's referrals page. */
+  panel(): Promise<ReferralsPanel>;
+  close(): Promise<void>;
+}
+
+/** How often due attachments (PENDING, retries) are looked for. */
+const ATTACHMENT_PASS_MS = 15_000;
+
+/**
+ * Starts the e-RS FHIR side: token client, rate-limited FHIR client, worklist sync, attachment
+ * downloads and the PAS routes. A key that cannot be read stops start-up here.
+ */
+export function startErsFhir(
+  config: GatewayConfig['ersFhir'],
+  deps: { store: ReferralStore; broker: Broker; logger: Logger; registry: Registry },
+): RunningErsFhir {
+  const logger = deps.logger.child({ component: 'ers-fhir' });
+  if (config.apiKey === '')
+    throw new ConfigError(
+      'configuration key ersFhir.apiKey (MHS_ERS_FHIR_API_KEY): required when ersFhir.enabled is true',
+    );
+  let privateKey: KeyObject;
+  try {
+    privateKey = loadSigningKey(config.privateKeyFile, config.keyPassword);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n')[0];
+    throw new ConfigError(
+      `configuration key ersFhir.privateKeyFile (MHS_ERS_FHIR_PRIVATE_KEY_FILE): ${config.privateKeyFile} is not a readable private key (${reason})`,
+    );
+  }
+  const metrics = new ErsMetrics(deps.registry);
+  const tokens = new TokenClient(
+    {
+      tokenUrl: config.tokenUrl,
+      apiKey: config.apiKey,
+      keyId: config.keyId,
+      privateKey,
+      timeoutMs: config.requestTimeoutMs,
+    },
+    (ok) => metrics.tokenRefreshed(ok),
+  );
+  const client = new FhirClient(
+    {
+      baseUrl: config.baseUrl,
+      odsCode: config.odsCode,
+      timeoutMs: config.requestTimeoutMs,
+      maxRetries: config.maxRetries,
+    },
+    tokens,
+    new RateLimiter(config.requestsPerSecond),
+    metrics,
+  );
+  const publish = async (event: ReferralEvent) => {
+    await publishReferralEvent(deps.broker, event);
+    metrics.published(event.kind);
+  };
+  const attachments = new Attachments(
+    client,
+    deps.store,
+    {
+      dir: config.attachmentsDir,
+      maxBytes: config.maxAttachmentBytes,
+      pendingRetryMs: config.pendingRetryMs,
+    },
+    async (attachment) => {
+      logger.warn(
+        { attachmentId: attachment.attachmentId, status: attachment.status },
+        'attachment will never be available',
+      );
+      const referral = await deps.store.referral(attachment.ubrn);
+      await publish({
+        kind: 'attachment-failed',
+        ubrn: attachment.ubrn,
+        service: '',
+        version: referral?.version ?? 0,
+        at: new Date().toISOString(),
+        attachment: {
+          id: attachment.attachmentId,
+          title: attachment.title,
+          status: attachment.status,
+          ...(attachment.detail ? { detail: attachment.detail } : {}),
+        },
+      });
+    },
+  );
+  const referrals = new Referrals(client, deps.store, (referral) => attachments.register(referral));
+  const sync = new WorklistSync(
+    {
+      services: config.services,
+      lists: config.lists,
+      dailyBudget: config.dailyA008Budget,
+      intervalMs: config.syncIntervalMs,
+    },
+    client,
+    deps.store,
+    referrals,
+    publish,
+    logger,
+    () => {
+      void attachments
+        .runDue()
+        .catch((error) => logger.warn({ err: (error as Error).message }, 'attachment pass failed'));
+      void refreshBudgetGauge();
+    },
+    () => deps.broker.connected,
+  );
+  metrics.budgetLimit.set(config.dailyA008Budget);
+  const refreshBudgetGauge = async () => {
+    const day = budgetDay(new Date());
+    for (const service of config.services)
+      metrics.budgetUsed.set(
+        { service },
+        await deps.store.budgetUsed(budgetKey(service), day).catch(() => 0),
+      );
+  };
+  const decisions = new Decisions(client, deps.store, referrals, config.baseUrl.replace(/\/+$/, ''), logger);
+  const services = {
+    store: deps.store,
+    referrals,
+    attachments,
+    decisions,
+    referenceData: new ReferenceData(client, config.referenceDataTtlMs),
+    sync,
+  };
+  sync.start();
+  const attachmentTimer = setInterval(() => {
+    void attachments
+      .runDue()
+      .catch((error) => logger.warn({ err: (error as Error).message }, 'attachment pass failed'));
+  }, ATTACHMENT_PASS_MS);
+  attachmentTimer.unref();
+  logger.info(
+    { baseUrl: config.baseUrl, services: config.services, budget: config.dailyA008Budget },
+    'e-RS FHIR side started',
+  );
+  return {
+    services,
+    panel: async () => ({
+      ...(await sync.budget().then((budget) => ({ budget }))),
+      lastRuns: [...sync.lastRuns.values()],
+      byState: await deps.store.countReferralsByState(),
+      attachmentFailures: await deps.store.attachmentFailures(50),
+    }),
+    close: async () => {
+      clearInterval(attachmentTimer);
+      await sync.stop();
+      await attachments.settle();
+    },
+  };
+}

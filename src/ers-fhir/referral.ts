@@ -1,0 +1,195 @@
+// STU3 ReferralRequest (eRS-ReferralRequest-1) → the plain JSON the PAS reads. Pure; golden-tested.
+// Only what e-RS's profile defines is read; anything missing comes out absent or null, never guessed.
+
+export interface Coded {
+  code: string;
+  display?: string;
+}
+
+export interface ServiceRef {
+  id: string;
+  name?: string;
+}
+
+export interface ReferralAttachmentInfo {
+  id: string;
+  title: string;
+  contentType: string;
+  /** Binary/{id} as e-RS gives it (A042/A006 path). */
+  url: string;
+  size?: number;
+  /** eRS-AvailabilityStatus-1: AVAILABLE, PENDING, THREATS_FOUND, VALIDATION_FAILED. */
+  availability?: string;
+  /** Who attached it: PROVIDER, REFERRER… (eRS-AttachmentType-1). */
+  attachedAs?: string;
+}
+
+export interface ReferralJson {
+  ubrn: string;
+  version: number;
+  nhsNumber?: string;
+  /** ReferralRequest.status: active, cancelled, completed. */
+  status?: string;
+  state?: Coded & { reason?: Coded; comment?: string };
+  priority?: Coded;
+  specialty?: Coded;
+  clinicType?: Coded;
+  service?: ServiceRef;
+  /** e-Referral pathway start: when the referral-to-treatment clock started. */
+  rttClockStart?: string;
+  clinicalInfoFirstSubmitted?: string;
+  clinicalInfoLastUpdated?: string;
+  appointment: { status?: string; start?: string; end?: string; service?: ServiceRef } | null;
+  shortlist: ServiceRef[];
+  attachments: ReferralAttachmentInfo[];
+}
+
+const SD = 'https://fhir.nhs.uk/STU3/StructureDefinition/';
+const SERVICE_SYSTEM = 'http://fhir.nhs.net/Id/ers-service';
+const NHS_NUMBER_SYSTEM = 'http://fhir.nhs.net/Id/nhs-number';
+
+type Json = Record<string, unknown>;
+
+/** Thrown when the resource is not a ReferralRequest with a UBRN and a version. */
+export class ReferralShapeError extends Error {
+  override readonly name = 'ReferralShapeError';
+}
+
+export function mapReferral(resource: unknown): ReferralJson {
+  if (!isObject(resource) || resource.resourceType !== 'ReferralRequest')
+    throw new ReferralShapeError('not a ReferralRequest');
+  const ubrn = str(resource.id);
+  const version = Number(str((resource.meta as Json | undefined)?.versionId));
+  if (!ubrn || !Number.isInteger(version))
+    throw new ReferralShapeError('ReferralRequest without id or meta.versionId');
+  const extensions = arr(resource.extension).filter(isObject);
+  const contained = arr(resource.contained).filter(isObject);
+  const byId = (reference: unknown) => {
+    const id = str(reference)?.replace(/^#/, '');
+    return id ? contained.find((c) => c.id === id) : undefined;
+  };
+  const extension = (name: string) => extensions.find((e) => e.url === `${SD}${name}`);
+
+  const stateExtension = extension('Extension-eRS-ReferralState-1');
+  const stateParts = arr(stateExtension?.extension).filter(isObject);
+  const statePart = (url: string) => stateParts.find((p) => p.url === url);
+  const stateCode = coded(statePart('state')?.valueCoding);
+  const reason = coded(statePart('reason')?.valueCoding);
+  const comment = str(statePart('comment')?.valueString);
+
+  const shortlistList = byId(
+    (extension('Extension-eRS-ReferralShortlist-1')?.valueReference as Json | undefined)?.reference,
+  );
+  const shortlist = arr(shortlistList?.entry)
+    .filter(isObject)
+    .map((entry) => serviceRef(entry.item))
+    .filter((s): s is ServiceRef => s !== undefined);
+  const criteria = contained.find((c) => c.resourceType === 'Parameters' && c.id === 'serviceSearchCriteria');
+  const criterion = (name: string) =>
+    coded(
+      arr(criteria?.parameter)
+        .filter(isObject)
+        .find((p) => p.name === name)?.valueCoding,
+    );
+
+  const appointmentResource =
+    byId((extension('Extension-eRS-Appointment-1')?.valueReference as Json | undefined)?.reference) ??
+    contained.find((c) => c.resourceType === 'Appointment');
+  const appointmentService = appointmentResource
+    ? arr(appointmentResource.participant)
+        .filter(isObject)
+        .map((p) => serviceRef(p.actor))
+        .find((s) => s !== undefined)
+    : undefined;
+  const appointment = appointmentResource
+    ? omitUndefined({
+        status: str(appointmentResource.status),
+        start: str(appointmentResource.start),
+        end: str(appointmentResource.end),
+        service: appointmentService,
+      })
+    : null;
+
+  const attachments = arr(resource.supportingInfo)
+    .filter(isObject)
+    .map((info) => byId(info.reference))
+    .filter((doc): doc is Json => doc?.resourceType === 'DocumentReference')
+    .flatMap((doc) => {
+      const attachedAs = coded(arr((doc.type as Json | undefined)?.coding)[0])?.code;
+      return arr(doc.content)
+        .filter(isObject)
+        .map((content) => content.attachment)
+        .filter(isObject)
+        .map((attachment): ReferralAttachmentInfo | undefined => {
+          const url = str(attachment.url);
+          const id = str(attachment.id) ?? url?.replace(/^.*\//, '');
+          if (!url || !id) return undefined;
+          const availability = arr(attachment.extension)
+            .filter(isObject)
+            .find((e) => e.url === `${SD}Extension-eRS-AvailabilityStatus-1`)?.valueCoding;
+          const size = typeof attachment.size === 'number' ? attachment.size : undefined;
+          return omitUndefined({
+            id,
+            title: str(attachment.title) ?? id,
+            contentType: str(attachment.contentType) ?? 'application/octet-stream',
+            url,
+            size,
+            availability: coded(availability)?.code,
+            attachedAs,
+          }) as ReferralAttachmentInfo;
+        })
+        .filter((a): a is ReferralAttachmentInfo => a !== undefined);
+    });
+
+  const subject = resource.subject as Json | undefined;
+  const subjectId = subject?.identifier as Json | undefined;
+  return omitUndefined({
+    ubrn,
+    version,
+    nhsNumber: subjectId?.system === NHS_NUMBER_SYSTEM ? str(subjectId.value) : undefined,
+    status: str(resource.status),
+    state: stateCode ? omitUndefined({ ...stateCode, reason, comment }) : undefined,
+    priority: coded(
+      arr(
+        (extension('Extension-eRS-ReferralPriority-1')?.valueCodeableConcept as Json | undefined)?.coding,
+      )[0],
+    ),
+    specialty: coded(arr((resource.specialty as Json | undefined)?.coding)[0]) ?? criterion('specialty'),
+    clinicType: criterion('clinicType'),
+    service: appointmentService ?? shortlist[0],
+    rttClockStart: str(extension('Extension-eRS-eReferralPathwayStart-1')?.valueDateTime),
+    clinicalInfoFirstSubmitted: str(extension('Extension-eRS-ClinicalInfoFirstSubmitted-1')?.valueDateTime),
+    clinicalInfoLastUpdated: str(extension('Extension-eRS-ClinicalInfoLastUpdated-1')?.valueDateTime),
+    appointment,
+    shortlist,
+    attachments,
+  }) as ReferralJson;
+}
+
+function serviceRef(value: unknown): ServiceRef | undefined {
+  if (!isObject(value)) return undefined;
+  const identifier = value.identifier as Json | undefined;
+  if (identifier?.system !== SERVICE_SYSTEM || !str(identifier.value)) return undefined;
+  return omitUndefined({ id: str(identifier.value)!, name: str(value.display) }) as ServiceRef;
+}
+
+function coded(value: unknown): Coded | undefined {
+  if (!isObject(value) || !str(value.code)) return undefined;
+  return omitUndefined({ code: str(value.code)!, display: str(value.display) }) as Coded;
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function arr(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function omitUndefined<T extends Json>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
