@@ -667,7 +667,7 @@ export function ersPaths(
           content: {
             'application/json': {
               schema: requestSchema(decisionBodies[action]),
-              examples: { example: DECISION_EXAMPLES[action] },
+              example: DECISION_EXAMPLES[action],
             },
           },
         },

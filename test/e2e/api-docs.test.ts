@@ -61,9 +61,13 @@ describe('the API description', () => {
       const example = operation.requestBody!.content['application/json']?.example;
       expect(example, `${method} ${path} has no example`).toBeDefined();
       // Sent as "Try it out" would send it, to the live endpoint; only its validator may refuse it.
-      const url = `${h.api}${path.replace('{messageId}', 'C1D2E3F4-A5B6-4C7D-8E9F-0A1B2C3D4E5F')}`;
+      const url = `${h.api}${path.replace('{messageId}', 'C1D2E3F4-A5B6-4C7D-8E9F-0A1B2C3D4E5F').replace('{ubrn}', '000012345678')}`;
       const headers: Record<string, string> =
-        path === '/' ? { 'Interaction-Id': 'PRSC_IN100000UK06', 'wait-for-response': 'false' } : {};
+        path === '/'
+          ? { 'Interaction-Id': 'PRSC_IN100000UK06', 'wait-for-response': 'false' }
+          : path.startsWith('/ers/')
+            ? { 'Idempotency-Key': `api-docs-${method}-${path}` }
+            : {};
       const answer = await postJson(url, example, headers);
       expect(answer.status, `${method} ${path}: ${JSON.stringify(answer.body)}`).not.toBe(400);
       const text = JSON.stringify(example);
