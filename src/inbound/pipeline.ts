@@ -348,7 +348,7 @@ export class InboundPipeline {
     // Only a client allowed to speak for the party we sent it to may change its state.
     const sentTo =
       (answered.route as { toPartyKey?: string } | undefined)?.toPartyKey ??
-      (this.deps.routes.has(answered.interactionId)
+      (this.deps.routes.isRouted(answered.interactionId)
         ? this.deps.routes.resolve(answered.interactionId).toPartyKey
         : undefined);
     if (!mayActFor(sender, sentTo)) {
