@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import type { EventBus, QueueConsumer, QueuePublisher, RetryPublisher } from './ports.js';
 import {
   declareRetryQueue,
   declareTopology,
@@ -56,7 +57,7 @@ export class BrokerUnavailableError extends Error {
  * One long-lived AMQP connection: a confirm channel for publishing, one channel per consumer, and
  * a reconnect loop with backoff that re-declares the topology and resumes every consumer.
  */
-export class Broker {
+export class Broker implements QueuePublisher, RetryPublisher, QueueConsumer, EventBus {
   private model?: ChannelModel;
   private publisher?: ConfirmChannel;
   private readonly subscriptions: Subscription[] = [];

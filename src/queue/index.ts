@@ -8,4 +8,5 @@ export {
   type PublishProperties,
 } from './broker.js';
 export { type PasMessage, publishToPas } from './pas.js';
+export type { EventBus, QueueConsumer, QueuePublisher, RetryPublisher } from './ports.js';
 export { EVENTS_EXCHANGE, eventQueueName, QUEUES, type QueueName, retryQueueName } from './topology.js';
