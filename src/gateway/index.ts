@@ -11,16 +11,7 @@ import { startErsFhir } from '../ers-fhir/index.js';
 import { createInboundServer, InboundPipeline } from '../inbound/index.js';
 import { BodyBudget, httpServerOptions, protectListener, RefusalLog } from '../listeners/index.js';
 import { createLogger, GatewayMetrics, instrumentStore, type Logger, OpsStateReader } from '../ops/index.js';
-import {
-  DEFAULT_SWEEPER,
-  DeadLetters,
-  MtlsClient,
-  type OutboundProxy,
-  OutboundSubmission,
-  parseProxy,
-  SendWorker,
-  Sweeper,
-} from '../outbound/index.js';
+import { DEFAULT_SWEEPER, DeadLetters, OutboundSubmission, SendWorker, Sweeper } from '../outbound/index.js';
 import { NotificationRelay } from '../outbox/index.js';
 import { Broker, QUEUES, retryQueueName } from '../queue/index.js';
 import {
@@ -33,6 +24,7 @@ import {
 import { TlsContext } from '../security/tls/index.js';
 import { SigningPool } from '../security/xmldsig/index.js';
 import { openStore, type RetentionSettings, startRetention } from '../store/index.js';
+import { MtlsClient, type OutboundProxy, parseProxy } from '../transport/index.js';
 
 export interface RunningGateway {
   apiPort: number;

@@ -7,7 +7,7 @@ import {
   parseSyncMessage,
   type SoapFault,
 } from '../ebxml/index.js';
-import type { TransportResponse } from './client.js';
+import type { TransportResponse } from '../transport/index.js';
 
 /** What one transport answer means for the message (ebms2-reliability-and-signing.md §2). */
 export type SendOutcome =

@@ -1,5 +1,4 @@
 export { classifyResponse, type SendOutcome, type SpineError } from './classify.js';
-export { MtlsClient, TransportError, type TransportResponse } from './client.js';
 export {
   DeadLetterConflictError,
   type DeadLetterDependencies,
@@ -10,14 +9,6 @@ export {
   type ReplayResult,
 } from './dead-letters.js';
 export { replyDeadline, resendDeadline } from './deadline.js';
-export {
-  bypassesProxy,
-  type OutboundProxy,
-  type ProxyConfig,
-  ProxyTunnelAgent,
-  parseProxy,
-  redactProxyUrl,
-} from './proxy.js';
 export {
   InvalidSubmissionError,
   NotAcceptedError,

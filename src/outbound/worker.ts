@@ -9,8 +9,8 @@ import {
   type PasNotification,
   type StoredMessage,
 } from '../store/index.js';
+import { type MtlsClient, TransportError } from '../transport/index.js';
 import { classifyResponse, type SendOutcome, type SpineError } from './classify.js';
-import { type MtlsClient, TransportError } from './client.js';
 import { replyDeadline, resendDeadline } from './deadline.js';
 import type { RouteSnapshot } from './submission.js';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 // The file, not the outbound index: routing must not pull in the send pipeline that depends on it.
-import { type OutboundProxy, ProxyTunnelAgent } from '../outbound/proxy.js';
+import { type OutboundProxy, ProxyTunnelAgent } from '../transport/index.js';
 import { type ReliabilitySettings, reliabilitySchema } from './catalogue.js';
 
 /** Identifier systems and the extension the SDS FHIR API uses for MHS records. */

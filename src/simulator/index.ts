@@ -26,7 +26,7 @@ import {
 } from '../ebxml/index.js';
 import { parseWrapper } from '../hl7/index.js';
 import { createLogger, type Logger } from '../ops/index.js';
-import { MtlsClient } from '../outbound/index.js';
+import { MtlsClient } from '../transport/index.js';
 import { loadRouteTable, type RouteTable } from '../routing/index.js';
 import { serverOptions, TlsContext } from '../security/tls/index.js';
 import { verifyEnvelope } from '../security/xmldsig/index.js';

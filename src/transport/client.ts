@@ -4,8 +4,6 @@ import { clientOptions, type TlsContext } from '../security/tls/index.js';
 import { type OutboundProxy, ProxyTunnelAgent } from './proxy.js';
 import { TransportError } from './transport-error.js';
 
-export { TransportError };
-
 export interface TransportResponse {
   status: number;
   contentType?: string;

@@ -10,7 +10,7 @@ import {
   parseProxy,
   redactProxyUrl,
   TransportError,
-} from '../../../src/outbound/index.js';
+} from '../../../src/transport/index.js';
 import { SdsClient, SdsError } from '../../../src/routing/index.js';
 import { type DevPkiPaths, initDevPki } from '../../../src/security/pki/index.js';
 import { loadTls, serverOptions, TlsContext } from '../../../src/security/tls/index.js';
