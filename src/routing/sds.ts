@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-// The file, not the outbound index: routing must not pull in the send pipeline that depends on it.
 import { type OutboundProxy, ProxyTunnelAgent } from '../transport/index.js';
 import { type ReliabilitySettings, reliabilitySchema } from './catalogue.js';
 
