@@ -1,16 +1,16 @@
-import type { Broker } from '../queue/index.js';
+import { type EventBus, parseWakeUp } from '../queue/index.js';
 
 /**
  * Holds HTTP callers waiting for a message to finish. Any instance's correlation consumer publishes
- * `message.<id>` on mhs.events; every instance hears it, so the waiter wakes wherever it is held.
+ * a wake-up (`message.<id>`) on mhs.events; every instance hears it, so the waiter wakes wherever it is held.
  */
 export class Waiters {
   private readonly waiting = new Map<string, Set<() => void>>();
 
-  constructor(broker: Broker) {
-    broker.onEvent((routingKey) => {
-      if (!routingKey.startsWith('message.')) return;
-      const wake = this.waiting.get(routingKey.slice('message.'.length));
+  constructor(events: Pick<EventBus, 'onEvent'>) {
+    events.onEvent((routingKey, body) => {
+      const wakeUp = parseWakeUp(routingKey, body);
+      const wake = wakeUp && this.waiting.get(wakeUp.messageId);
       if (wake) for (const resolve of wake) resolve();
     });
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Broker, QUEUES } from '../queue/index.js';
+import { type QueuePublisher, queueOutboundWork } from '../queue/index.js';
 import {
   DEAD_LETTER_STATES,
   type DeadLetter,
@@ -69,7 +69,7 @@ export interface ReplayResult {
 
 export interface DeadLetterDependencies {
   store: MessageStore;
-  broker: Pick<Broker, 'publish'>;
+  broker: QueuePublisher;
   submission: Pick<OutboundSubmission, 'submit'>;
   logger?: { info(fields: object, message: string): void; warn(fields: object, message: string): void };
   clock?: () => Date;
@@ -141,12 +141,7 @@ export class DeadLetters {
     });
     if (!moved) throw await this.conflict(id);
     try {
-      await this.deps.broker.publish(QUEUES.outbound, Buffer.from(JSON.stringify({ messageId: id })), {
-        messageId: id,
-        correlationId: message.conversationId,
-        type: message.interactionId,
-        headers: { replayedBy: by },
-      });
+      await queueOutboundWork(this.deps.broker, message, { replayedBy: by });
     } catch (error) {
       // Not queued: put it back, so it stays a dead letter rather than waiting for the sweeper.
       await this.deps.store.transition(id, 'FAILED', {

@@ -11,7 +11,7 @@ import {
   toHttpMessage,
 } from '../ebxml/index.js';
 import { parseWrapper } from '../hl7/index.js';
-import { type Broker, BrokerUnavailableError, QUEUES } from '../queue/index.js';
+import { BrokerUnavailableError, type QueuePublisher, queueOutboundWork } from '../queue/index.js';
 import { type Route, type RouteTable, reliabilityFlags } from '../routing/index.js';
 import { type EnvelopeSigner, type SigningIdentity, signEnvelope } from '../security/xmldsig/index.js';
 import { DuplicateMessageError, type MessageStore } from '../store/index.js';
@@ -56,7 +56,7 @@ export interface OutboundDependencies {
   asid: string;
   routes: RouteTable;
   store: MessageStore;
-  broker: Broker;
+  broker: QueuePublisher;
   /** The signing identity, or undefined when signing is off for the whole gateway. */
   signingIdentity: () => SigningIdentity | undefined;
   signatureAlgorithm: 'rsa-sha256' | 'rsa-sha1';
@@ -177,10 +177,10 @@ export class OutboundSubmission {
       if (!(error instanceof DuplicateMessageError) || !(await this.reopenUnqueued(messageId))) throw error;
     }
     try {
-      await this.deps.broker.publish(QUEUES.outbound, Buffer.from(JSON.stringify({ messageId })), {
+      await queueOutboundWork(this.deps.broker, {
         messageId,
-        correlationId: conversationId,
-        type: request.interactionId,
+        conversationId,
+        interactionId: request.interactionId,
       });
     } catch (error) {
       // Not queued, so not accepted: say so durably and let the PAS retry with the same Message-Id later.

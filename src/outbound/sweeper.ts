@@ -1,5 +1,5 @@
 import type { Logger } from '../ops/index.js';
-import { type Broker, QUEUES } from '../queue/index.js';
+import { type QueuePublisher, queueOutboundWork } from '../queue/index.js';
 import type { MessageState, MessageStore } from '../store/index.js';
 import { sendingStaleAfterMs } from './worker.js';
 
@@ -34,7 +34,7 @@ export class Sweeper {
   constructor(
     private readonly deps: {
       store: MessageStore;
-      broker: Broker;
+      broker: QueuePublisher;
       logger: Logger;
       settings: SweeperSettings;
       clock?: () => Date;
@@ -69,16 +69,7 @@ export class Sweeper {
     for (const [state, graceMs] of passes) {
       const stale = await this.deps.store.findStale([state], new Date(now - graceMs), 500);
       for (const message of stale) {
-        await this.deps.broker.publish(
-          QUEUES.outbound,
-          Buffer.from(JSON.stringify({ messageId: message.messageId })),
-          {
-            messageId: message.messageId,
-            correlationId: message.conversationId,
-            type: message.interactionId,
-            headers: { requeuedBy: 'sweeper' },
-          },
-        );
+        await queueOutboundWork(this.deps.broker, message, { requeuedBy: 'sweeper' });
         this.deps.logger.warn(
           {
             messageId: message.messageId,

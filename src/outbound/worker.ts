@@ -1,7 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../ops/index.js';
 import { type NotificationRelay, pasNotification } from '../outbox/index.js';
-import { type Broker, type Delivery, type Disposition, QUEUES } from '../queue/index.js';
+import {
+  type Delivery,
+  type Disposition,
+  type EventBus,
+  parseOutboundWork,
+  publishDeadLetterNotice,
+  publishWakeUp,
+  QUEUES,
+  type QueueConsumer,
+  type QueuePublisher,
+  queueOutboundRetry,
+  type RetryPublisher,
+} from '../queue/index.js';
 import {
   AWAITING_ANSWER_STATES,
   type MessageState,
@@ -40,7 +52,7 @@ export class SendWorker {
   constructor(
     private readonly deps: {
       store: MessageStore;
-      broker: Broker;
+      broker: QueueConsumer & QueuePublisher & RetryPublisher & Pick<EventBus, 'publishEvent'>;
       /** Publishes the outcome notifications written with the transitions (the outbox). */
       relay: NotificationRelay;
       client: MtlsClient;
@@ -56,7 +68,8 @@ export class SendWorker {
   }
 
   async handle(delivery: Delivery): Promise<Disposition> {
-    const { messageId } = JSON.parse(delivery.body.toString('utf8')) as { messageId: string };
+    // A malformed entry throws: the broker requeues it a few times, then parks it on mhs.dead-letter.
+    const { messageId } = parseOutboundWork(delivery.body);
     const message = await this.deps.store.get(messageId);
     if (!message?.http) {
       this.deps.logger.error(
@@ -186,7 +199,7 @@ export class SendWorker {
           detail: outcome.detail,
           patch: { reply: { interactionId: outcome.interactionId, hl7: outcome.hl7 } },
         });
-        await this.deps.broker.publishEvent(`message.${id}`, Buffer.from('COMPLETED')).catch(() => undefined);
+        await publishWakeUp(this.deps.broker, id, 'COMPLETED');
         return;
       case 'rejected': {
         const notify = this.outcomeNotification(message, 'NACKED', outcome.detail, outcome.errors);
@@ -216,11 +229,7 @@ export class SendWorker {
           patch: { nextAttemptAt: next.toISOString(), ...(outcome.errors ? { error: outcome.errors } : {}) },
         });
         // One queue per interval (mhs.retry.<ms>), so a short retry never waits behind a long one.
-        await this.deps.broker.publishRetry(
-          route.retryIntervalMs,
-          Buffer.from(JSON.stringify({ messageId: id })),
-          { messageId: id, correlationId: message.conversationId, type: message.interactionId },
-        );
+        await queueOutboundRetry(this.deps.broker, route.retryIntervalMs, message);
         return;
       }
     }
@@ -293,16 +302,7 @@ export class SendWorker {
       }))
     )
       return;
-    await this.deps.broker.publish(
-      QUEUES.deadLetter,
-      Buffer.from(JSON.stringify({ messageId: message.messageId, reason: detail })),
-      {
-        messageId: message.messageId,
-        correlationId: message.conversationId,
-        type: message.interactionId,
-        headers: { reason: detail },
-      },
-    );
+    await publishDeadLetterNotice(this.deps.broker, { ...message, reason: detail });
     await this.tellPas(message, to, notify);
   }
 
@@ -352,8 +352,6 @@ export class SendWorker {
    */
   private async tellPas(message: StoredMessage, status: string, notify: PasNotification): Promise<void> {
     await this.deps.relay.publish(message.messageId, notify);
-    await this.deps.broker
-      .publishEvent(`message.${message.messageId}`, Buffer.from(status))
-      .catch(() => undefined);
+    await publishWakeUp(this.deps.broker, message.messageId, status);
   }
 }

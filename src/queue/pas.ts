@@ -1,4 +1,6 @@
-import type { Broker } from './broker.js';
+import { z } from 'zod';
+import { encodeBody, parseBody } from './contract.js';
+import type { QueuePublisher } from './ports.js';
 import { QUEUES } from './topology.js';
 
 /** What the PAS reads from mhs.inbound (the AMQP contract in DESIGN.md). */
@@ -18,9 +20,38 @@ export interface PasMessage {
   unmatched?: boolean;
 }
 
+const pasMessageSchema = z.object({
+  kind: z.enum(['request', 'reply', 'application-ack', 'error']),
+  interactionId: z.string().min(1),
+  messageId: z.string().min(1),
+  conversationId: z.string(),
+  refToMessageId: z.string().optional(),
+  receivedAt: z.string(),
+  data: z.unknown(),
+  hl7: z.string().optional(),
+  attachments: z.array(
+    z.object({
+      contentId: z.string(),
+      contentType: z.string(),
+      description: z.string().optional(),
+      base64: z.string(),
+    }),
+  ),
+  unmatched: z.boolean().optional(),
+});
+
+export function encodePasMessage(message: PasMessage): Buffer {
+  return encodeBody(message);
+}
+
+/** A PAS message as read from mhs.inbound; a QueueContractError says what is wrong with it. */
+export function parsePasMessage(body: Buffer): PasMessage {
+  return parseBody(QUEUES.inbound, pasMessageSchema, body);
+}
+
 /** Publishes to mhs.inbound with properties that let a PAS route without parsing the body. */
-export async function publishToPas(broker: Broker, message: PasMessage): Promise<void> {
-  await broker.publish(QUEUES.inbound, Buffer.from(JSON.stringify(message)), {
+export async function publishToPas(publisher: QueuePublisher, message: PasMessage): Promise<void> {
+  await publisher.publish(QUEUES.inbound, encodePasMessage(message), {
     messageId: message.messageId,
     correlationId: message.conversationId,
     type: message.interactionId,

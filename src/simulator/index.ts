@@ -26,10 +26,10 @@ import {
 } from '../ebxml/index.js';
 import { parseWrapper } from '../hl7/index.js';
 import { createLogger, type Logger } from '../ops/index.js';
-import { MtlsClient } from '../transport/index.js';
 import { loadRouteTable, type RouteTable } from '../routing/index.js';
 import { serverOptions, TlsContext } from '../security/tls/index.js';
 import { verifyEnvelope } from '../security/xmldsig/index.js';
+import { MtlsClient } from '../transport/index.js';
 import { checkAnswer, type SentRequest } from './ers.js';
 import { ErsFhirSimulator } from './ers-fhir/index.js';
 import {

@@ -7,11 +7,11 @@ import { type GatewayConfig, loadConfig, packageRoot } from '../../src/config/in
 import type { HttpMessage } from '../../src/ebxml/index.js';
 import { type RunningGateway, startGateway } from '../../src/gateway/index.js';
 import type { Logger } from '../../src/ops/index.js';
-import { MtlsClient, type TransportResponse } from '../../src/transport/index.js';
 import { Broker, type Delivery, QUEUES } from '../../src/queue/index.js';
 import { type DevPkiPaths, initDevPki } from '../../src/security/pki/index.js';
 import { TlsContext } from '../../src/security/tls/index.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
+import { MtlsClient, type TransportResponse } from '../../src/transport/index.js';
 import { freePort } from '../support/ports.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { createTestVhost, type TestVhost } from '../support/rabbitmq.js';

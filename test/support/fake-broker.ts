@@ -26,15 +26,18 @@ export class FakeBroker implements QueuePublisher, RetryPublisher, QueueConsumer
   private readonly listeners: ((routingKey: string, body: Buffer) => void)[] = [];
   private failures = 0;
 
-  /** The next `count` publishes reject, as a broker that is down would. */
-  failNextPublishes(count = 1): void {
+  private failure?: () => Error;
+
+  /** The next `count` publishes reject (with `error`, if given), as a broker that is down would. */
+  failNextPublishes(count = 1, error?: () => Error): void {
     this.failures = count;
+    this.failure = error;
   }
 
   async publish(queue: string, body: Buffer, properties: PublishProperties): Promise<void> {
     if (this.failures > 0) {
       this.failures -= 1;
-      throw new Error('fake broker: publish refused');
+      throw this.failure?.() ?? new Error('fake broker: publish refused');
     }
     this.published.push({ queue, body, properties });
   }

@@ -12,9 +12,10 @@ import {
   OutboundSubmission,
 } from '../../../src/outbound/index.js';
 import { renumberWrapper } from '../../../src/outbound/replay-content.js';
-import { type Broker, BrokerUnavailableError, QUEUES } from '../../../src/queue/index.js';
+import { BrokerUnavailableError, parseOutboundWork, QUEUES } from '../../../src/queue/index.js';
 import { loadRouteTable } from '../../../src/routing/index.js';
 import { SqliteMessageStore } from '../../../src/store/index.js';
+import { FakeBroker } from '../../support/fake-broker.js';
 
 const routes = loadRouteTable(
   join(packageRoot, 'config', 'interactions.json'),
@@ -25,7 +26,7 @@ const routes = loadRouteTable(
 const INTERACTION = 'REPC_IN150016UK05';
 const MINUTE = 60_000;
 
-interface Published {
+interface Queued {
   queue: string;
   messageId: string;
 }
@@ -37,20 +38,16 @@ function setUp() {
     at += ms;
   };
   const store = new SqliteMessageStore(join(mkdtempSync(join(tmpdir(), 'mhs-dlq-')), 'state.db'), clock);
-  const published: Published[] = [];
-  let brokerDown = false;
-  const broker = {
-    publish: async (queue: string, body: Buffer) => {
-      if (brokerDown) throw new BrokerUnavailableError('RabbitMQ not reachable within 5000 ms');
-      published.push({ queue, messageId: (JSON.parse(body.toString()) as { messageId: string }).messageId });
-    },
-  };
+  const broker = new FakeBroker();
+  /** What was queued, by the work item each entry carries. */
+  const queued = (): Queued[] =>
+    broker.published.map(({ queue, body }) => ({ queue, messageId: parseOutboundWork(body).messageId }));
   const submission = new OutboundSubmission({
     partyKey: 'RTX-821088',
     asid: '200000001234',
     routes,
     store,
-    broker: broker as unknown as Broker,
+    broker,
     signingIdentity: () => undefined,
     signatureAlgorithm: 'rsa-sha256',
     clock,
@@ -104,18 +101,20 @@ function setUp() {
       detail: `retries exhausted after ${attempts} attempts: HTTP 500 SOAP fault 200`,
       patch: { error: [{ errorCode: 'DeliveryFailure', description: 'retries exhausted' }] },
     });
-    published.length = 0;
+    broker.published.length = 0;
   }
 
   return {
     store,
     deadLetters,
     deadLetter,
-    published,
+    queued,
     advance,
-    breakBroker: () => {
-      brokerDown = true;
-    },
+    breakBroker: () =>
+      broker.failNextPublishes(
+        Number.POSITIVE_INFINITY,
+        () => new BrokerUnavailableError('RabbitMQ not reachable within 5000 ms'),
+      ),
   };
 }
 
@@ -160,7 +159,7 @@ describe('DeadLetters', () => {
   });
 
   it('replays an UNANSWERED message as a new message at once: Spine already has the old MessageId', async () => {
-    const { store, deadLetters, deadLetter, published } = fresh();
+    const { store, deadLetters, deadLetter, queued } = fresh();
     await deadLetter('U1', { attempts: 1 });
     // Make it an UNANSWERED dead letter instead: acknowledged, then no application ack by its deadline.
     await store.transition('U1', 'ACKED', { from: ['FAILED'] });
@@ -172,12 +171,12 @@ describe('DeadLetters', () => {
     const result = await deadLetters.replay('U1');
     expect(result).toMatchObject({ replayOf: 'U1', sameMessageId: false });
     expect(await store.get('U1')).toMatchObject({ status: 'UNANSWERED', resolution: 'replayed' });
-    expect(published).toEqual([{ queue: QUEUES.outbound, messageId: result.messageId }]);
+    expect(queued()).toEqual([{ queue: QUEUES.outbound, messageId: result.messageId }]);
     await expect(deadLetters.discard('U1')).rejects.toThrow(/UNANSWERED, already replayed as/);
   });
 
   it('resends the same MessageId and bytes while the receiver still remembers it', async () => {
-    const { store, deadLetters, deadLetter, published, advance } = fresh();
+    const { store, deadLetters, deadLetter, queued, advance } = fresh();
     await deadLetter('M1');
     const bytes = (await store.get('M1'))?.http?.body;
     advance(3 * MINUTE - 1);
@@ -194,12 +193,12 @@ describe('DeadLetters', () => {
       status: 'RETRYING',
       detail: 'replayed by operator alice with the same MessageId',
     });
-    expect(published).toEqual([{ queue: QUEUES.outbound, messageId: 'M1' }]);
+    expect(queued()).toEqual([{ queue: QUEUES.outbound, messageId: 'M1' }]);
     expect((await deadLetters.list()).deadLetters).toEqual([]);
   });
 
   it('sends a new message in its place once the resend window has passed', async () => {
-    const { store, deadLetters, deadLetter, published, advance } = fresh();
+    const { store, deadLetters, deadLetter, queued, advance } = fresh();
     await deadLetter('M1');
     advance(3 * MINUTE);
     const result = await deadLetters.replay('M1');
@@ -233,7 +232,7 @@ describe('DeadLetters', () => {
       conversationId: 'CONV-M1',
       refToMessageId: 'EARLIER-MESSAGE',
     });
-    expect(published).toEqual([{ queue: QUEUES.outbound, messageId: newId }]);
+    expect(queued()).toEqual([{ queue: QUEUES.outbound, messageId: newId }]);
     await expect(deadLetters.replay('M1')).rejects.toThrow(
       `message M1 is not a dead letter: it is FAILED, already replayed as ${newId}`,
     );
@@ -289,14 +288,14 @@ describe('DeadLetters', () => {
   });
 
   it('discards a dead letter with the reason, once', async () => {
-    const { store, deadLetters, deadLetter, published } = fresh();
+    const { store, deadLetters, deadLetter, queued } = fresh();
     await deadLetter('M1');
     await deadLetters.discard('M1', { reason: ' sent by phone instead ', operator: 'bob' });
     expect(await store.get('M1')).toMatchObject({ status: 'FAILED', resolution: 'discarded' });
     expect((await store.history('M1')).slice(-1)[0]?.detail).toBe(
       'discarded by operator bob: sent by phone instead',
     );
-    expect(published).toEqual([]);
+    expect(queued()).toEqual([]);
     expect((await deadLetters.list()).deadLetters).toEqual([]);
     const again = deadLetters.discard('M1');
     await expect(again).rejects.toBeInstanceOf(DeadLetterConflictError);

@@ -7,18 +7,21 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/ops/index.js';
 import { outcomeMessageId, SendWorker } from '../../../src/outbound/index.js';
 import { NotificationRelay } from '../../../src/outbox/index.js';
-import type { Broker, Delivery, PublishProperties } from '../../../src/queue/index.js';
+import {
+  type Delivery,
+  parseDeadLetterNotice,
+  parseOutboundWork,
+  parsePasMessage,
+  parseWakeUp,
+  QUEUES,
+  QueueContractError,
+} from '../../../src/queue/index.js';
 import { SqliteMessageStore } from '../../../src/store/index.js';
+import { FakeBroker } from '../../support/fake-broker.js';
 
 function setUp() {
   const store = new SqliteMessageStore(join(mkdtempSync(join(tmpdir(), 'mhs-worker-')), 'state.db'));
-  const published: { queue: string; body: Record<string, unknown>; properties: PublishProperties }[] = [];
-  const broker = {
-    publish: async (queue: string, body: Buffer, properties: PublishProperties) => {
-      published.push({ queue, body: JSON.parse(body.toString('utf8')), properties });
-    },
-    publishEvent: async () => undefined,
-  } as unknown as Broker;
+  const broker = new FakeBroker();
   const client = {
     post: async () => {
       throw new Error('nothing is sent in these tests');
@@ -34,7 +37,7 @@ function setUp() {
     prefetch: 1,
     requestTimeoutMs: 1_000,
   });
-  return { store, published, worker };
+  return { store, broker, published: broker.published, worker };
 }
 
 const delivery = (messageId: string): Delivery => ({
@@ -43,6 +46,24 @@ const delivery = (messageId: string): Delivery => ({
   headers: {},
   redelivered: true,
 });
+
+async function accepted(store: SqliteMessageStore, messageId: string, retries: number) {
+  await store.insert({
+    messageId,
+    direction: 'outbound',
+    interactionId: 'PRSC_IN100000UK06',
+    conversationId: `C-${messageId}`,
+    status: 'ACCEPTED',
+    http: { contentType: 'multipart/related', soapAction: 'x', body: Buffer.from('x') },
+    route: {
+      endpoint: 'https://localhost:1/',
+      workflow: 'forward-reliable',
+      retries,
+      retryIntervalMs: 200,
+      persistDurationMs: 60_000,
+    },
+  });
+}
 
 async function failedUntold(store: SqliteMessageStore, messageId: string, attempts: number) {
   await store.insert({
@@ -79,7 +100,11 @@ describe('SendWorker and an outcome left untold', () => {
         messageId: outcomeMessageId('M-1', 'FAILED'),
         headers: { kind: 'error', refToMessageId: 'M-1' },
       },
-      body: { data: { status: 'FAILED', detail: 'retries exhausted after 1 attempts: ECONNREFUSED' } },
+    });
+    expect(parsePasMessage(published[0]!.body)).toMatchObject({
+      kind: 'error',
+      refToMessageId: 'M-1',
+      data: { status: 'FAILED', detail: 'retries exhausted after 1 attempts: ECONNREFUSED' },
     });
     expect((await store.get('M-1'))?.replyDeliveredAt).toBeDefined();
     // Told now: another copy of the queue entry changes nothing.
@@ -101,5 +126,53 @@ describe('SendWorker and an outcome left untold', () => {
     expect(failed).toMatch(/^[0-9A-F]{8}-[0-9A-F]{4}-5[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/);
     expect(outcomeMessageId('M-1', 'NACKED')).not.toBe(failed);
     expect(outcomeMessageId('M-1', 'FAILED')).toBe(failed);
+  });
+});
+
+describe('SendWorker and the queue contracts', () => {
+  it('refuses a queue entry that is not a work item, naming what is wrong', async () => {
+    const { store, broker, worker } = setUp();
+    await worker.start();
+    const outcome = broker.deliver(QUEUES.outbound, { body: Buffer.from('{"id":"M-1"}') });
+    await expect(outcome).rejects.toBeInstanceOf(QueueContractError);
+    await expect(outcome).rejects.toThrow(/^malformed mhs\.outbound message: messageId: /);
+    await expect(broker.deliver(QUEUES.outbound, { body: Buffer.from('M-1') })).rejects.toThrow(
+      /^malformed mhs\.outbound message: not JSON/,
+    );
+    expect(broker.published).toEqual([]);
+    await store.close();
+  });
+
+  it('parks a failed attempt in the retry queue of its interval as a work item', async () => {
+    const { store, broker, worker } = setUp();
+    await accepted(store, 'R-1', 2);
+    await worker.start();
+    expect(await broker.deliver(QUEUES.outbound, delivery('R-1'))).toBe('ack');
+    expect(broker.published.map((p) => p.queue)).toEqual(['mhs.retry.200']);
+    expect(parseOutboundWork(broker.published[0]!.body)).toEqual({ messageId: 'R-1' });
+    expect(broker.published[0]!.properties).toMatchObject({
+      correlationId: 'C-R-1',
+      type: 'PRSC_IN100000UK06',
+    });
+    expect((await store.get('R-1'))?.status).toBe('RETRYING');
+    await store.close();
+  });
+
+  it('announces a message it gives up on to mhs.dead-letter and wakes its waiters', async () => {
+    const { store, broker, worker } = setUp();
+    await accepted(store, 'D-1', 0);
+    expect(await worker.handle(delivery('D-1'))).toBe('ack');
+    const [notice] = broker.published.filter((p) => p.queue === QUEUES.deadLetter);
+    expect(parseDeadLetterNotice(notice!.body)).toEqual({
+      messageId: 'D-1',
+      reason: 'retries exhausted after 1 attempts: nothing is sent in these tests',
+    });
+    expect(notice!.properties.headers).toEqual({
+      reason: 'retries exhausted after 1 attempts: nothing is sent in these tests',
+    });
+    expect(broker.events.map((e) => parseWakeUp(e.routingKey, e.body))).toEqual([
+      { messageId: 'D-1', status: 'FAILED' },
+    ]);
+    await store.close();
   });
 });

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
+import { SdsClient, SdsError } from '../../../src/routing/index.js';
+import { type DevPkiPaths, initDevPki } from '../../../src/security/pki/index.js';
+import { loadTls, serverOptions, TlsContext } from '../../../src/security/tls/index.js';
 import {
   bypassesProxy,
   MtlsClient,
@@ -11,9 +14,6 @@ import {
   redactProxyUrl,
   TransportError,
 } from '../../../src/transport/index.js';
-import { SdsClient, SdsError } from '../../../src/routing/index.js';
-import { type DevPkiPaths, initDevPki } from '../../../src/security/pki/index.js';
-import { loadTls, serverOptions, TlsContext } from '../../../src/security/tls/index.js';
 import { type ConnectProxy, startConnectProxy } from '../../support/connect-proxy.js';
 import { freePort } from '../../support/ports.js';
 import { tempDir } from '../security/pki/tools.js';
