@@ -27,7 +27,8 @@ const pasMessageSchema = z.object({
   conversationId: z.string(),
   refToMessageId: z.string().optional(),
   receivedAt: z.string(),
-  data: z.unknown(),
+  // JSON drops a data left undefined: a body without it is still well-formed.
+  data: z.unknown().optional(),
   hl7: z.string().optional(),
   attachments: z.array(
     z.object({
@@ -46,7 +47,8 @@ export function encodePasMessage(message: PasMessage): Buffer {
 
 /** A PAS message as read from mhs.inbound; a QueueContractError says what is wrong with it. */
 export function parsePasMessage(body: Buffer): PasMessage {
-  return parseBody(QUEUES.inbound, pasMessageSchema, body);
+  const message = parseBody(QUEUES.inbound, pasMessageSchema, body);
+  return { ...message, data: message.data };
 }
 
 /** Publishes to mhs.inbound with properties that let a PAS route without parsing the body. */
