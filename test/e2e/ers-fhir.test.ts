@@ -3,21 +3,14 @@ import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientAssertion, loadSigningKey, tokenRequestBody } from '../../src/ers-fhir/index.js';
-import { Broker, QUEUES } from '../../src/queue/index.js';
+import { Broker, parseReferralEvent, QUEUES } from '../../src/queue/index.js';
 import { openStore } from '../../src/store/index.js';
 import { eventually, getJson, type Harness, postJson, quietLogger, startHarness } from './harness.js';
 
 /** The e-RS FHIR side end to end: gateway, simulator, RabbitMQ and the store (issue 17). */
 
-interface ReferralEventBody {
-  kind: string;
-  ubrn: string;
-  version: number;
-  previousVersion?: number;
-  list?: string;
-  referral?: Record<string, unknown>;
-  attachment?: { id: string; status: string };
-}
+/** An event as the PAS reads it from mhs.referrals. */
+type ReferralEventBody = ReturnType<typeof parseReferralEvent>;
 
 function ersEnv(budget: number, extra: Record<string, string> = {}) {
   return {
@@ -52,7 +45,7 @@ class ReferralEvents {
     await broker.start();
     const events = new ReferralEvents(broker);
     await broker.consume(QUEUES.referrals, async (delivery) => {
-      events.received.push(JSON.parse(delivery.body.toString('utf8')) as ReferralEventBody);
+      events.received.push(parseReferralEvent(delivery.body));
       return 'ack';
     });
     return events;

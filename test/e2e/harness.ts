@@ -7,7 +7,7 @@ import { type GatewayConfig, loadConfig, packageRoot } from '../../src/config/in
 import type { HttpMessage } from '../../src/ebxml/index.js';
 import { type RunningGateway, startGateway } from '../../src/gateway/index.js';
 import type { Logger } from '../../src/ops/index.js';
-import { Broker, type Delivery, QUEUES } from '../../src/queue/index.js';
+import { Broker, type Delivery, type PasMessage, parsePasMessage, QUEUES } from '../../src/queue/index.js';
 import { type DevPkiPaths, initDevPki } from '../../src/security/pki/index.js';
 import { TlsContext } from '../../src/security/tls/index.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
@@ -184,7 +184,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 }
 
 export interface PasDelivery extends Delivery {
-  json: Record<string, unknown> & { data: Record<string, unknown> };
+  /** The body, read by the mhs.inbound contract (a malformed one fails the consumer, as it would a PAS). */
+  json: PasMessage & { data: Record<string, unknown> };
 }
 
 /** A stand-in PAS: reads mhs.inbound and keeps everything it saw. */
@@ -198,7 +199,8 @@ export class PasClient {
     await broker.start();
     const client = new PasClient(broker);
     await broker.consume(QUEUES.inbound, async (delivery) => {
-      client.received.push({ ...delivery, json: JSON.parse(delivery.body.toString('utf8')) });
+      const json = parsePasMessage(delivery.body) as PasDelivery['json'];
+      client.received.push({ ...delivery, json });
       return 'ack';
     });
     return client;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { wrapPayload } from '../../src/hl7/index.js';
-import { Broker, QUEUES } from '../../src/queue/index.js';
+import { Broker, encodeOutboundWork, QUEUES } from '../../src/queue/index.js';
 import {
   eventually,
   getJson,
@@ -58,7 +58,7 @@ describe('reliability', () => {
           (await getJson(`${h.api}/messages/${messageId}`)).body.status === 'SENDING' ? true : undefined,
         5_000,
       );
-      await broker.publish(QUEUES.outbound, Buffer.from(JSON.stringify({ messageId })), { messageId });
+      await broker.publish(QUEUES.outbound, encodeOutboundWork({ messageId }), { messageId });
     } finally {
       await broker.close();
     }

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/ops/index.js';
+import { SendWorker } from '../../src/outbound/index.js';
+import { NotificationRelay } from '../../src/outbox/index.js';
 import { Broker, type Delivery, QUEUES } from '../../src/queue/index.js';
+import { SqliteMessageStore } from '../../src/store/index.js';
 import { eventually } from '../e2e/harness.js';
 import { createTestVhost } from '../support/rabbitmq.js';
 
@@ -76,6 +83,51 @@ describe('Broker resilience against the real RabbitMQ', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(attempts).toBe(settled);
       await reader.close();
+    });
+  });
+
+  describe('a work item that breaks the mhs.outbound contract', () => {
+    // A vhost of its own: the poison consumer above also reads mhs.outbound.
+    const own = createTestVhost();
+    const logger = createLogger({ level: 'silent', redactPatientData: true });
+    const store = new SqliteMessageStore(join(mkdtempSync(join(tmpdir(), 'mhs-contract-')), 'state.db'));
+    const broker = new Broker(own.url, {
+      instanceId: `contract-${randomUUID()}`,
+      logger: quiet,
+      maxDeliveries: 2,
+      maxRequeueDelayMs: 20,
+    });
+    const parked: Delivery[] = [];
+    beforeAll(async () => {
+      await broker.start();
+      const worker = new SendWorker({
+        store,
+        broker,
+        relay: new NotificationRelay({ store, broker, logger }),
+        client: { post: () => Promise.reject(new Error('no send expected')) } as never,
+        logger,
+        prefetch: 1,
+        requestTimeoutMs: 1_000,
+      });
+      await worker.start();
+      await broker.consume(QUEUES.deadLetter, async (delivery) => {
+        parked.push(delivery);
+        return 'ack';
+      });
+    });
+    afterAll(async () => {
+      await broker.close();
+      await store.close();
+      own.remove();
+    });
+
+    it('is parked on mhs.dead-letter as it came, with the contract error as its reason', async () => {
+      await broker.publish(QUEUES.outbound, Buffer.from('{"id":"W1"}'), { messageId: 'W1' });
+      const dead = await eventually(() => parked.find((d) => d.messageId === 'W1'), 10_000);
+      expect(dead?.headers.reason).toMatch(
+        /^failed 2 times in mhs\.outbound: malformed mhs\.outbound message: messageId: /,
+      );
+      expect(dead?.body.toString()).toBe('{"id":"W1"}');
     });
   });
 });

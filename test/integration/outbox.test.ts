@@ -11,7 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CorrelationConsumer, type Signal } from '../../src/correlation/index.js';
 import { createLogger } from '../../src/ops/index.js';
 import { NotificationRelay } from '../../src/outbox/index.js';
-import { Broker, type Delivery, type PublishProperties, QUEUES } from '../../src/queue/index.js';
+import {
+  Broker,
+  type Delivery,
+  type PublishProperties,
+  parsePasMessage,
+  QUEUES,
+} from '../../src/queue/index.js';
 import { SqliteMessageStore } from '../../src/store/index.js';
 import { createTestVhost } from '../support/rabbitmq.js';
 
@@ -86,7 +92,7 @@ describe('the PAS notification outbox, against the real RabbitMQ', () => {
         const message = await channel.get(QUEUES.inbound, { noAck: false });
         if (message === false) break;
         channel.ack(message);
-        const body = JSON.parse(message.content.toString('utf8')) as { refToMessageId?: string };
+        const body = parsePasMessage(message.content);
         if (body.refToMessageId === messageId) ids.push(message.properties.messageId as string);
       }
       return ids;

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Broker, type Delivery, QUEUES, retryQueueName } from '../../src/queue/index.js';
+import {
+  Broker,
+  type Delivery,
+  parseOutboundWork,
+  QUEUES,
+  queueOutboundRetry,
+  retryQueueName,
+} from '../../src/queue/index.js';
 import { createTestVhost } from '../support/rabbitmq.js';
 
 const vhost = createTestVhost();
@@ -18,7 +25,8 @@ describe('retry queues against the real RabbitMQ', () => {
   beforeAll(async () => {
     await broker.start();
     await broker.consume(QUEUES.outbound, async (delivery: Delivery) => {
-      arrivals.push({ id: delivery.messageId ?? '', at: Date.now() });
+      // The work item itself comes back, not only its properties.
+      arrivals.push({ id: parseOutboundWork(delivery.body).messageId, at: Date.now() });
       for (const wake of waiters.splice(0)) wake();
       return 'ack';
     });
@@ -39,8 +47,13 @@ describe('retry queues against the real RabbitMQ', () => {
     const long = `long-${randomUUID()}`;
     const short = `short-${randomUUID()}`;
     const sentAt = Date.now();
-    await broker.publishRetry(5_000, Buffer.from(JSON.stringify({ messageId: long })), { messageId: long });
-    await broker.publishRetry(200, Buffer.from(JSON.stringify({ messageId: short })), { messageId: short });
+    const work = (messageId: string) => ({
+      messageId,
+      conversationId: 'C',
+      interactionId: 'PRSC_IN090000UK09',
+    });
+    await queueOutboundRetry(broker, 5_000, work(long));
+    await queueOutboundRetry(broker, 200, work(short));
     await arrived(2);
     expect(arrivals.map((a) => a.id)).toEqual([short, long]);
     // Each waited its own interval, no less (the broker checks expiry from the head, at its own pace).

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replyDeadlineAt, SendWorker, Sweeper } from '../../src/outbound/index.js';
 import { NotificationRelay } from '../../src/outbox/index.js';
-import { Broker, type Delivery, QUEUES } from '../../src/queue/index.js';
+import {
+  Broker,
+  type Delivery,
+  parseDeadLetterNotice,
+  parseOutboundWork,
+  parsePasMessage,
+  QUEUES,
+} from '../../src/queue/index.js';
 import { SqliteMessageStore } from '../../src/store/index.js';
 import { eventually } from '../e2e/harness.js';
 import { createTestVhost } from '../support/rabbitmq.js';
@@ -75,6 +82,7 @@ describe('the sweeper queues again what a crash stranded', () => {
     );
     expect(ids).toEqual(['OLD-ACCEPTED', 'OLD-SENDING', 'RETRY-DUE']);
     expect(queued.every((d) => d.headers.requeuedBy === 'sweeper')).toBe(true);
+    expect(queued.map((d) => parseOutboundWork(d.body).messageId).sort()).toEqual(ids);
   });
 });
 
@@ -170,7 +178,7 @@ describe('a sent message whose answer never comes', () => {
     expect(told?.map((d) => d.headers.refToMessageId).sort()).toEqual(['ACKED-1', 'SENT-1']);
     for (const delivery of told ?? []) {
       expect(delivery.headers.kind).toBe('error');
-      const body = JSON.parse(delivery.body.toString('utf8'));
+      const body = parsePasMessage(delivery.body);
       expect(body.data).toMatchObject({
         status: 'UNANSWERED',
         errors: [{ errorType: 'ebxml_error', errorCode: 'DeliveryFailure', severity: 'Warning' }],
@@ -185,6 +193,8 @@ describe('a sent message whose answer never comes', () => {
     expect((await store.deadLetters({})).map((m) => m.messageId).sort()).toEqual(['ACKED-1', 'SENT-1']);
     await eventually(() => (parked.length >= 2 ? true : undefined));
     expect(parked.map((d) => d.messageId).sort()).toEqual(['ACKED-1', 'SENT-1']);
+    for (const notice of parked.map((d) => parseDeadLetterNotice(d.body)))
+      expect(notice.reason).toMatch(/ by its reply deadline 2026-/);
     // Nothing is due now: a second sweep queues nothing and nobody is told twice.
     expect(await sweeper.sweep()).toBe(0);
     expect(pas).toHaveLength(2);
