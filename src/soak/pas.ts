@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Broker, type Delivery, QUEUES } from '../queue/index.js';
+import { Broker, type Delivery, parsePasMessage, QUEUES } from '../queue/index.js';
 import type { GatewayApis } from './gateways.js';
 import type { Random } from './random.js';
 
@@ -120,14 +120,7 @@ export class SoakPas {
   }
 
   private receive(delivery: Delivery): 'ack' {
-    const body = JSON.parse(delivery.body.toString('utf8')) as {
-      kind: string;
-      interactionId: string;
-      messageId: string;
-      refToMessageId?: string;
-      data?: Record<string, unknown>;
-      unmatched?: boolean;
-    };
+    const body = parsePasMessage(delivery.body);
     const messageId = delivery.messageId ?? body.messageId;
     if (this.seen.has(messageId)) {
       this.redeliveries += 1;
@@ -135,12 +128,14 @@ export class SoakPas {
     }
     this.seen.add(messageId);
     if (body.kind === 'request') {
-      const businessKey = `${body.interactionId} ${requestKey(body.interactionId, body.data ?? {})}`;
+      // A request's data is the JSON its HL7 maps to: an object.
+      const data = (body.data ?? {}) as Record<string, unknown>;
+      const businessKey = `${body.interactionId} ${requestKey(body.interactionId, data)}`;
       this.requests.set(messageId, { interactionId: body.interactionId, businessKey });
       const ids = this.businessKeys.get(businessKey) ?? new Set<string>();
       ids.add(messageId);
       this.businessKeys.set(businessKey, ids);
-      this.track(this.answer(messageId, body.interactionId, body.data ?? {}));
+      this.track(this.answer(messageId, body.interactionId, data));
       return 'ack';
     }
     if (body.unmatched) this.unmatchedReplies += 1;
