@@ -9,30 +9,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/config/index.js';
 import { wrapPayload } from '../../src/hl7/index.js';
 import { NotAcceptedError, OutboundSubmission } from '../../src/outbound/index.js';
-import { type Broker, BrokerUnavailableError } from '../../src/queue/index.js';
+import { BrokerUnavailableError } from '../../src/queue/index.js';
 import { loadRouteTable } from '../../src/routing/index.js';
 import { DuplicateMessageError, SqliteMessageStore } from '../../src/store/index.js';
+import { FakeBroker } from '../support/fake-broker.js';
 
 describe('a message the gateway could not queue', () => {
   let dir: string;
   let store: SqliteMessageStore;
   let submission: OutboundSubmission;
-  const published: string[] = [];
-  let failures = 0;
+  const broker = new FakeBroker();
+  const published = () => broker.published.map((p) => p.properties.messageId);
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'mhs-resubmit-'));
     store = new SqliteMessageStore(join(dir, 'state.db'));
-    // Stands in for RabbitMQ: refuses `failures` publishes (a broker restarting), then confirms.
-    const broker = {
-      publish: async (_queue: string, _body: Buffer, properties: { messageId: string }) => {
-        if (failures > 0) {
-          failures -= 1;
-          throw new BrokerUnavailableError('RabbitMQ is not connected');
-        }
-        published.push(properties.messageId);
-      },
-    } as unknown as Broker;
     submission = new OutboundSubmission({
       partyKey: 'RTX-821088',
       asid: '918999198738',
@@ -70,15 +61,16 @@ describe('a message the gateway could not queue', () => {
       ),
     };
 
-    failures = 1;
+    // A broker restarting refuses one publish, then confirms.
+    broker.failNextPublishes(1, () => new BrokerUnavailableError('RabbitMQ is not connected'));
     await expect(submission.submit(request)).rejects.toBeInstanceOf(NotAcceptedError);
     expect((await store.get(messageId))?.status).toBe('FAILED');
 
     await expect(submission.submit(request)).resolves.toMatchObject({ messageId, status: 'ACCEPTED' });
     expect((await store.get(messageId))?.status).toBe('ACCEPTED');
-    expect(published).toEqual([messageId]);
+    expect(published()).toEqual([messageId]);
 
     await expect(submission.submit(request)).rejects.toBeInstanceOf(DuplicateMessageError);
-    expect(published).toEqual([messageId]);
+    expect(published()).toEqual([messageId]);
   });
 });
