@@ -3,7 +3,7 @@ import { encodeBody, parseBody } from './contract.js';
 import type { QueuePublisher } from './ports.js';
 import { QUEUES } from './topology.js';
 
-/** What the PAS reads from mhs.inbound (the AMQP contract in DESIGN.md). */
+/** What the PAS reads from mhs.inbound (the body README.md shows). */
 export interface PasMessage {
   kind: 'request' | 'reply' | 'application-ack' | 'error';
   interactionId: string;

@@ -1,6 +1,6 @@
 import type { Channel } from 'amqplib';
 
-/** Queue names are part of the AMQP contract (DESIGN.md). */
+/** Queue names are part of the AMQP contract (README.md, docs/ers-fhir.md). */
 export const QUEUES = {
   outbound: 'mhs.outbound',
   /** Before per-interval retry queues: no longer published to, kept declared so entries left in it still come back. */

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { packageRoot } from '../../../src/config/index.js';
 import {
   encodeDeadLetterNotice,
   encodeOutboundWork,
@@ -85,6 +88,17 @@ describe('the mhs.inbound PAS message', () => {
       headers: { kind: 'reply', refToMessageId: 'M-1', unmatched: true },
     });
     expect(parsePasMessage(published!.body)).toEqual({ ...pasMessage, unmatched: true });
+  });
+
+  it('reads the body the README shows a PAS', () => {
+    const readme = readFileSync(join(packageRoot, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('reads the request from the RabbitMQ queue `mhs.inbound`'));
+    const example = /```json\n([\s\S]*?)\n```/.exec(section)?.[1];
+    expect(parsePasMessage(Buffer.from(example ?? ''))).toMatchObject({
+      kind: 'request',
+      interactionId: 'PRSC_IN080000UK07',
+      attachments: [],
+    });
   });
 
   it('accepts a message without HL7 or data (an unreadable payload parked for the PAS)', () => {
