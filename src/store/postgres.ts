@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { migratePostgres } from './postgres-migrate.js';
+import { inTransaction } from './postgres-transaction.js';
 import { postgresTarget } from './setting.js';
 import { type Dialect, type Outcome, runAwaiting, SqlStore, type Statement, type Work } from './sql/index.js';
 import type { MessageState } from './types.js';
@@ -81,19 +82,8 @@ export class PostgresMessageStore extends SqlStore {
     return runAwaiting(work, (statement) => execute(this.pool, statement));
   }
 
-  protected async write<T>(work: Work<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await runAwaiting(work, (statement) => execute(client, statement));
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+  protected write<T>(work: Work<T>): Promise<T> {
+    return inTransaction(this.pool, (client) => runAwaiting(work, (statement) => execute(client, statement)));
   }
 
   protected async change(statement: Statement): Promise<number> {
