@@ -48,11 +48,6 @@ export async function runAwaiting<T>(
   return step.value;
 }
 
-/** Work of a single statement, when only its outcome matters. */
-export function* once(statement: Statement): Work<Outcome> {
-  return yield statement;
-}
-
 /** How a backend runs work; each keeps its own connection and transactions behind this. */
 export interface SqlRunner {
   /** Read-only work, outside any transaction. */
