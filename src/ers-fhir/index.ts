@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import { ConfigError, type GatewayConfig } from '../config/index.js';
 import type { Logger, ReferralsPanel } from '../ops/index.js';
 import type { Broker } from '../queue/index.js';
-import type { ReferralStore } from '../store/index.js';
+import type { MessageStore, ReferralStore } from '../store/index.js';
 import { Attachments } from './attachments.js';
 import { FhirClient } from './client.js';
 import { Decisions } from './decisions.js';
@@ -80,9 +80,10 @@ const ATTACHMENT_PASS_MS = 15_000;
  */
 export function startErsFhir(
   config: GatewayConfig['ersFhir'],
-  deps: { store: ReferralStore; broker: Broker; logger: Logger; registry: Registry },
+  deps: { store: Pick<MessageStore, 'referrals'>; broker: Broker; logger: Logger; registry: Registry },
 ): RunningErsFhir {
   const logger = deps.logger.child({ component: 'ers-fhir' });
+  const store = deps.store.referrals;
   if (config.apiKey === '')
     throw new ConfigError(
       'configuration key ersFhir.apiKey (MHS_ERS_FHIR_API_KEY): required when ersFhir.enabled is true',
@@ -124,7 +125,7 @@ export function startErsFhir(
   };
   const attachments = new Attachments(
     client,
-    deps.store,
+    store,
     {
       dir: config.attachmentsDir,
       maxBytes: config.maxAttachmentBytes,
@@ -135,7 +136,7 @@ export function startErsFhir(
         { attachmentId: attachment.attachmentId, status: attachment.status },
         'attachment will never be available',
       );
-      const referral = await deps.store.referral(attachment.ubrn);
+      const referral = await store.referral(attachment.ubrn);
       await publish({
         kind: 'attachment-failed',
         ubrn: attachment.ubrn,
@@ -151,7 +152,7 @@ export function startErsFhir(
       });
     },
   );
-  const referrals = new Referrals(client, deps.store, (referral) => attachments.register(referral));
+  const referrals = new Referrals(client, store, (referral) => attachments.register(referral));
   const sync = new WorklistSync(
     {
       services: config.services,
@@ -160,7 +161,7 @@ export function startErsFhir(
       intervalMs: config.syncIntervalMs,
     },
     client,
-    deps.store,
+    store,
     referrals,
     publish,
     logger,
@@ -176,14 +177,11 @@ export function startErsFhir(
   const refreshBudgetGauge = async () => {
     const day = budgetDay(new Date());
     for (const service of config.services)
-      metrics.budgetUsed.set(
-        { service },
-        await deps.store.budgetUsed(budgetKey(service), day).catch(() => 0),
-      );
+      metrics.budgetUsed.set({ service }, await store.budgetUsed(budgetKey(service), day).catch(() => 0));
   };
-  const decisions = new Decisions(client, deps.store, referrals, config.baseUrl.replace(/\/+$/, ''), logger);
+  const decisions = new Decisions(client, store, referrals, config.baseUrl.replace(/\/+$/, ''), logger);
   const services = {
-    store: deps.store,
+    store,
     referrals,
     attachments,
     decisions,
@@ -206,8 +204,8 @@ export function startErsFhir(
     panel: async () => ({
       ...(await sync.budget().then((budget) => ({ budget }))),
       lastRuns: [...sync.lastRuns.values()],
-      byState: await deps.store.countReferralsByState(),
-      attachmentFailures: await deps.store.attachmentFailures(50),
+      byState: await store.countReferralsByState(),
+      attachmentFailures: await store.attachmentFailures(50),
     }),
     close: async () => {
       clearInterval(attachmentTimer);

@@ -4,12 +4,18 @@ import { SqliteMessageStore } from './sqlite.js';
 import { ThreadedSqliteStore } from './sqlite-thread.js';
 import type { MessageStore } from './types.js';
 
-export { migratePostgres } from './migrate.js';
-export { type Migration, POSTGRES_MIGRATIONS } from './migrations/index.js';
+export {
+  type Migration,
+  POSTGRES_MIGRATIONS,
+  SQLITE_MIGRATIONS,
+  type SqliteMigration,
+} from './migrations/index.js';
 export { PostgresMessageStore, type PostgresStoreOptions } from './postgres.js';
+export { migratePostgres } from './postgres-migrate.js';
 export * from './referral-types.js';
 export { postgresTarget, redactStoreSetting } from './setting.js';
 export { SqliteMessageStore } from './sqlite.js';
+export { migrateSqlite } from './sqlite-migrate.js';
 export { ThreadedSqliteStore } from './sqlite-thread.js';
 export * from './types.js';
 

@@ -1,6 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import { WORKER_HEAP_LIMITS, workerScript } from '../threads/index.js';
-import { type StoreCall, type StoreMethod, type StoreReply, toBuffers } from './thread-protocol.js';
+import type { ReferralStore } from './referral-types.js';
+import {
+  forwardReferrals,
+  type StoreCall,
+  type StoreMethod,
+  type StoreReply,
+  toBuffers,
+} from './thread-protocol.js';
 import {
   DuplicateMessageError,
   InvalidCursorError,
@@ -25,6 +32,7 @@ export class ThreadedSqliteStore implements MessageStore {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
+  readonly referrals: ReferralStore = forwardReferrals((method, args) => this.call(method, args));
 
   private constructor(
     private readonly path: string,
@@ -92,52 +100,6 @@ export class ThreadedSqliteStore implements MessageStore {
   }
   checkWritable() {
     return this.call('checkWritable', []) as ReturnType<MessageStore['checkWritable']>;
-  }
-
-  worklist(...args: Parameters<MessageStore['worklist']>) {
-    return this.call('worklist', args) as ReturnType<MessageStore['worklist']>;
-  }
-  saveWorklist(...args: Parameters<MessageStore['saveWorklist']>) {
-    return this.call('saveWorklist', args) as ReturnType<MessageStore['saveWorklist']>;
-  }
-  referral(...args: Parameters<MessageStore['referral']>) {
-    return this.call('referral', args) as ReturnType<MessageStore['referral']>;
-  }
-  saveReferral(...args: Parameters<MessageStore['saveReferral']>) {
-    return this.call('saveReferral', args) as ReturnType<MessageStore['saveReferral']>;
-  }
-  countReferralsByState(...args: Parameters<MessageStore['countReferralsByState']>) {
-    return this.call('countReferralsByState', args) as ReturnType<MessageStore['countReferralsByState']>;
-  }
-  takeBudget(...args: Parameters<MessageStore['takeBudget']>) {
-    return this.call('takeBudget', args) as ReturnType<MessageStore['takeBudget']>;
-  }
-  budgetUsed(...args: Parameters<MessageStore['budgetUsed']>) {
-    return this.call('budgetUsed', args) as ReturnType<MessageStore['budgetUsed']>;
-  }
-  attachment(...args: Parameters<MessageStore['attachment']>) {
-    return this.call('attachment', args) as ReturnType<MessageStore['attachment']>;
-  }
-  attachments(...args: Parameters<MessageStore['attachments']>) {
-    return this.call('attachments', args) as ReturnType<MessageStore['attachments']>;
-  }
-  saveAttachment(...args: Parameters<MessageStore['saveAttachment']>) {
-    return this.call('saveAttachment', args) as ReturnType<MessageStore['saveAttachment']>;
-  }
-  attachmentsDue(...args: Parameters<MessageStore['attachmentsDue']>) {
-    return this.call('attachmentsDue', args) as ReturnType<MessageStore['attachmentsDue']>;
-  }
-  attachmentFailures(...args: Parameters<MessageStore['attachmentFailures']>) {
-    return this.call('attachmentFailures', args) as ReturnType<MessageStore['attachmentFailures']>;
-  }
-  claimDecision(...args: Parameters<MessageStore['claimDecision']>) {
-    return this.call('claimDecision', args) as ReturnType<MessageStore['claimDecision']>;
-  }
-  finishDecision(...args: Parameters<MessageStore['finishDecision']>) {
-    return this.call('finishDecision', args) as ReturnType<MessageStore['finishDecision']>;
-  }
-  releaseDecision(...args: Parameters<MessageStore['releaseDecision']>) {
-    return this.call('releaseDecision', args) as ReturnType<MessageStore['releaseDecision']>;
   }
 
   async close(): Promise<void> {

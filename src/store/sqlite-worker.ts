@@ -3,7 +3,7 @@
 // store's group commit batches those that arrive together.
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteMessageStore } from './sqlite.js';
-import { type StoreCall, type StoreReply, toBuffers } from './thread-protocol.js';
+import { type StoreCall, type StoreReply, storeMethod, toBuffers } from './thread-protocol.js';
 import { DuplicateMessageError, InvalidCursorError } from './types.js';
 
 const port = parentPort!;
@@ -21,9 +21,13 @@ try {
 }
 
 port.on('message', (call: StoreCall) => {
-  const method = store[call.method] as (...args: unknown[]) => Promise<unknown>;
   callNow = call.now;
-  const result = method.apply(store, toBuffers(call.args) as unknown[]);
+  let result: Promise<unknown>;
+  try {
+    result = storeMethod(store, call.method)(...(toBuffers(call.args) as unknown[]));
+  } catch (error) {
+    result = Promise.reject(error);
+  }
   callNow = undefined;
   result
     .then(

@@ -1,6 +1,52 @@
+import type { ReferralStore } from './referral-types.js';
 import type { MessageStore } from './types.js';
 
-export type StoreMethod = Exclude<keyof MessageStore, symbol>;
+type ReferralMethod = keyof ReferralStore;
+
+/** A MessageStore method, or `referrals.<method>` for one of its ReferralStore's. */
+export type StoreMethod = Exclude<keyof MessageStore, 'referrals'> | `referrals.${ReferralMethod}`;
+
+/** Every ReferralStore method, for the thread's forwarder: a method added to the interface but not here fails to compile. */
+const REFERRAL_METHODS: Record<ReferralMethod, true> = {
+  worklist: true,
+  saveWorklist: true,
+  referral: true,
+  saveReferral: true,
+  countReferralsByState: true,
+  takeBudget: true,
+  budgetUsed: true,
+  attachment: true,
+  attachments: true,
+  saveAttachment: true,
+  attachmentsDue: true,
+  attachmentFailures: true,
+  claimDecision: true,
+  finishDecision: true,
+  releaseDecision: true,
+};
+
+/** A ReferralStore whose every method is `call('referrals.<method>', args)`. */
+export function forwardReferrals(
+  call: (method: StoreMethod, args: unknown[]) => Promise<unknown>,
+): ReferralStore {
+  const forwarder: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const method of Object.keys(REFERRAL_METHODS) as ReferralMethod[])
+    forwarder[method] = (...args) => call(`referrals.${method}`, args);
+  return forwarder as unknown as ReferralStore;
+}
+
+/** The function a call names on `store` (bound to the object that owns it). */
+export function storeMethod(
+  store: MessageStore,
+  method: StoreMethod,
+): (...args: unknown[]) => Promise<unknown> {
+  const [owner, name] = method.startsWith('referrals.')
+    ? [store.referrals as unknown as Record<string, unknown>, method.slice('referrals.'.length)]
+    : [store as unknown as Record<string, unknown>, method];
+  const found = owner[name];
+  if (typeof found !== 'function') throw new Error(`the store has no method ${method}`);
+  return (found as (...args: unknown[]) => Promise<unknown>).bind(owner);
+}
 
 export interface StoreCall {
   id: number;

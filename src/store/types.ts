@@ -237,7 +237,9 @@ export class DuplicateMessageError extends Error {
  * Durable message state. Every status change is a history row written in the same transaction.
  * Implementations: SQLite (one node) and PostgreSQL (several instances sharing one database).
  */
-export interface MessageStore extends ReferralStore {
+export interface MessageStore {
+  /** The e-RS FHIR side's tables (referral-types.ts), in the same database. */
+  readonly referrals: ReferralStore;
   /** Stores a new message with its first history row; DuplicateMessageError if the id exists. */
   insert(message: NewMessage): Promise<void>;
   get(messageId: string): Promise<StoredMessage | undefined>;

@@ -474,7 +474,12 @@ describe('e-RS FHIR provider side through the gateway', () => {
     const fingerprint = createHash('sha256')
       .update(JSON.stringify(['accept', created.ubrn, {}]))
       .digest('hex');
-    await other.claimDecision({ idempotencyKey: key, ubrn: created.ubrn, action: 'accept', fingerprint });
+    await other.referrals.claimDecision({
+      idempotencyKey: key,
+      ubrn: created.ubrn,
+      action: 'accept',
+      fingerprint,
+    });
     await other.close();
     const taken = await decide(h, created.ubrn, 'accept', {}, key);
     expect(taken.status).toBe(200);
@@ -482,7 +487,12 @@ describe('e-RS FHIR provider side through the gateway', () => {
     // A fresh claim still in progress is not taken over.
     const busyKey = randomUUID();
     const now = await openStore(h.config.store);
-    await now.claimDecision({ idempotencyKey: busyKey, ubrn: created.ubrn, action: 'accept', fingerprint });
+    await now.referrals.claimDecision({
+      idempotencyKey: busyKey,
+      ubrn: created.ubrn,
+      action: 'accept',
+      fingerprint,
+    });
     await now.close();
     const busy = await decide(h, created.ubrn, 'accept', {}, busyKey);
     expect(busy.status).toBe(409);

@@ -1,5 +1,5 @@
 /** Messages, their status history, and a row the readiness check writes. */
-export const sql = `
+export const postgres = `
 CREATE TABLE messages (
   message_id text PRIMARY KEY,
   direction text NOT NULL CHECK (direction IN ('outbound', 'inbound')),
@@ -43,4 +43,46 @@ CREATE TABLE readiness (
   id integer PRIMARY KEY CHECK (id = 1),
   at timestamptz NOT NULL
 );
+`;
+
+/** SQLite: JSON as text in `<name>_json` columns, timestamps as ISO text; the readiness table holds one row. */
+export const sqlite = `
+CREATE TABLE IF NOT EXISTS messages (
+  message_id TEXT PRIMARY KEY,
+  direction TEXT NOT NULL,
+  interaction_id TEXT NOT NULL,
+  conversation_id TEXT NOT NULL,
+  ref_to_message_id TEXT,
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at TEXT,
+  route_json TEXT,
+  http_content_type TEXT,
+  http_soap_action TEXT,
+  http_body BLOB,
+  data_json TEXT,
+  hl7 TEXT,
+  reply_json TEXT,
+  ack_content_type TEXT,
+  ack_soap_action TEXT,
+  ack_body BLOB,
+  error_json TEXT,
+  reply_delivered_at TEXT
+);
+CREATE INDEX IF NOT EXISTS messages_status ON messages (status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS messages_conversation ON messages (conversation_id);
+CREATE INDEX IF NOT EXISTS messages_status_updated ON messages (status, updated_at);
+CREATE INDEX IF NOT EXISTS messages_status_created ON messages (status, created_at);
+CREATE INDEX IF NOT EXISTS messages_created ON messages (created_at, message_id);
+CREATE TABLE IF NOT EXISTS history (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  message_id TEXT NOT NULL,
+  at TEXT NOT NULL,
+  status TEXT NOT NULL,
+  detail TEXT
+);
+CREATE INDEX IF NOT EXISTS history_message ON history (message_id, id);
+CREATE TABLE IF NOT EXISTS readiness (at TEXT);
 `;

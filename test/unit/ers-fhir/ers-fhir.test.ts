@@ -345,7 +345,7 @@ describe('the worklist sync', () => {
     const sync = new WorklistSync(
       { services: ['S1'], lists: ['REFERRALS_FOR_REVIEW'], dailyBudget: 2, intervalMs: 60_000 },
       noCalls,
-      store,
+      store.referrals,
       {} as Referrals,
       async () => undefined,
       { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Logger,

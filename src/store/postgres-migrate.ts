@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { type Migration, POSTGRES_MIGRATIONS } from './migrations/index.js';
+import { inTransaction } from './postgres-transaction.js';
 
 /** Any fixed number works; instances of this gateway only need to agree on it (locks are per database). */
 const MIGRATION_LOCK = '7277311233024011';
@@ -8,13 +9,11 @@ const MIGRATION_LOCK = '7277311233024011';
  * Brings the schema up to date in one transaction. The advisory lock makes instances that start together
  * take turns, so the second finds everything applied. Returns the versions this call applied.
  */
-export async function migratePostgres(
+export function migratePostgres(
   pool: pg.Pool,
   migrations: readonly Migration[] = POSTGRES_MIGRATIONS,
 ): Promise<number[]> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [MIGRATION_LOCK]);
     await client.query(
       `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -38,12 +37,6 @@ export async function migratePostgres(
       ]);
       applied.push(migration.version);
     }
-    await client.query('COMMIT');
     return applied;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
