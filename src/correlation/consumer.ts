@@ -1,9 +1,19 @@
 import type { Logger } from '../ops/index.js';
 import { replyDeadlineAt } from '../outbound/index.js';
-import { type NotificationRelay, pasNotification } from '../outbox/index.js';
-import { type Broker, type Delivery, type Disposition, publishToPas, QUEUES } from '../queue/index.js';
-import type { MessageState, MessageStore, StoredMessage } from '../store/index.js';
-import type { Signal } from './signal.js';
+import { pasNotification } from '../outbox/index.js';
+import {
+  type Delivery,
+  type Disposition,
+  type EventBus,
+  MalformedSignalError,
+  parseSignal,
+  publishToPas,
+  QUEUES,
+  type QueueConsumer,
+  type QueuePublisher,
+  type Signal,
+} from '../queue/index.js';
+import type { MessageState, MessageStore, PasNotification, StoredMessage } from '../store/index.js';
 
 const IN_FLIGHT: readonly MessageState[] = ['ACCEPTED', 'SENDING', 'SENT', 'RETRYING'];
 
@@ -17,6 +27,11 @@ export interface ApplicationAckReply {
   summary: string;
 }
 
+/** What the consumer needs of the outbox relay: publish a notification now (its sweep retries). */
+export interface NotificationPublisher {
+  publish(messageId: string, notification: PasNotification): Promise<boolean>;
+}
+
 /**
  * Consumes mhs.signals: matches each signal to the message it answers, moves that message's state,
  * and tells the PAS once: the reply is written to the outbox in the transition's own transaction,
@@ -27,8 +42,9 @@ export class CorrelationConsumer {
   constructor(
     private readonly deps: {
       store: MessageStore;
-      broker: Broker;
-      relay: NotificationRelay;
+      /** Consumes mhs.signals, publishes to mhs.inbound, wakes waiters on mhs.events. */
+      broker: QueueConsumer & QueuePublisher & EventBus;
+      relay: NotificationPublisher;
       logger: Logger;
       prefetch: number;
       clock?: () => Date;
@@ -40,7 +56,18 @@ export class CorrelationConsumer {
   }
 
   async handle(delivery: Delivery): Promise<Disposition> {
-    const signal = JSON.parse(delivery.body.toString('utf8')) as Signal;
+    let signal: Signal;
+    try {
+      signal = parseSignal(delivery.body);
+    } catch (error) {
+      if (!(error instanceof MalformedSignalError)) throw error;
+      // It would fail the same way on every delivery: refused, not requeued.
+      this.deps.logger.error(
+        { err: error.message, signalId: delivery.messageId, type: delivery.type },
+        'mhs.signals message is not a signal; rejected',
+      );
+      return 'reject';
+    }
     const message = await this.answered(signal);
     const log = this.deps.logger.child({
       messageId: message?.messageId ?? signal.applicationAck?.messageRef ?? signal.refToMessageId,

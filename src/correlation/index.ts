@@ -1,3 +1,7 @@
-export { type ApplicationAckReply, CorrelationConsumer, mapApplicationAck } from './consumer.js';
-export type { Signal } from './signal.js';
+export {
+  type ApplicationAckReply,
+  CorrelationConsumer,
+  mapApplicationAck,
+  type NotificationPublisher,
+} from './consumer.js';
 export { Waiters } from './waiters.js';

@@ -9,4 +9,5 @@ export {
 } from './broker.js';
 export { type PasMessage, publishToPas } from './pas.js';
 export type { EventBus, QueueConsumer, QueuePublisher, RetryPublisher } from './ports.js';
+export { encodeSignal, MalformedSignalError, parseSignal, type Signal } from './signal.js';
 export { EVENTS_EXCHANGE, eventQueueName, QUEUES, type QueueName, retryQueueName } from './topology.js';

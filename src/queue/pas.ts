@@ -1,4 +1,4 @@
-import type { Broker } from './broker.js';
+import type { QueuePublisher } from './ports.js';
 import { QUEUES } from './topology.js';
 
 /** What the PAS reads from mhs.inbound (the AMQP contract in DESIGN.md). */
@@ -19,7 +19,7 @@ export interface PasMessage {
 }
 
 /** Publishes to mhs.inbound with properties that let a PAS route without parsing the body. */
-export async function publishToPas(broker: Broker, message: PasMessage): Promise<void> {
+export async function publishToPas(broker: QueuePublisher, message: PasMessage): Promise<void> {
   await broker.publish(QUEUES.inbound, Buffer.from(JSON.stringify(message)), {
     messageId: message.messageId,
     correlationId: message.conversationId,
