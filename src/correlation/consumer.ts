@@ -1,19 +1,19 @@
 import type { Logger } from '../ops/index.js';
 import { replyDeadlineAt } from '../outbound/index.js';
-import { pasNotification } from '../outbox/index.js';
+import { type NotificationRelay, pasNotification } from '../outbox/index.js';
 import {
   type Delivery,
   type Disposition,
   type EventBus,
-  MalformedSignalError,
   parseSignal,
   publishToPas,
   QUEUES,
   type QueueConsumer,
+  QueueContractError,
   type QueuePublisher,
   type Signal,
 } from '../queue/index.js';
-import type { MessageState, MessageStore, PasNotification, StoredMessage } from '../store/index.js';
+import type { MessageState, MessageStore, StoredMessage } from '../store/index.js';
 
 const IN_FLIGHT: readonly MessageState[] = ['ACCEPTED', 'SENDING', 'SENT', 'RETRYING'];
 
@@ -25,11 +25,6 @@ export interface ApplicationAckReply {
   reasons: { code: string; displayName?: string; qualifier: string }[];
   /** One sentence for people: what e-RS said, in words, with its codes. */
   summary: string;
-}
-
-/** What the consumer needs of the outbox relay: publish a notification now (its sweep retries). */
-export interface NotificationPublisher {
-  publish(messageId: string, notification: PasNotification): Promise<boolean>;
 }
 
 /**
@@ -44,7 +39,7 @@ export class CorrelationConsumer {
       store: MessageStore;
       /** Consumes mhs.signals, publishes to mhs.inbound, wakes waiters on mhs.events. */
       broker: QueueConsumer & QueuePublisher & EventBus;
-      relay: NotificationPublisher;
+      relay: NotificationRelay;
       logger: Logger;
       prefetch: number;
       clock?: () => Date;
@@ -60,7 +55,7 @@ export class CorrelationConsumer {
     try {
       signal = parseSignal(delivery.body);
     } catch (error) {
-      if (!(error instanceof MalformedSignalError)) throw error;
+      if (!(error instanceof QueueContractError)) throw error;
       // It would fail the same way on every delivery: refused, not requeued.
       this.deps.logger.error(
         { err: error.message, signalId: delivery.messageId, type: delivery.type },

@@ -1,7 +1,2 @@
-export {
-  type ApplicationAckReply,
-  CorrelationConsumer,
-  mapApplicationAck,
-  type NotificationPublisher,
-} from './consumer.js';
+export { type ApplicationAckReply, CorrelationConsumer, mapApplicationAck } from './consumer.js';
 export { Waiters } from './waiters.js';

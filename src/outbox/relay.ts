@@ -4,7 +4,7 @@
 // dies in between leaves the row pending; the sweep publishes it later under the same id. So a
 // transition is told once, never twice under different ids (the PAS dedupes by messageId).
 import type { Logger } from '../ops/index.js';
-import { type Broker, type PasMessage, publishToPas } from '../queue/index.js';
+import { type PasMessage, publishToPas, type QueuePublisher } from '../queue/index.js';
 import type { MessageStore, PasNotification } from '../store/index.js';
 
 /** The outbox row for a PAS message: its id is the message's AMQP messageId. */
@@ -29,7 +29,7 @@ export class NotificationRelay {
   constructor(
     private readonly deps: {
       store: MessageStore;
-      broker: Broker;
+      broker: QueuePublisher;
       logger: Logger;
       settings?: RelaySettings;
       clock?: () => Date;

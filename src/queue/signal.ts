@@ -5,6 +5,8 @@ import { z } from 'zod';
 import type { EbxmlError } from '../ebxml/index.js';
 import type { ApplicationAcknowledgement } from '../hl7/index.js';
 import type { PublishProperties } from './broker.js';
+import { encodeBody, parseBody } from './contract.js';
+import { QUEUES } from './topology.js';
 
 export interface Signal {
   /** `reply`: a business message answering one of ours (e.g. QUPC_IN160102UK05); the PAS already has it. */
@@ -35,7 +37,7 @@ export function encodeSignal(
   receivedAction: string,
 ): { body: Buffer; properties: PublishProperties } {
   return {
-    body: Buffer.from(JSON.stringify(signal)),
+    body: encodeBody(signal),
     properties: {
       messageId: signal.signalId,
       correlationId: signal.conversationId,
@@ -43,11 +45,6 @@ export function encodeSignal(
       headers: { kind: signal.kind, refToMessageId: signal.refToMessageId },
     },
   };
-}
-
-/** A body on mhs.signals that is not a signal: it fails the same way however often it is delivered. */
-export class MalformedSignalError extends Error {
-  override name = 'MalformedSignalError';
 }
 
 const qualifier = z.enum(['ER', 'WG', 'IF']);
@@ -103,17 +100,7 @@ const signalSchema = z
     path: ['applicationAck'],
   }) satisfies z.ZodType<Signal>;
 
-/** Reads a body from mhs.signals; throws MalformedSignalError saying what is wrong with it. */
+/** Reads a body from mhs.signals; a QueueContractError says what is wrong with it. */
 export function parseSignal(body: Buffer): Signal {
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    throw new MalformedSignalError(`signal body is not JSON: ${(error as Error).message}`);
-  }
-  const result = signalSchema.safeParse(json);
-  if (result.success) return result.data;
-  const first = result.error.issues[0];
-  const where = first?.path.length ? first.path.join('.') : 'body';
-  throw new MalformedSignalError(`signal body is not a signal: ${where}: ${first?.message ?? 'invalid'}`);
+  return parseBody(QUEUES.signals, signalSchema, body);
 }
