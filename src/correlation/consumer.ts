@@ -1,9 +1,19 @@
 import type { Logger } from '../ops/index.js';
 import { replyDeadlineAt } from '../outbound/index.js';
 import { type NotificationRelay, pasNotification } from '../outbox/index.js';
-import { type Broker, type Delivery, type Disposition, publishToPas, QUEUES } from '../queue/index.js';
+import {
+  type Delivery,
+  type Disposition,
+  type EventBus,
+  parseSignal,
+  publishToPas,
+  publishWakeUp,
+  QUEUES,
+  type QueueConsumer,
+  type QueuePublisher,
+  type Signal,
+} from '../queue/index.js';
 import type { MessageState, MessageStore, StoredMessage } from '../store/index.js';
-import type { Signal } from './signal.js';
 
 const IN_FLIGHT: readonly MessageState[] = ['ACCEPTED', 'SENDING', 'SENT', 'RETRYING'];
 
@@ -27,7 +37,8 @@ export class CorrelationConsumer {
   constructor(
     private readonly deps: {
       store: MessageStore;
-      broker: Broker;
+      /** Consumes mhs.signals, publishes to mhs.inbound, wakes waiters on mhs.events. */
+      broker: QueueConsumer & QueuePublisher & EventBus;
       relay: NotificationRelay;
       logger: Logger;
       prefetch: number;
@@ -40,7 +51,8 @@ export class CorrelationConsumer {
   }
 
   async handle(delivery: Delivery): Promise<Disposition> {
-    const signal = JSON.parse(delivery.body.toString('utf8')) as Signal;
+    // A body that is not a signal throws a QueueContractError: the broker parks it on mhs.dead-letter.
+    const signal = parseSignal(delivery.body);
     const message = await this.answered(signal);
     const log = this.deps.logger.child({
       messageId: message?.messageId ?? signal.applicationAck?.messageRef ?? signal.refToMessageId,
@@ -111,9 +123,7 @@ export class CorrelationConsumer {
       }
     }
     log.info({ audit: 'correlated', kind: signal.kind }, 'signal matched to the message it answers');
-    await this.deps.broker
-      .publishEvent(`message.${message.messageId}`, Buffer.from(signal.kind))
-      .catch(() => undefined);
+    await publishWakeUp(this.deps.broker, message.messageId, signal.kind);
     return 'ack';
   }
 

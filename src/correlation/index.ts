@@ -1,3 +1,2 @@
 export { type ApplicationAckReply, CorrelationConsumer, mapApplicationAck } from './consumer.js';
-export type { Signal } from './signal.js';
 export { Waiters } from './waiters.js';

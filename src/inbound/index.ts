@@ -1,3 +1,4 @@
+export type { InboundAnswer } from './answers.js';
 export {
   type AllowedClient,
   ANY_SENDER,
@@ -6,5 +7,6 @@ export {
   partiesFor,
   senderFor,
 } from './clients.js';
-export { type InboundAnswer, type InboundDependencies, InboundPipeline } from './pipeline.js';
+export type { InboundDependencies } from './dependencies.js';
+export { InboundPipeline } from './pipeline.js';
 export { createInboundServer } from './server.js';

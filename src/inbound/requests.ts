@@ -1,5 +1,8 @@
 import { parseAppointmentRequest, parseCancellationRequest, parseSlotPollPayload } from '../cab/index.js';
-import type { ParsedWrapper } from '../hl7/index.js';
+import { type ParsedWrapper, parseApplicationAcknowledgement, parseWrapper } from '../hl7/index.js';
+
+/** The interaction of an HL7 application acknowledgement: a signal for correlation, not a PAS message. */
+export const APPLICATION_ACK = 'MCCI_IN010000UK13';
 
 const PAYLOAD_PARSERS: Record<string, (payloadXml: string) => unknown> = {
   PRSC_IN080000UK07: parseSlotPollPayload,
@@ -13,4 +16,23 @@ export function mapInboundRequest(interactionId: string, wrapper: ParsedWrapper)
   if (!parse) return undefined;
   if (!wrapper.payloadXml) throw new Error(`${interactionId} has no payload in ControlActEvent/subject`);
   return parse(wrapper.payloadXml);
+}
+
+export type Hl7Reading = { wrapper: ParsedWrapper; data: unknown } | { problem: string };
+
+/** The HL7 payload read and mapped, or why it cannot be: a missing part, unparsable XML, a bad wrapper. */
+export function readHl7(action: string, hl7: string | undefined): Hl7Reading {
+  if (!hl7) return { problem: 'no HL7 payload part' };
+  try {
+    const wrapper = parseWrapper(hl7);
+    if (wrapper.interactionId !== action)
+      return { problem: `HL7 payload is ${wrapper.interactionId}, but eb:Action is ${action}` };
+    const data =
+      action === APPLICATION_ACK
+        ? parseApplicationAcknowledgement(wrapper)
+        : mapInboundRequest(action, wrapper);
+    return { wrapper, data };
+  } catch (error) {
+    return { problem: `HL7 payload: ${(error as Error).message.split('\n')[0]}` };
+  }
 }

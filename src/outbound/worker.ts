@@ -68,7 +68,7 @@ export class SendWorker {
   }
 
   async handle(delivery: Delivery): Promise<Disposition> {
-    // A malformed entry throws: the broker requeues it a few times, then parks it on mhs.dead-letter.
+    // A malformed entry throws a QueueContractError: the broker parks it on mhs.dead-letter.
     const { messageId } = parseOutboundWork(delivery.body);
     const message = await this.deps.store.get(messageId);
     if (!message?.http) {

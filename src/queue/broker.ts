@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import { QueueContractError } from './contract.js';
 import type { EventBus, QueueConsumer, QueuePublisher, RetryPublisher } from './ports.js';
 import {
   declareRetryQueue,
@@ -347,8 +348,8 @@ export class Broker implements QueuePublisher, RetryPublisher, QueueConsumer, Ev
 
   /**
    * Runs the handler. A failure is requeued after a growing pause (transient outages recover); a
-   * message that has failed `maxDeliveries` times is parked on mhs.dead-letter with its error,
-   * never looped for ever.
+   * message that has failed `maxDeliveries` times, or whose body breaks its queue's contract, is
+   * parked on mhs.dead-letter with its error, never looped for ever.
    */
   private async settle(
     subscription: Subscription,
@@ -360,7 +361,8 @@ export class Broker implements QueuePublisher, RetryPublisher, QueueConsumer, Ev
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const max = this.options.maxDeliveries ?? 10;
-      if (deliveries >= max) {
+      // A body that breaks its queue's contract fails the same way on every delivery: park it now.
+      if (deliveries >= max || error instanceof QueueContractError) {
         try {
           await this.publish(QUEUES.deadLetter, delivery.body, {
             messageId: delivery.messageId ?? 'unknown',
@@ -368,7 +370,10 @@ export class Broker implements QueuePublisher, RetryPublisher, QueueConsumer, Ev
             type: delivery.type,
             contentType: delivery.contentType,
             headers: {
-              reason: `failed ${deliveries} times in ${subscription.queue}: ${reason}`,
+              reason:
+                error instanceof QueueContractError
+                  ? `refused by ${subscription.queue}: ${reason}`
+                  : `failed ${deliveries} times in ${subscription.queue}: ${reason}`,
               queue: subscription.queue,
             },
           });

@@ -33,5 +33,6 @@ export {
   type ReferralEventKind,
   referralEventId,
 } from './referral-event.js';
+export { encodeSignal, parseSignal, type Signal } from './signal.js';
 export { EVENTS_EXCHANGE, eventQueueName, QUEUES, type QueueName, retryQueueName } from './topology.js';
 export { parseWakeUp, publishWakeUp, wakeUpKey } from './wake-up.js';

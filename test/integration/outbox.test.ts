@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CorrelationConsumer, type Signal } from '../../src/correlation/index.js';
+import { CorrelationConsumer } from '../../src/correlation/index.js';
 import { createLogger } from '../../src/ops/index.js';
 import { NotificationRelay } from '../../src/outbox/index.js';
 import {
@@ -17,6 +17,7 @@ import {
   type PublishProperties,
   parsePasMessage,
   QUEUES,
+  type Signal,
 } from '../../src/queue/index.js';
 import { SqliteMessageStore } from '../../src/store/index.js';
 import { createTestVhost } from '../support/rabbitmq.js';

@@ -1,18 +1,18 @@
-// Regression for a loss the soak found: a message stored but not queued (RabbitMQ restarting) was
-// answered 503 "try again later"; the PAS's retry with the same Message-Id was refused 409
-// "accepted before", so a PAS trusting that believed it sent, while it sat FAILED and unsent.
+// A message stored but not queued (RabbitMQ restarting) is answered 503 "try again later"; the
+// PAS's retry with the same Message-Id must be accepted, not refused 409 "accepted before", or a
+// PAS trusting that believes it sent while it sits FAILED and unsent (found by the soak).
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/config/index.js';
-import { wrapPayload } from '../../src/hl7/index.js';
-import { NotAcceptedError, OutboundSubmission } from '../../src/outbound/index.js';
-import { BrokerUnavailableError } from '../../src/queue/index.js';
-import { loadRouteTable } from '../../src/routing/index.js';
-import { DuplicateMessageError, SqliteMessageStore } from '../../src/store/index.js';
-import { FakeBroker } from '../support/fake-broker.js';
+import { packageRoot } from '../../../src/config/index.js';
+import { wrapPayload } from '../../../src/hl7/index.js';
+import { NotAcceptedError, OutboundSubmission } from '../../../src/outbound/index.js';
+import { BrokerUnavailableError } from '../../../src/queue/index.js';
+import { loadRouteTable } from '../../../src/routing/index.js';
+import { DuplicateMessageError, SqliteMessageStore } from '../../../src/store/index.js';
+import { FakeBroker } from '../../support/fake-broker.js';
 
 describe('a message the gateway could not queue', () => {
   let dir: string;

@@ -1,0 +1,14 @@
+import type { ParsedMessage } from '../../ebxml/index.js';
+import type { RouteTable } from '../../routing/index.js';
+import type { InboundSender } from '../clients.js';
+
+/** A parsed message and what the schema and header checks judge it against. */
+export interface Received {
+  message: ParsedMessage;
+  /** The TLS client that sent it: the parties it may speak for. */
+  sender: InboundSender;
+  /** Our own party key: what eb:To must name. */
+  partyKey: string;
+  routes: RouteTable;
+  now: Date;
+}
