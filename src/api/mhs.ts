@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Waiters } from '../correlation/index.js';
 import type { Attachment, ExternalAttachment } from '../ebxml/index.js';
 import { Hl7Error, readWrapper } from '../hl7/index.js';
+import { isFinal } from '../lifecycle/index.js';
 import {
   InvalidSubmissionError,
   NotAcceptedError,
@@ -10,12 +11,7 @@ import {
   type Submitted,
 } from '../outbound/index.js';
 import { type RouteTable, RoutingError } from '../routing/index.js';
-import {
-  DuplicateMessageError,
-  FINAL_OUTBOUND_STATES,
-  type MessageStore,
-  type StoredMessage,
-} from '../store/index.js';
+import { DuplicateMessageError, type MessageStore, type StoredMessage } from '../store/index.js';
 import { NS, withXml, XmlInputError } from '../xml/index.js';
 import { type Problem, sendProblem, validationProblem } from './problem.js';
 
@@ -110,7 +106,6 @@ export const mhsRequestBodySchema = z.strictObject({
     .optional(),
 });
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-const TERMINAL: readonly string[] = FINAL_OUTBOUND_STATES;
 /** The MHS adaptor's error body fields, kept beside our problem fields so its clients keep working. */
 const SPINE_ERROR_MESSAGE = 'Error(s) received from Spine. Contact system administrator.';
 const PROCESS_KEYS = { soap_fault: 'SOAP_ERROR_HANDLER0002', ebxml_error: 'EBXML_ERROR_HANDLER0005' };
@@ -225,7 +220,10 @@ export function mhsRoutes(deps: MhsRouteDependencies): Router {
         return response.status(202).json(accepted(submitted));
       const done = await deps.waiters.waitFor(
         submitted.messageId,
-        async () => TERMINAL.includes((await deps.store.get(submitted.messageId))?.status ?? ''),
+        async () => {
+          const status = (await deps.store.get(submitted.messageId))?.status;
+          return status !== undefined && isFinal(status);
+        },
         route.persistDurationMs,
       );
       const finished = (await deps.store.get(submitted.messageId))!;

@@ -1,21 +1,13 @@
 import { createHash } from 'node:crypto';
+import { AWAITING_SIGNAL_STATES, ERROR_OUTCOME_STATES, type MessageState } from '../lifecycle/index.js';
 import type { Logger } from '../ops/index.js';
 import { type NotificationRelay, pasNotification } from '../outbox/index.js';
 import { type Broker, type Delivery, type Disposition, QUEUES } from '../queue/index.js';
-import {
-  AWAITING_ANSWER_STATES,
-  type MessageState,
-  type MessageStore,
-  type PasNotification,
-  type StoredMessage,
-} from '../store/index.js';
+import type { MessageStore, PasNotification, StoredMessage } from '../store/index.js';
 import { classifyResponse, type SendOutcome, type SpineError } from './classify.js';
 import { type MtlsClient, TransportError } from './client.js';
 import { replyDeadline, resendDeadline } from './deadline.js';
 import type { RouteSnapshot } from './submission.js';
-
-/** Final states the send worker decides itself (Spine refused the message, it gave up, or stopped waiting). */
-const WORKER_OUTCOMES: readonly MessageState[] = ['NACKED', 'FAILED', 'UNANSWERED'];
 
 /** A stable UUID for the PAS notification of `status` for `messageId` (the same on every retelling). */
 export function outcomeMessageId(messageId: string, status: string): string {
@@ -66,14 +58,14 @@ export class SendWorker {
       return 'reject';
     }
     // The sweeper queues a message whose reply deadline has passed: it ends here, UNANSWERED.
-    if (AWAITING_ANSWER_STATES.includes(message.status)) {
+    if (AWAITING_SIGNAL_STATES.includes(message.status)) {
       await this.endIfUnanswered(message);
       return 'ack';
     }
     if (!this.claimable(message)) {
       // An instance that died between deciding an outcome and telling the PAS left it untold.
       if (
-        WORKER_OUTCOMES.includes(message.status) &&
+        ERROR_OUTCOME_STATES.includes(message.status) &&
         message.attempts > 0 &&
         !message.replyDeliveredAt &&
         !message.resolution

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { checkTransition } from '../lifecycle/index.js';
 import { migratePostgres } from './migrate.js';
 import { PostgresReferrals } from './postgres-referrals.js';
 import type { ReferralStore } from './referral-types.js';
@@ -230,7 +231,7 @@ export class PostgresMessageStore implements MessageStore {
       }>('SELECT status, attempts, resolution FROM messages WHERE message_id = $1 FOR UPDATE', [messageId]);
       const status = current.rows[0]?.status;
       if (status === undefined || current.rows[0]?.resolution !== null) return false;
-      if (options.from && !options.from.includes(status)) return false;
+      if (!checkTransition(status, to, options.from)) return false;
       if (options.ifAttempts !== undefined && current.rows[0]?.attempts !== options.ifAttempts) return false;
       await applyPatch(client, messageId, options.patch ?? {}, now, to);
       await addHistory(client, messageId, now, to, options.detail);

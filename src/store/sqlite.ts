@@ -1,6 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { checkTransition } from '../lifecycle/index.js';
 import type { ReferralStore } from './referral-types.js';
 import { REFERRAL_SCHEMA, SqliteReferrals } from './sqlite-referrals.js';
 import {
@@ -253,7 +254,7 @@ export class SqliteMessageStore implements MessageStore {
         messageId,
       ) as { status: MessageState; attempts: number; resolution: string | null } | undefined;
       if (!current || current.resolution !== null) return false;
-      if (options.from && !options.from.includes(current.status)) return false;
+      if (!checkTransition(current.status, to, options.from)) return false;
       if (options.ifAttempts !== undefined && current.attempts !== options.ifAttempts) return false;
       this.sql('UPDATE messages SET status = ?, updated_at = ? WHERE message_id = ?').run(to, now, messageId);
       if (options.patch) this.applyPatch(messageId, options.patch, now);
