@@ -13,7 +13,7 @@ import {
 import { type RouteTable, RoutingError } from '../routing/index.js';
 import { DuplicateMessageError, type MessageStore, type StoredMessage } from '../store/index.js';
 import { NS, withXml, XmlInputError } from '../xml/index.js';
-import { type Problem, sendProblem, validationProblem } from './problem.js';
+import { errorProblem, type Problem, sendProblem, validationProblem } from './problem.js';
 
 // The NHS MHS adaptor's request body, with its limits (reference-system.md §2).
 const CONTENT_TYPES = [
@@ -183,11 +183,10 @@ export function mhsRoutes(deps: MhsRouteDependencies): Router {
       route = deps.routes.resolve(interactionId);
     } catch (error) {
       if (!(error instanceof RoutingError)) throw error;
-      return sendProblem(response, {
-        title: 'Error obtaining outbound URL',
-        status: 500,
-        detail: error.message,
-      });
+      return sendProblem(
+        response,
+        errorProblem(error, { title: 'Error obtaining outbound URL', status: 500 }),
+      );
     }
     const fromAsid = request.get('from-asid');
     if (route.workflow === 'sync' && !/^[0-9]{1,12}$/.test(fromAsid ?? '')) {
@@ -319,23 +318,10 @@ function withDeclaration(hl7: string): string {
 }
 
 export function submitProblem(error: unknown, messageId?: string): Problem {
-  if (error instanceof DuplicateMessageError) {
-    return {
-      title: 'Message-Id already used',
-      status: 409,
-      detail: `message ${messageId} was accepted before; use a new Message-Id`,
-    };
-  }
-  if (error instanceof NotAcceptedError) {
-    return {
-      title: 'Not accepted: try again later',
-      status: 503,
-      detail: error.message,
-      retryAfterSeconds: 5,
-    };
-  }
-  if (error instanceof InvalidSubmissionError)
-    return { title: 'Invalid request', status: 400, detail: error.message };
+  if (error instanceof DuplicateMessageError)
+    return errorProblem(error, { detail: `message ${messageId} was accepted before; use a new Message-Id` });
+  if (error instanceof NotAcceptedError || error instanceof InvalidSubmissionError)
+    return errorProblem(error);
   throw error;
 }
 

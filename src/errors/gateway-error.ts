@@ -21,7 +21,7 @@ export class GatewayError extends Error {
   readonly title: string;
   readonly retryAfterSeconds?: number;
 
-  constructor(spec: ErrorSpec, message: string, options?: ErrorOptions) {
+  constructor(spec: ErrorSpec, message?: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
     this.code = spec.code;
@@ -69,7 +69,7 @@ export function createError(
   const spec: ErrorSpec = { code, status, title, ...more };
   return class extends GatewayError {
     static readonly code = code;
-    constructor(message: string, options?: ErrorOptions) {
+    constructor(message?: string, options?: ErrorOptions) {
       super(spec, message, options);
     }
   };

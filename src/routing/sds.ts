@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { createError } from '../errors/index.js';
 // The file, not the outbound index: routing must not pull in the send pipeline that depends on it.
 import { type OutboundProxy, ProxyTunnelAgent } from '../outbound/proxy.js';
 import { type ReliabilitySettings, reliabilitySchema } from './catalogue.js';
@@ -40,9 +41,8 @@ export interface SdsEndpoint {
   reliability: Partial<ReliabilitySettings>;
 }
 
-export class SdsError extends Error {
-  override readonly name = 'SdsError';
-}
+/** SDS could not be asked, or its answer could not be read. */
+export class SdsError extends createError('SDS_LOOKUP_FAILED', 502, 'SDS lookup failed') {}
 
 /** `urn:nhs:names:services:ebs` + `PRSC_IN080000UK07` → the nhsServiceInteractionId value. */
 export function serviceInteractionId(service: string, interactionId: string): string {
