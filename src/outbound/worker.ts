@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { AWAITING_SIGNAL_STATES, ERROR_OUTCOME_STATES, type MessageState } from '../lifecycle/index.js';
+import {
+  AWAITING_SIGNAL_STATES,
+  ERROR_OUTCOME_STATES,
+  type MessageState,
+  mayMove,
+} from '../lifecycle/index.js';
 import type { Logger } from '../ops/index.js';
 import { type NotificationRelay, pasNotification } from '../outbox/index.js';
 import { type Broker, type Delivery, type Disposition, QUEUES } from '../queue/index.js';
@@ -120,9 +125,10 @@ export class SendWorker {
     return 'ack';
   }
 
+  /** A message the lifecycle lets into SENDING; one SENDING already only once that send was interrupted. */
   private claimable(message: StoredMessage): boolean {
-    if (message.status === 'ACCEPTED' || message.status === 'RETRYING') return true;
-    if (message.status !== 'SENDING') return false;
+    if (!mayMove(message.status, 'SENDING')) return false;
+    if (message.status !== 'SENDING') return true;
     return (
       this.now().getTime() - Date.parse(message.updatedAt) > sendingStaleAfterMs(this.deps.requestTimeoutMs)
     );
