@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import swaggerUi from 'swagger-ui-express';
+import { GatewayError } from '../errors/index.js';
 import { type BodyBudget, RefusalLog } from '../listeners/index.js';
 import type { Logger } from '../ops/index.js';
 import {
@@ -144,7 +145,10 @@ export function createApi(deps: ApiDependencies): express.Express {
           status: error.status,
           detail: error.message,
         });
-      deps.logger.error({ err: error.message }, 'API request failed');
+      deps.logger.error(
+        { err: error.message, ...(error instanceof GatewayError ? { code: error.code } : {}) },
+        'API request failed',
+      );
       return sendProblem(response, {
         title: 'Internal error',
         status: 500,

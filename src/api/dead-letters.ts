@@ -10,7 +10,7 @@ import {
 import { BrokerUnavailableError } from '../queue/index.js';
 import { RoutingError } from '../routing/index.js';
 import { DEAD_LETTER_STATES, InvalidCursorError, MAX_SEARCH_LIMIT } from '../store/index.js';
-import { type Problem, sendProblem, validationProblem } from './problem.js';
+import { errorProblem, type Problem, sendProblem, validationProblem } from './problem.js';
 
 export interface DeadLetterRouteDependencies {
   deadLetters: DeadLetters;
@@ -35,11 +35,7 @@ export function deadLetterRoutes(deps: DeadLetterRouteDependencies): Router {
       return response.json(await deps.deadLetters.list(query.data));
     } catch (error) {
       if (error instanceof InvalidCursorError)
-        return sendProblem(response, {
-          title: 'Invalid request',
-          status: 400,
-          detail: `before: ${error.message}`,
-        });
+        return sendProblem(response, errorProblem(error, { detail: `before: ${error.message}` }));
       throw error;
     }
   });
@@ -86,20 +82,13 @@ function operator(response: Response): string | undefined {
 
 /** The problem for an error an operator can act on; anything else goes on to the 500 handler. */
 function failureProblem(error: unknown): Problem {
-  if (error instanceof DeadLetterNotFoundError)
-    return { title: 'Unknown message', status: 404, detail: error.message };
-  if (error instanceof DeadLetterConflictError)
-    return { title: 'Not a dead letter', status: 409, detail: error.message, state: error.state };
+  if (error instanceof DeadLetterNotFoundError) return errorProblem(error);
+  if (error instanceof DeadLetterConflictError) return errorProblem(error, { state: error.state });
   // The configuration changed since the message was accepted (its interaction is gone, for one).
   if (error instanceof RoutingError || error instanceof InvalidSubmissionError)
-    return { title: 'Cannot replay', status: 409, detail: error.message };
+    return errorProblem(error, { title: 'Cannot replay', status: 409 });
   if (error instanceof NotAcceptedError || error instanceof BrokerUnavailableError)
-    return {
-      title: 'Not replayed: try again later',
-      status: 503,
-      detail: error.message,
-      retryAfterSeconds: 5,
-    };
+    return errorProblem(error, { title: 'Not replayed: try again later', status: 503, retryAfterSeconds: 5 });
   throw error;
 }
 

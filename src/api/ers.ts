@@ -19,7 +19,7 @@ import {
   type WorklistSync,
 } from '../ers-fhir/index.js';
 import type { MessageStore, ReferralStore, StoredAttachment } from '../store/index.js';
-import { sendProblem, validationProblem } from './problem.js';
+import { errorProblem, sendProblem, validationProblem } from './problem.js';
 
 export interface ErsRouteDependencies {
   store: ReferralStore;
@@ -306,13 +306,7 @@ function readProblem(response: Response, error: unknown) {
       ...(ers.code ? { ersErrorCode: ers.code } : {}),
     });
   }
-  if (error instanceof FhirTransportError)
-    return sendProblem(response, {
-      title: 'e-RS did not answer',
-      status: 504,
-      detail: error.message,
-      retryAfterSeconds: 30,
-    });
+  if (error instanceof FhirTransportError) return sendProblem(response, errorProblem(error));
   throw error;
 }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Waiters } from '../correlation/index.js';
 import type { Attachment, ExternalAttachment } from '../ebxml/index.js';
 import { Hl7Error, readWrapper } from '../hl7/index.js';
+import { isFinal } from '../lifecycle/index.js';
 import {
   InvalidSubmissionError,
   NotAcceptedError,
@@ -10,14 +11,9 @@ import {
   type Submitted,
 } from '../outbound/index.js';
 import { type RouteTable, RoutingError } from '../routing/index.js';
-import {
-  DuplicateMessageError,
-  FINAL_OUTBOUND_STATES,
-  type MessageStore,
-  type StoredMessage,
-} from '../store/index.js';
+import { DuplicateMessageError, type MessageStore, type StoredMessage } from '../store/index.js';
 import { NS, withXml, XmlInputError } from '../xml/index.js';
-import { type Problem, sendProblem, validationProblem } from './problem.js';
+import { errorProblem, type Problem, sendProblem, validationProblem } from './problem.js';
 
 // The NHS MHS adaptor's request body, with its limits (reference-system.md §2).
 const CONTENT_TYPES = [
@@ -110,7 +106,6 @@ export const mhsRequestBodySchema = z.strictObject({
     .optional(),
 });
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-const TERMINAL: readonly string[] = FINAL_OUTBOUND_STATES;
 /** The MHS adaptor's error body fields, kept beside our problem fields so its clients keep working. */
 const SPINE_ERROR_MESSAGE = 'Error(s) received from Spine. Contact system administrator.';
 const PROCESS_KEYS = { soap_fault: 'SOAP_ERROR_HANDLER0002', ebxml_error: 'EBXML_ERROR_HANDLER0005' };
@@ -188,11 +183,10 @@ export function mhsRoutes(deps: MhsRouteDependencies): Router {
       route = deps.routes.resolve(interactionId);
     } catch (error) {
       if (!(error instanceof RoutingError)) throw error;
-      return sendProblem(response, {
-        title: 'Error obtaining outbound URL',
-        status: 500,
-        detail: error.message,
-      });
+      return sendProblem(
+        response,
+        errorProblem(error, { title: 'Error obtaining outbound URL', status: 500 }),
+      );
     }
     const fromAsid = request.get('from-asid');
     if (route.workflow === 'sync' && !/^[0-9]{1,12}$/.test(fromAsid ?? '')) {
@@ -225,7 +219,10 @@ export function mhsRoutes(deps: MhsRouteDependencies): Router {
         return response.status(202).json(accepted(submitted));
       const done = await deps.waiters.waitFor(
         submitted.messageId,
-        async () => TERMINAL.includes((await deps.store.get(submitted.messageId))?.status ?? ''),
+        async () => {
+          const status = (await deps.store.get(submitted.messageId))?.status;
+          return status !== undefined && isFinal(status);
+        },
         route.persistDurationMs,
       );
       const finished = (await deps.store.get(submitted.messageId))!;
@@ -321,23 +318,10 @@ function withDeclaration(hl7: string): string {
 }
 
 export function submitProblem(error: unknown, messageId?: string): Problem {
-  if (error instanceof DuplicateMessageError) {
-    return {
-      title: 'Message-Id already used',
-      status: 409,
-      detail: `message ${messageId} was accepted before; use a new Message-Id`,
-    };
-  }
-  if (error instanceof NotAcceptedError) {
-    return {
-      title: 'Not accepted: try again later',
-      status: 503,
-      detail: error.message,
-      retryAfterSeconds: 5,
-    };
-  }
-  if (error instanceof InvalidSubmissionError)
-    return { title: 'Invalid request', status: 400, detail: error.message };
+  if (error instanceof DuplicateMessageError)
+    return errorProblem(error, { detail: `message ${messageId} was accepted before; use a new Message-Id` });
+  if (error instanceof NotAcceptedError || error instanceof InvalidSubmissionError)
+    return errorProblem(error);
   throw error;
 }
 

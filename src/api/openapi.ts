@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CAB_INTERACTIONS, type CabRequestSchemas, slotResponseRequestSchema } from '../cab/index.js';
-import { INBOUND_STATES, OUTBOUND_STATES } from '../store/index.js';
+import { MESSAGE_STATES } from '../lifecycle/index.js';
 import { CAB_PATHS } from './cab.js';
 import { DEAD_LETTER_PATHS } from './dead-letters.js';
 import { ersPaths } from './ers.js';
@@ -129,7 +129,7 @@ const problemResponse = (description: string) => ({
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 });
 
-const STATES = [...OUTBOUND_STATES, ...INBOUND_STATES];
+const STATES = [...MESSAGE_STATES];
 
 /**
  * What an answer's `inResponseTo` looks like in the examples: plainly not an id, so "Try it out"

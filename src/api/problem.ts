@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { z } from 'zod';
+import type { GatewayError } from '../errors/index.js';
 
 /** An RFC 9457 problem body; `errors` names each offending field or carries Spine's error codes. */
 export interface Problem {
@@ -17,6 +18,20 @@ export function sendProblem(response: Response, { retryAfterSeconds, ...problem 
     .status(problem.status)
     .type('application/problem+json')
     .json({ type: problem.type ?? 'about:blank', ...problem });
+}
+
+/**
+ * The problem for a GatewayError: its title, status and message (and Retry-After, when it has one).
+ * `overrides` are a route's own words for it, e.g. a RoutingError met while replaying is `409 Cannot replay`.
+ */
+export function errorProblem(error: GatewayError, overrides: Partial<Problem> = {}): Problem {
+  return {
+    title: error.title,
+    status: error.status,
+    detail: error.message,
+    ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+    ...overrides,
+  };
 }
 
 /** 400 naming every invalid field by its JSON path (e.g. `slots[0].usrn`). */

@@ -3,15 +3,7 @@ import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type GatewayConfig, loadConfig } from '../config/index.js';
-import {
-  DeadLetterConflictError,
-  DeadLetterNotFoundError,
-  type DeadLetterPage,
-  DeadLetters,
-  InvalidSubmissionError,
-  NotAcceptedError,
-  OutboundSubmission,
-} from '../outbound/index.js';
+import { type DeadLetterPage, DeadLetters, OutboundSubmission } from '../outbound/index.js';
 import { Broker } from '../queue/index.js';
 import { loadRouteTable } from '../routing/index.js';
 import { type LoadedTls, loadTls } from '../security/tls/index.js';
@@ -127,16 +119,10 @@ function operator(): string {
   }
 }
 
-/** Errors an operator can act on become one line (UsageError); anything else keeps its stack. */
+/** A malformed cursor names the option it came from; every other GatewayError is already one line (cli/errors). */
 function oneLine(error: unknown): unknown {
-  const known =
-    error instanceof DeadLetterNotFoundError ||
-    error instanceof DeadLetterConflictError ||
-    error instanceof InvalidCursorError ||
-    error instanceof NotAcceptedError ||
-    error instanceof InvalidSubmissionError;
   if (error instanceof InvalidCursorError) return new UsageError(`--before: ${error.message}`);
-  return known ? new UsageError((error as Error).message) : error;
+  return error;
 }
 
 /**

@@ -2,17 +2,7 @@
 // anything they can act on — a bad argument, a file that is not there, a port already taken —
 // and the stack only for what is a bug in the gateway.
 import { environmentName, type GatewayConfig } from '../config/index.js';
-
-// Errors a user can act on, by class name: their message is the line.
-const EXPECTED_ERRORS = new Set([
-  'UsageError',
-  'ConfigError',
-  'TlsConfigError',
-  'RoutingError',
-  'BrokerUnavailableError',
-  'XmlInputError',
-  'Pkcs12Error',
-]);
+import { GatewayError } from '../errors/index.js';
 
 const SYSTEM_MESSAGES: Record<string, string> = {
   ENOENT: 'no such file or directory',
@@ -45,8 +35,8 @@ export interface Failure {
 export function describeFailure(error: unknown, config?: GatewayConfig): Failure {
   if (!(error instanceof Error)) return { line: String(error), bug: true };
   const first = error.message.split('\n')[0] ?? '';
-  if (EXPECTED_ERRORS.has(error.constructor.name) || EXPECTED_ERRORS.has(error.name))
-    return { line: first, bug: false };
+  // Every error the gateway anticipates says what went wrong in its message; only its own faults are bugs.
+  if (error instanceof GatewayError) return { line: first, bug: error.internal };
   const { code, syscall } = error as SystemError;
   // node:util parseArgs: an unknown option, a missing value, a stray positional.
   if (code?.startsWith('ERR_PARSE_ARGS_'))

@@ -1,7 +1,6 @@
+import { createError } from '../errors/index.js';
 /** A failure the user can fix; printed as one line, exit 1. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export class UsageError extends createError('USAGE', 400, 'Invalid usage') {}
 
 /** A whole-number option (`--messages 500`): the fallback when absent, a one-line error when not a number ≥ min. */
 export function wholeNumber(value: string | undefined, flag: string, fallback: number, min: number): number {

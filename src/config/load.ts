@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createError } from '../errors/index.js';
 import { configSchema, type GatewayConfig } from './schema.js';
 
 /** Thrown when configuration is unusable; `message` is one line naming the key and why. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export class ConfigError extends createError('CONFIG_INVALID', 400, 'Invalid configuration') {}
 
 /** The package root (where config/default.json lives), whether running from src/ or dist/. */
 export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -1,3 +1,4 @@
+import { ALLOWED_FROM, ANSWERABLE_STATES, type MessageState } from '../lifecycle/index.js';
 import type { Logger } from '../ops/index.js';
 import { replyDeadlineAt } from '../outbound/index.js';
 import { type NotificationRelay, pasNotification } from '../outbox/index.js';
@@ -13,9 +14,7 @@ import {
   type QueuePublisher,
   type Signal,
 } from '../queue/index.js';
-import type { MessageState, MessageStore, StoredMessage } from '../store/index.js';
-
-const IN_FLIGHT: readonly MessageState[] = ['ACCEPTED', 'SENDING', 'SENT', 'RETRYING'];
+import type { MessageStore, StoredMessage } from '../store/index.js';
 
 /** The JSON a PAS sees for an application acknowledgement. */
 export interface ApplicationAckReply {
@@ -74,14 +73,14 @@ export class CorrelationConsumer {
       case 'reply':
         // The reply itself reached the PAS from the inbound path; only the request's state moves.
         await this.deps.store.transition(message.messageId, 'COMPLETED', {
-          from: [...IN_FLIGHT, 'ACKED'],
+          from: ANSWERABLE_STATES,
           detail: `reply ${signal.interactionId ?? ''} ${signal.signalId}`.replace('  ', ' '),
           patch: { reply: { replyMessageId: signal.signalId, interactionId: signal.interactionId } },
         });
         break;
       case 'acknowledgment':
         await this.deps.store.transition(message.messageId, 'ACKED', {
-          from: IN_FLIGHT,
+          from: ALLOWED_FROM.ACKED, // not ACKED itself: a repeated Acknowledgment moves nothing
           detail: `ebXML Acknowledgment ${signal.signalId}`,
           // From now it waits for the application acknowledgement, until its reply deadline.
           patch: { nextAttemptAt: replyDeadlineAt(message) },
@@ -96,7 +95,7 @@ export class CorrelationConsumer {
         });
         if (
           await this.deps.store.transition(message.messageId, 'NACKED', {
-            from: [...IN_FLIGHT, 'ACKED'],
+            from: ANSWERABLE_STATES,
             detail,
             patch: { error: signal.errors ?? [] },
             notify,
@@ -112,7 +111,7 @@ export class CorrelationConsumer {
         const notify = this.replyFor(message, signal, 'application-ack', reply);
         if (
           await this.deps.store.transition(message.messageId, to, {
-            from: [...IN_FLIGHT, 'ACKED'],
+            from: ANSWERABLE_STATES,
             detail: `application acknowledgement ${ack.typeCode} ${signal.signalId}`,
             patch: { reply },
             notify,

@@ -1,9 +1,9 @@
 // The one error type the parsers throw: an ebXML error ready to go into a MessageError, plus
 // as much of the header as was read, so the receiver knows whether it can address one.
+import { createError } from '../errors/index.js';
 import type { EbxmlError, MessageHeader } from './model.js';
 
-export class EbxmlFault extends Error {
-  override readonly name = 'EbxmlFault';
+export class EbxmlFault extends createError('EBXML_FAULT', 400, 'Invalid ebXML message') {
   readonly error: EbxmlError;
   readonly header?: Partial<MessageHeader>;
   /** True when From and MessageId are known, so a MessageError can be addressed. */

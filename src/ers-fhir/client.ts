@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createError } from '../errors/index.js';
 import { backoffMs, type RateLimiter } from './limiter.js';
 import { type ErsError, readOperationOutcome, versionFromEtag } from './outcome.js';
 import type { TokenClient } from './token.js';
@@ -36,9 +37,9 @@ export interface FhirAnswer {
 }
 
 /** e-RS could not be reached or did not answer in time; nothing is known about the outcome. */
-export class FhirTransportError extends Error {
-  override readonly name = 'FhirTransportError';
-}
+export class FhirTransportError extends createError('ERS_UNREACHABLE', 504, 'e-RS did not answer', {
+  retryAfterSeconds: 30,
+}) {}
 
 export interface FhirClientSettings {
   baseUrl: string;

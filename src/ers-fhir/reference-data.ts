@@ -1,3 +1,4 @@
+import { createError } from '../errors/index.js';
 import type { FhirClient } from './client.js';
 
 export interface Concept {
@@ -21,9 +22,11 @@ export const CODE_SYSTEMS = [
 export type CodeSystemType = (typeof CODE_SYSTEMS)[number];
 
 /** A004 failed. */
-export class ReferenceDataError extends Error {
-  override readonly name = 'ReferenceDataError';
-}
+export class ReferenceDataError extends createError(
+  'ERS_REFERENCE_DATA_UNREADABLE',
+  502,
+  'Unexpected answer from e-RS',
+) {}
 
 /** Reads a CodeSystem's concepts with the properties the PAS filters on. Pure. */
 export function readConcepts(codeSystem: unknown): Concept[] {

@@ -1,5 +1,6 @@
 // STU3 ReferralRequest (eRS-ReferralRequest-1) → the plain JSON the PAS reads. Pure; golden-tested.
 // Only what e-RS's profile defines is read; anything missing comes out absent or null, never guessed.
+import { createError } from '../errors/index.js';
 
 export interface Coded {
   code: string;
@@ -51,9 +52,11 @@ const NHS_NUMBER_SYSTEM = 'http://fhir.nhs.net/Id/nhs-number';
 type Json = Record<string, unknown>;
 
 /** Thrown when the resource is not a ReferralRequest with a UBRN and a version. */
-export class ReferralShapeError extends Error {
-  override readonly name = 'ReferralShapeError';
-}
+export class ReferralShapeError extends createError(
+  'ERS_REFERRAL_UNREADABLE',
+  502,
+  'Unexpected answer from e-RS',
+) {}
 
 export function mapReferral(resource: unknown): ReferralJson {
   if (!isObject(resource) || resource.resourceType !== 'ReferralRequest')

@@ -1,3 +1,4 @@
+import { createError } from '../errors/index.js';
 import type { ReferralStore } from '../store/index.js';
 import type { FhirAnswer, FhirClient, UserContext } from './client.js';
 import { mapReferral, type ReferralJson } from './referral.js';
@@ -9,8 +10,11 @@ export interface HeldReferral {
 }
 
 /** A005 failed: e-RS's answer, for the caller to map. */
-export class ReferralReadError extends Error {
-  override readonly name = 'ReferralReadError';
+export class ReferralReadError extends createError(
+  'ERS_REFERRAL_READ_FAILED',
+  502,
+  'Unexpected answer from e-RS',
+) {
   constructor(readonly answer: FhirAnswer) {
     super(`A005 answered ${answer.status}${answer.error.code ? ` ${answer.error.code}` : ''}`);
   }

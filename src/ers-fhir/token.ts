@@ -1,5 +1,6 @@
 import { createPrivateKey, type KeyObject, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createError } from '../errors/index.js';
 import { readPkcs12 } from '../security/pki/index.js';
 import { clientAssertion, tokenRequestBody } from './jwt.js';
 
@@ -16,9 +17,7 @@ export interface TokenSettings {
 const EXPIRY_MARGIN_MS = 30_000;
 
 /** Thrown when no token can be had; the message never carries the token or the assertion. */
-export class TokenError extends Error {
-  override readonly name = 'TokenError';
-}
+export class TokenError extends createError('ERS_TOKEN_UNAVAILABLE', 502, 'No e-RS access token') {}
 
 /** Reads the signing key: PEM, or PKCS#12 (.p12/.pfx) with its password, as the TLS keys are. */
 export function loadSigningKey(file: string, password: string): KeyObject {

@@ -1,5 +1,6 @@
 // A008 (POST STU3/ReferralRequest/$ers.fetchworklist): the request we send, the List we read back,
 // and the difference between two runs. Pure.
+import { createError } from '../errors/index.js';
 import type { WorklistEntry } from '../store/index.js';
 
 export const WORKLISTS = ['REFERRALS_FOR_REVIEW', 'APPOINTMENT_SLOT_ISSUES'] as const;
@@ -22,9 +23,11 @@ export function fetchWorklistParameters(list: WorklistName, service: string): un
 }
 
 /** Thrown when the answer is not a worklist List we can read. */
-export class WorklistShapeError extends Error {
-  override readonly name = 'WorklistShapeError';
-}
+export class WorklistShapeError extends createError(
+  'ERS_WORKLIST_UNREADABLE',
+  502,
+  'Unexpected answer from e-RS',
+) {}
 
 /**
  * Each entry's UBRN (item.reference ReferralRequest/{ubrn}) and referralRequestVersion (the

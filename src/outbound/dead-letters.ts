@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createError } from '../errors/index.js';
 import { type QueuePublisher, queueOutboundWork } from '../queue/index.js';
 import {
   DEAD_LETTER_STATES,
@@ -19,16 +20,14 @@ import {
 } from './submission.js';
 
 /** No message has this id. */
-export class DeadLetterNotFoundError extends Error {
-  override readonly name = 'DeadLetterNotFoundError';
+export class DeadLetterNotFoundError extends createError('UNKNOWN_MESSAGE', 404, 'Unknown message') {
   constructor(readonly messageId: string) {
     super(`no message ${messageId}`);
   }
 }
 
 /** The message exists but is not a dead letter (not FAILED or UNANSWERED, or already replayed or discarded). */
-export class DeadLetterConflictError extends Error {
-  override readonly name = 'DeadLetterConflictError';
+export class DeadLetterConflictError extends createError('NOT_A_DEAD_LETTER', 409, 'Not a dead letter') {
   constructor(
     readonly messageId: string,
     /** Its state in words, e.g. `COMPLETED` or `FAILED, already discarded`. */

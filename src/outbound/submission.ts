@@ -10,6 +10,7 @@ import {
   PARTY_TYPE,
   toHttpMessage,
 } from '../ebxml/index.js';
+import { createError } from '../errors/index.js';
 import { parseWrapper } from '../hl7/index.js';
 import { BrokerUnavailableError, type QueuePublisher, queueOutboundWork } from '../queue/index.js';
 import { type Route, type RouteTable, reliabilityFlags } from '../routing/index.js';
@@ -69,14 +70,12 @@ const signHere: EnvelopeSigner = async (envelopeXml, parts, identity, options) =
   signEnvelope(envelopeXml, parts, identity, options);
 
 /** The request cannot be sent as asked (e.g. attachments on a sync interaction). */
-export class InvalidSubmissionError extends Error {
-  override readonly name = 'InvalidSubmissionError';
-}
+export class InvalidSubmissionError extends createError('INVALID_SUBMISSION', 400, 'Invalid request') {}
 
 /** Raised when the message could not be made durable; the PAS should retry later. */
-export class NotAcceptedError extends Error {
-  override readonly name = 'NotAcceptedError';
-}
+export class NotAcceptedError extends createError('NOT_ACCEPTED', 503, 'Not accepted: try again later', {
+  retryAfterSeconds: 5,
+}) {}
 
 /**
  * Accepts a message for Spine: builds and signs the exact bytes once (so every resend is identical),

@@ -1,4 +1,10 @@
 import { createHash } from 'node:crypto';
+import {
+  AWAITING_SIGNAL_STATES,
+  ERROR_OUTCOME_STATES,
+  type MessageState,
+  mayMove,
+} from '../lifecycle/index.js';
 import type { Logger } from '../ops/index.js';
 import { type NotificationRelay, pasNotification } from '../outbox/index.js';
 import {
@@ -14,20 +20,11 @@ import {
   queueOutboundRetry,
   type RetryPublisher,
 } from '../queue/index.js';
-import {
-  AWAITING_ANSWER_STATES,
-  type MessageState,
-  type MessageStore,
-  type PasNotification,
-  type StoredMessage,
-} from '../store/index.js';
+import type { MessageStore, PasNotification, StoredMessage } from '../store/index.js';
 import { type MtlsClient, TransportError } from '../transport/index.js';
 import { classifyResponse, type SendOutcome, type SpineError } from './classify.js';
 import { replyDeadline, resendDeadline } from './deadline.js';
 import type { RouteSnapshot } from './submission.js';
-
-/** Final states the send worker decides itself (Spine refused the message, it gave up, or stopped waiting). */
-const WORKER_OUTCOMES: readonly MessageState[] = ['NACKED', 'FAILED', 'UNANSWERED'];
 
 /** A stable UUID for the PAS notification of `status` for `messageId` (the same on every retelling). */
 export function outcomeMessageId(messageId: string, status: string): string {
@@ -79,14 +76,14 @@ export class SendWorker {
       return 'reject';
     }
     // The sweeper queues a message whose reply deadline has passed: it ends here, UNANSWERED.
-    if (AWAITING_ANSWER_STATES.includes(message.status)) {
+    if (AWAITING_SIGNAL_STATES.includes(message.status)) {
       await this.endIfUnanswered(message);
       return 'ack';
     }
     if (!this.claimable(message)) {
       // An instance that died between deciding an outcome and telling the PAS left it untold.
       if (
-        WORKER_OUTCOMES.includes(message.status) &&
+        ERROR_OUTCOME_STATES.includes(message.status) &&
         message.attempts > 0 &&
         !message.replyDeliveredAt &&
         !message.resolution
@@ -141,9 +138,10 @@ export class SendWorker {
     return 'ack';
   }
 
+  /** A message the lifecycle lets into SENDING; one SENDING already only once that send was interrupted. */
   private claimable(message: StoredMessage): boolean {
-    if (message.status === 'ACCEPTED' || message.status === 'RETRYING') return true;
-    if (message.status !== 'SENDING') return false;
+    if (!mayMove(message.status, 'SENDING')) return false;
+    if (message.status !== 'SENDING') return true;
     return (
       this.now().getTime() - Date.parse(message.updatedAt) > sendingStaleAfterMs(this.deps.requestTimeoutMs)
     );

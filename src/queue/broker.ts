@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import { createError } from '../errors/index.js';
 import { QueueContractError } from './contract.js';
 import type { EventBus, QueueConsumer, QueuePublisher, RetryPublisher } from './ports.js';
 import {
@@ -50,9 +51,10 @@ interface Subscription {
   consumerTag?: string;
 }
 
-export class BrokerUnavailableError extends Error {
-  override readonly name = 'BrokerUnavailableError';
-}
+/** RabbitMQ cannot be reached, or did not confirm, in time: nothing was queued. */
+export class BrokerUnavailableError extends createError('BROKER_UNAVAILABLE', 503, 'RabbitMQ unavailable', {
+  retryAfterSeconds: 5,
+}) {}
 
 /**
  * One long-lived AMQP connection: a confirm channel for publishing, one channel per consumer, and

@@ -1,10 +1,10 @@
 // Every queue body is JSON with one parser and one encoder here, used by producer and consumer
 // alike, so the shape a queue carries is written down once.
 import type { z } from 'zod';
+import { createError } from '../errors/index.js';
 
 /** A queue body that is not what its queue's contract says. Never worth a retry as it is. */
-export class QueueContractError extends Error {
-  override readonly name = 'QueueContractError';
+export class QueueContractError extends createError('QUEUE_CONTRACT', 500, 'Malformed queue message') {
   constructor(
     readonly queue: string,
     detail: string,

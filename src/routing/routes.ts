@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { ACTOR_NEXT_MSH, ACTOR_TO_PARTY_MSH, type ReliabilityFlags } from '../ebxml/model.js';
+import { createError } from '../errors/index.js';
 import {
   type Catalogue,
   catalogueSchema,
@@ -41,9 +42,8 @@ export interface Route {
 /** The reply timeout when neither the route nor the routes file's defaults set `replyTimeout`. */
 export const DEFAULT_REPLY_TIMEOUT = 'PT1H';
 
-export class RoutingError extends Error {
-  override readonly name = 'RoutingError';
-}
+/** No usable route: the routes file is wrong, or names no route for an interaction. */
+export class RoutingError extends createError('ROUTING', 400, 'No usable route') {}
 
 /**
  * Values learned at run time (from SDS) that take precedence over the routes file for one

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { createError } from '../errors/index.js';
 import { type OutboundProxy, ProxyTunnelAgent } from '../transport/index.js';
 import { type ReliabilitySettings, reliabilitySchema } from './catalogue.js';
 
@@ -39,9 +40,8 @@ export interface SdsEndpoint {
   reliability: Partial<ReliabilitySettings>;
 }
 
-export class SdsError extends Error {
-  override readonly name = 'SdsError';
-}
+/** SDS could not be asked, or its answer could not be read. */
+export class SdsError extends createError('SDS_LOOKUP_FAILED', 502, 'SDS lookup failed') {}
 
 /** `urn:nhs:names:services:ebs` + `PRSC_IN080000UK07` → the nhsServiceInteractionId value. */
 export function serviceInteractionId(service: string, interactionId: string): string {

@@ -2,10 +2,12 @@
 // read the file system, so the imported schemas are served from memory under their real paths,
 // which also keeps file names in schema errors meaningful. The validator lives as long as the
 // process: it is compiled once and never disposed.
+
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XmlBufferInputProvider, XmlDocument, XsdValidator, xmlRegisterInputProvider } from 'libxml2-wasm';
 import { packageRoot } from '../config/index.js';
+import { createError } from '../errors/index.js';
 
 export const SCHEMA_DIR = join(packageRoot, 'schemas');
 
@@ -13,9 +15,7 @@ export const SCHEMA_DIR = join(packageRoot, 'schemas');
 const ENVELOPE_ENTRY = 'ebms-msg-header-2.0.xsd';
 
 /** Thrown when our own schemas cannot be read or compiled: a packaging bug, not bad input. */
-export class SchemaSetError extends Error {
-  override readonly name = 'SchemaSetError';
-}
+export class SchemaSetError extends createError('SCHEMA_SET_BROKEN', 500, 'Internal error') {}
 
 let provided = false;
 let envelopeValidator: XsdValidator | undefined;

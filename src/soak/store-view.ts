@@ -1,8 +1,8 @@
-import { FINAL_OUTBOUND_STATES } from '../store/index.js';
+import { FINAL, FINAL_OUTBOUND_STATES } from '../lifecycle/index.js';
 import { withClient } from './postgres.js';
 
-const FINAL = new Set<string>(FINAL_OUTBOUND_STATES);
-const FINAL_SQL = [...FINAL_OUTBOUND_STATES, 'DELIVERED'].map((state) => `'${state}'`).join(', ');
+const FINAL_OUTBOUND = new Set<string>(FINAL_OUTBOUND_STATES);
+const FINAL_SQL = FINAL.map((state) => `'${state}'`).join(', ');
 
 export interface OutboundRow {
   messageId: string;
@@ -21,7 +21,7 @@ export interface StoreView {
 }
 
 export function isFinal(status: string): boolean {
-  return FINAL.has(status);
+  return FINAL_OUTBOUND.has(status);
 }
 
 /** Reads every message's state straight from the shared PostgreSQL store. */

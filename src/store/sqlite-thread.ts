@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { GatewayError } from '../errors/index.js';
 import { WORKER_HEAP_LIMITS, workerScript } from '../threads/index.js';
 import type { ReferralStore } from './referral-types.js';
 import {
@@ -169,10 +170,14 @@ export class ThreadedSqliteStore implements MessageStore {
   }
 }
 
+/** The caller's error for one thrown on the thread: by code, so `instanceof` and `code` still hold. */
 function rebuild(error: NonNullable<StoreReply['error']>): Error {
-  if (error.name === 'DuplicateMessageError' && error.messageId)
+  if (error.code === DuplicateMessageError.code && error.messageId !== undefined)
     return new DuplicateMessageError(error.messageId);
-  if (error.name === 'InvalidCursorError' && error.cursor !== undefined)
+  if (error.code === InvalidCursorError.code && error.cursor !== undefined)
     return new InvalidCursorError(error.cursor);
+  const { code, status, title } = error;
+  if (code !== undefined && status !== undefined && title !== undefined)
+    return GatewayError.fromJSON({ name: error.name, message: error.message, code, status, title });
   return Object.assign(new Error(error.message), { name: error.name });
 }

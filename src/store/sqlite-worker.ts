@@ -2,6 +2,7 @@
 // commit's fsync would otherwise stop the gateway's event loop. Calls arrive as messages; the
 // store's group commit batches those that arrive together.
 import { parentPort, workerData } from 'node:worker_threads';
+import { GatewayError } from '../errors/index.js';
 import { SqliteMessageStore } from './sqlite.js';
 import { type StoreCall, type StoreReply, storeMethod, toBuffers } from './thread-protocol.js';
 import { DuplicateMessageError, InvalidCursorError } from './types.js';
@@ -41,10 +42,9 @@ port.on('message', (call: StoreCall) => {
 });
 
 function describe(error: unknown): NonNullable<StoreReply['error']> {
-  if (error instanceof DuplicateMessageError)
-    return { name: error.name, message: error.message, messageId: error.messageId };
-  if (error instanceof InvalidCursorError)
-    return { name: error.name, message: error.message, cursor: error.cursor };
+  if (error instanceof DuplicateMessageError) return { ...error.toJSON(), messageId: error.messageId };
+  if (error instanceof InvalidCursorError) return { ...error.toJSON(), cursor: error.cursor };
+  if (error instanceof GatewayError) return error.toJSON();
   const e = error instanceof Error ? error : new Error(String(error));
   return { name: e.name, message: e.message };
 }

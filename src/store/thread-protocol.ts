@@ -60,7 +60,16 @@ export interface StoreReply {
   id: number;
   ok: boolean;
   value?: unknown;
-  error?: { name: string; message: string; messageId?: string; cursor?: string };
+  /** A GatewayError crosses with its code (and the fields its class is rebuilt from); any other by name. */
+  error?: {
+    name: string;
+    message: string;
+    code?: string;
+    status?: number;
+    title?: string;
+    messageId?: string;
+    cursor?: string;
+  };
 }
 
 /**

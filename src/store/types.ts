@@ -1,41 +1,23 @@
+import { createError } from '../errors/index.js';
+
+import { DEAD_LETTER_STATES, type Direction, type MessageState } from '../lifecycle/index.js';
 import type { ReferralStore } from './referral-types.js';
 
-export const OUTBOUND_STATES = [
-  'ACCEPTED',
-  'SENDING',
-  'SENT',
-  'RETRYING',
-  'ACKED',
-  'COMPLETED',
-  'NACKED',
-  'REJECTED',
-  'FAILED',
-  'UNANSWERED',
-] as const;
-export const INBOUND_STATES = ['RECEIVED', 'DELIVERED'] as const;
-export type OutboundState = (typeof OUTBOUND_STATES)[number];
-export type InboundState = (typeof INBOUND_STATES)[number];
-export type MessageState = OutboundState | InboundState;
-export type Direction = 'outbound' | 'inbound';
-/**
- * Outbound states a message never leaves: nothing more will be sent or received for it.
- * UNANSWERED: sent (and perhaps acknowledged by Spine's MSH), but the answer it waited for — the
- * ebXML Acknowledgment or the application acknowledgement — did not come by its reply deadline.
- */
-export const FINAL_OUTBOUND_STATES = ['COMPLETED', 'NACKED', 'REJECTED', 'FAILED', 'UNANSWERED'] as const;
-/** In-flight states waiting for Spine to answer (not for us to send): each ends at the reply deadline. */
-export const AWAITING_ANSWER_STATES: readonly MessageState[] = ['SENT', 'ACKED'];
-/**
- * Dead letters: outbound messages the gateway gave up on — sending (FAILED) or waiting for an answer
- * (UNANSWERED) — that an operator replays or discards.
- */
-export const DEAD_LETTER_STATES = ['FAILED', 'UNANSWERED'] as const;
+// The states and their moves are the lifecycle's (src/lifecycle); re-exported for the store's users.
+export {
+  AWAITING_SIGNAL_STATES,
+  DEAD_LETTER_STATES,
+  type Direction,
+  FINAL_OUTBOUND_STATES,
+  IN_FLIGHT_OUTBOUND_STATES,
+  INBOUND_STATES,
+  type InboundState,
+  type MessageState,
+  OUTBOUND_STATES,
+  type OutboundState,
+} from '../lifecycle/index.js';
 /** DEAD_LETTER_STATES as an SQL list, for both stores' queries. */
 export const DEAD_LETTER_SQL = DEAD_LETTER_STATES.map((state) => `'${state}'`).join(', ');
-/** Outbound states still waiting for something (a send, an acknowledgment, a reply). */
-export const IN_FLIGHT_OUTBOUND_STATES: readonly OutboundState[] = OUTBOUND_STATES.filter(
-  (state) => !(FINAL_OUTBOUND_STATES as readonly string[]).includes(state),
-);
 
 /** Exact bytes of one HTTP message, kept so a resend or a duplicate's ack is byte-identical. */
 export interface StoredHttp {
@@ -199,8 +181,7 @@ export function messageCursor(message: Pick<StoredMessage, 'createdAt' | 'messag
   return `${message.createdAt}|${message.messageId}`;
 }
 
-export class InvalidCursorError extends Error {
-  override readonly name = 'InvalidCursorError';
+export class InvalidCursorError extends createError('INVALID_CURSOR', 400, 'Invalid request') {
   constructor(readonly cursor: string) {
     super('cursor must be createdAt|messageId of the last message seen');
   }
@@ -222,12 +203,9 @@ export function searchLimit(limit: number | undefined): number {
 }
 
 /** The store cannot be reached now (its thread died, it was closed); the operation did not happen. */
-export class StoreUnavailableError extends Error {
-  override readonly name = 'StoreUnavailableError';
-}
+export class StoreUnavailableError extends createError('STORE_UNAVAILABLE', 503, 'Store unavailable') {}
 
-export class DuplicateMessageError extends Error {
-  override readonly name = 'DuplicateMessageError';
+export class DuplicateMessageError extends createError('DUPLICATE_MESSAGE', 409, 'Message-Id already used') {
   constructor(readonly messageId: string) {
     super(`message ${messageId} is already stored`);
   }
@@ -250,7 +228,8 @@ export interface MessageStore {
   getByHl7MessageId(hl7MessageId: string): Promise<StoredMessage | undefined>;
   /**
    * Atomically moves a message to `to` (if its status is in `from`); true when it moved.
-   * A resolved dead letter never moves: an operator's decision is final.
+   * A resolved dead letter never moves: an operator's decision is final. A move the lifecycle does
+   * not allow (ALLOWED_FROM) is refused with IllegalTransitionError (checkTransition).
    */
   transition(messageId: string, to: MessageState, options?: TransitionOptions): Promise<boolean>;
   /** Outbox rows not yet confirmed by the broker, written before `createdBefore`, oldest first. */

@@ -1,7 +1,9 @@
 // Our one door to libxml2-wasm: hostile-input checks first, then a namespace-aware DOM that is
 // always disposed. Other folders use these helpers, never libxml2-wasm directly (except the
 // signer, which needs C14N over the same document).
+
 import { XmlDocument, type XmlElement, type XmlNode, XmlXPath } from 'libxml2-wasm';
+import { createError } from '../errors/index.js';
 
 export type { XmlDocument, XmlElement, XmlNode } from 'libxml2-wasm';
 
@@ -18,9 +20,7 @@ export const NS = {
 } as const;
 
 /** Thrown for input we refuse to parse; `message` names the problem in one line. */
-export class XmlInputError extends Error {
-  override readonly name = 'XmlInputError';
-}
+export class XmlInputError extends createError('XML_REFUSED', 400, 'Invalid request') {}
 
 export interface ParseLimits {
   /** Largest document accepted, in bytes. */

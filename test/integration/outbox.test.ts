@@ -66,9 +66,9 @@ describe('the PAS notification outbox, against the real RabbitMQ', () => {
       direction: 'outbound',
       interactionId: 'PRSC_IN090000UK09',
       conversationId: `C-${messageId}`,
-      status: 'ACCEPTED',
+      status: 'SENDING',
     });
-    await store.transition(messageId, 'SENT', { from: ['ACCEPTED'] });
+    await store.transition(messageId, 'SENT', { from: ['SENDING'] });
   }
 
   const messageError = (signalId: string, refToMessageId: string): Delivery => {

@@ -56,11 +56,11 @@ describe('the sweeper queues again what a crash stranded', () => {
     await store.insert(message('OLD-ACCEPTED'));
     await store.insert(message('OLD-SENDING'));
     await store.transition('OLD-SENDING', 'SENDING', { patch: { attempts: 1 } });
-    await store.insert(message('RETRY-DUE'));
+    await store.insert({ ...message('RETRY-DUE'), status: 'SENDING' });
     await store.transition('RETRY-DUE', 'RETRYING', {
       patch: { nextAttemptAt: new Date(now + 1_000).toISOString() },
     });
-    await store.insert(message('DONE'));
+    await store.insert({ ...message('DONE'), status: 'SENT' });
     await store.transition('DONE', 'COMPLETED');
     now += 10 * 60_000; // ten minutes later: everything above is stale
     await store.insert(message('FRESH'));

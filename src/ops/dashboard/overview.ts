@@ -1,12 +1,5 @@
-import {
-  type DeadLetter,
-  FINAL_OUTBOUND_STATES,
-  type HistoryEntry,
-  IN_FLIGHT_OUTBOUND_STATES,
-  type MessageState,
-  type MessageStore,
-  type StoredMessage,
-} from '../../store/index.js';
+import { IN_FLIGHT_OUTBOUND_STATES, type MessageState, UNSUCCESSFUL_STATES } from '../../lifecycle/index.js';
+import type { DeadLetter, HistoryEntry, MessageStore, StoredMessage } from '../../store/index.js';
 import type { GatewayMetrics, MetricTotals } from '../metrics.js';
 import type { OpsState, OpsStateReader } from '../state.js';
 import { maskNhsNumbers } from './redact.js';
@@ -56,8 +49,6 @@ export interface OverviewSources {
   clock?: () => Date;
 }
 
-/** Every final outbound state but success: a state the store adds later is listed without a change here. */
-const ERROR_STATES: readonly MessageState[] = FINAL_OUTBOUND_STATES.filter((state) => state !== 'COMPLETED');
 const SAMPLE_EVERY_MS = 10_000;
 const SAMPLES_KEPT = 60;
 const RECENT_ERRORS = 10;
@@ -139,7 +130,7 @@ export class OverviewLoader {
 
   private async recentErrors(): Promise<ErrorRow[]> {
     const lists = await Promise.all(
-      ERROR_STATES.map((status) => this.sources.store.search({ status, limit: RECENT_ERRORS })),
+      UNSUCCESSFUL_STATES.map((status) => this.sources.store.search({ status, limit: RECENT_ERRORS })),
     );
     // Dated by when each entered its state, not updatedAt: settling a dead letter (replay,
     // discard) or telling the PAS touches updatedAt, and must not move an old failure to the top.

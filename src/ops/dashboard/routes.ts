@@ -1,12 +1,11 @@
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
+import { MESSAGE_STATES } from '../../lifecycle/index.js';
 import {
-  INBOUND_STATES,
   InvalidCursorError,
   type MessageQuery,
   type MessageState,
   type MessageStore,
   messageCursor,
-  OUTBOUND_STATES,
   type StoredMessage,
 } from '../../store/index.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -460,13 +459,12 @@ function param(request: Request, name: string): string | undefined {
 
 class SearchProblem extends Error {}
 
-const STATES: readonly string[] = [...OUTBOUND_STATES, ...INBOUND_STATES];
-
 function searchQuery(form: SearchForm, before: string | undefined): MessageQuery {
   const query: MessageQuery = { limit: SEARCH_LIMIT };
   if (form.interaction) query.interactionId = form.interaction;
   if (form.status) {
-    if (!STATES.includes(form.status)) throw new SearchProblem(`state ${form.status} is not a message state`);
+    if (!(MESSAGE_STATES as readonly string[]).includes(form.status))
+      throw new SearchProblem(`state ${form.status} is not a message state`);
     query.status = form.status as MessageState;
   }
   if (form.direction) {

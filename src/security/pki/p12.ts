@@ -1,15 +1,15 @@
 // PKCS#12 import for certificates issued through NHS onboarding as a .p12/.pfx file. node-forge
 // only unpacks the container (MAC, decryption, bags); every check on what comes out (key matches
 // certificate, which certificate issued which) is node:crypto's.
+
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
+import { createError } from '../../errors/index.js';
 
 /** Thrown for a file we cannot import; `message` is one line. */
-export class Pkcs12Error extends Error {
-  override readonly name = 'Pkcs12Error';
-}
+export class Pkcs12Error extends createError('PKCS12_UNREADABLE', 400, 'Unreadable PKCS#12 file') {}
 
 export interface Pkcs12Contents {
   /** The certificate whose public key matches the private key. */

@@ -1,6 +1,7 @@
 // The message half of the store as shared statements and units of work: insert, move, patch,
 // the outbox, and operators' decisions on dead letters. Every timestamp is passed in (`now`), read
 // from the store's clock when the call was made.
+import { checkTransition } from '../../lifecycle/index.js';
 import {
   DEAD_LETTER_SQL,
   type DeadLetterResolution,
@@ -79,7 +80,7 @@ export function* transition(
     ),
   );
   if (!current || current.resolution !== null) return false;
-  if (options.from && !options.from.includes(current.status)) return false;
+  if (!checkTransition(current.status, to, options.from)) return false;
   if (options.ifAttempts !== undefined && current.attempts !== options.ifAttempts) return false;
   yield patchMessage(d, messageId, options.patch ?? {}, now, to);
   yield addHistory(d, messageId, now, to, options.detail);

@@ -156,7 +156,8 @@ export async function storeSent(
     status: 'ACCEPTED',
     ...(toPartyKey ? { route: { toPartyKey } } : {}),
   });
-  await store.transition(messageId, 'SENT', { from: ['ACCEPTED'] });
+  await store.transition(messageId, 'SENDING', { from: ['ACCEPTED'] });
+  await store.transition(messageId, 'SENT', { from: ['SENDING'] });
 }
 
 const spineContext = () => ({

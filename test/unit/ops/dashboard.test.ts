@@ -287,7 +287,7 @@ describe('dashboard wording, names and times (issue 18)', () => {
       direction: 'outbound',
       interactionId: 'REPC_IN150016UK05',
       conversationId: 'CONV-NEW',
-      status: 'ACCEPTED',
+      status: 'SENT',
     });
     await store.transition('NEW-NACK', 'NACKED', { detail: 'MessageError' });
     await store.insert({

@@ -104,7 +104,7 @@ describe('instrumentStore + GatewayMetrics', () => {
     await store.transition('OLD', 'FAILED');
     expect(await sample(metrics, 'mhs_dead_letters_total', { interaction: 'PRSC_IN090000UK09' })).toBe(1);
     expect(metrics.totals().deadLetters).toBe(1);
-    await raw.insert(outbound('LATE'));
+    await raw.insert({ ...outbound('LATE'), status: 'SENT' });
     clock.advance(30_000);
     await store.transition('LATE', 'COMPLETED');
     expect(await sample(metrics, 'mhs_accepted_to_completed_seconds_sum')).toBeCloseTo(30, 3);

@@ -162,7 +162,9 @@ describe('DeadLetters', () => {
     const { store, deadLetters, deadLetter, queued } = fresh();
     await deadLetter('U1', { attempts: 1 });
     // Make it an UNANSWERED dead letter instead: acknowledged, then no application ack by its deadline.
-    await store.transition('U1', 'ACKED', { from: ['FAILED'] });
+    await store.transition('U1', 'RETRYING', { from: ['FAILED'] });
+    await store.transition('U1', 'SENDING', { from: ['RETRYING'] });
+    await store.transition('U1', 'ACKED', { from: ['SENDING'] });
     await store.transition('U1', 'UNANSWERED', { from: ['ACKED'], detail: 'no application acknowledgement' });
     expect((await deadLetters.list()).deadLetters).toMatchObject([
       { messageId: 'U1', status: 'UNANSWERED', reason: 'no application acknowledgement' },
@@ -336,7 +338,7 @@ describe('DeadLetters', () => {
       direction: 'outbound',
       interactionId: 'XXXX_IN000000UK01',
       conversationId: 'C',
-      status: 'FAILED',
+      status: 'SENDING',
       hl7: '<XXXX_IN000000UK01 xmlns="urn:hl7-org:v3"><id root="NOROUTE"/></XXXX_IN000000UK01>',
       route: {
         endpoint: 'https://gone',

@@ -162,7 +162,14 @@ export function messageStoreContract(name: string, openFresh: OpenFreshStore): v
       clock.advance(1000);
       expect(await store.transition('M1', 'SENDING', { from: ['ACCEPTED', 'RETRYING'] })).toBe(true);
       clock.advance(1000);
-      expect(await store.transition('M1', 'SENT', { from: ['ACCEPTED'] })).toBe(false);
+      expect(await store.transition('M1', 'FAILED', { from: ['ACCEPTED'] })).toBe(false);
+      // A move the lifecycle does not allow is refused, not skipped, whatever the message's state.
+      await expect(store.transition('M1', 'SENT', { from: ['ACCEPTED'] })).rejects.toMatchObject({
+        code: 'ILLEGAL_TRANSITION',
+      });
+      await expect(store.transition('M1', 'UNANSWERED')).rejects.toMatchObject({
+        code: 'ILLEGAL_TRANSITION',
+      });
       expect(
         await store.transition('M1', 'SENT', {
           from: ['SENDING'],
@@ -268,12 +275,12 @@ export function messageStoreContract(name: string, openFresh: OpenFreshStore): v
 
     it('writes a PAS notification with the transition that moves, and only with it (the outbox)', async () => {
       const { store, clock, another } = await fresh();
-      await store.insert(outbound('told'));
+      await store.insert(outbound('told', { status: 'SENT' }));
       const notify = { id: 'N-1', body: { kind: 'error', messageId: 'N-1', data: { status: 'NACKED' } } };
-      expect(await store.transition('told', 'NACKED', { from: ['ACCEPTED'], notify })).toBe(true);
+      expect(await store.transition('told', 'NACKED', { from: ['SENT'], notify })).toBe(true);
       // A second signal for a message already moved moves nothing, and so writes nothing.
       const again = { id: 'N-2', body: { kind: 'error', messageId: 'N-2' } };
-      expect(await store.transition('told', 'NACKED', { from: ['ACCEPTED', 'SENT'], notify: again })).toBe(
+      expect(await store.transition('told', 'NACKED', { from: ['SENDING', 'SENT'], notify: again })).toBe(
         false,
       );
       clock.advance(1_000);
@@ -298,10 +305,10 @@ export function messageStoreContract(name: string, openFresh: OpenFreshStore): v
 
     it('keeps one outbox row per notification id, and purges rows with their message', async () => {
       const { store, clock } = await fresh();
-      await store.insert(outbound('a'));
-      await store.insert(outbound('b'));
+      await store.insert(outbound('a', { status: 'SENDING' }));
+      await store.insert(outbound('b', { status: 'SENT' }));
       const notify = { id: 'SAME', body: { n: 1 } };
-      expect(await store.transition('a', 'SENT', { notify })).toBe(true);
+      expect(await store.transition('a', 'RETRYING', { notify })).toBe(true);
       expect(await store.transition('a', 'FAILED', { notify: { id: 'SAME', body: { n: 2 } } })).toBe(true);
       expect(await store.transition('b', 'COMPLETED', { notify: { id: 'B-1', body: { n: 3 } } })).toBe(true);
       clock.advance(1_000);
@@ -322,16 +329,16 @@ export function messageStoreContract(name: string, openFresh: OpenFreshStore): v
       await store.insert(outbound('sending'));
       await store.transition('sending', 'SENDING');
       await store.insert(inbound('inbound-received'));
-      await store.insert(outbound('retry-due'));
+      await store.insert(outbound('retry-due', { status: 'SENDING' }));
       await store.transition('retry-due', 'RETRYING', {
         patch: { nextAttemptAt: '2024-03-01T09:03:00.000Z' },
       });
-      await store.insert(outbound('retry-later'));
+      await store.insert(outbound('retry-later', { status: 'SENDING' }));
       await store.transition('retry-later', 'RETRYING', {
         patch: { nextAttemptAt: '2024-03-01T11:00:00.000Z' },
       });
       clock.advance(MINUTE);
-      await store.insert(outbound('completed'));
+      await store.insert(outbound('completed', { status: 'SENT' }));
       await store.transition('completed', 'COMPLETED');
       clock.advance(2 * MINUTE);
       await store.insert(outbound('fresh'));
@@ -355,16 +362,16 @@ export function messageStoreContract(name: string, openFresh: OpenFreshStore): v
 
     it('purges finished messages and their history, keeping newer and unfinished ones', async () => {
       const { store, clock, another } = await fresh();
-      await store.insert(outbound('done-old'));
+      await store.insert(outbound('done-old', { status: 'SENT' }));
       await store.transition('done-old', 'COMPLETED');
       await store.insert(outbound('failed-old'));
       await store.transition('failed-old', 'FAILED', { detail: 'gave up' });
-      await store.insert(outbound('stuck-old'));
+      await store.insert(outbound('stuck-old', { status: 'SENDING' }));
       await store.transition('stuck-old', 'SENT');
       await store.insert(inbound('dedup-old'));
       await store.transition('dedup-old', 'DELIVERED');
       clock.advance(10 * MINUTE);
-      await store.insert(outbound('done-new'));
+      await store.insert(outbound('done-new', { status: 'SENT' }));
       await store.transition('done-new', 'COMPLETED');
 
       const cutoff = new Date('2024-03-01T09:05:00.000Z');
@@ -411,7 +418,7 @@ export function messageStoreContract(name: string, openFresh: OpenFreshStore): v
         ack: { contentType: 'text/xml', soapAction: '', body: Buffer.from('<ack/>') },
       });
       clock.advance(MINUTE);
-      await store.insert(outbound('o2', { conversationId: 'c2' }));
+      await store.insert(outbound('o2', { conversationId: 'c2', status: 'SENDING' }));
       await store.transition('o2', 'SENT');
 
       const ids = async (query: Parameters<MessageStore['search']>[0]) =>
@@ -493,7 +500,7 @@ export function messageStoreContract(name: string, openFresh: OpenFreshStore): v
       const { store } = await fresh();
       expect(await store.countByState()).toEqual([]);
       await store.insert(outbound('o1'));
-      await store.insert(outbound('o2'));
+      await store.insert(outbound('o2', { status: 'SENDING' }));
       await store.insert(outbound('o3', { interactionId: 'OTHER' }));
       await store.transition('o2', 'SENT');
       await store.insert(inbound('i1'));
@@ -514,11 +521,11 @@ export function messageStoreContract(name: string, openFresh: OpenFreshStore): v
       const { store, clock } = await fresh();
       expect(await store.oldestInFlight()).toBeUndefined();
       await store.insert(inbound('inbound-first'));
-      await store.insert(outbound('finished'));
+      await store.insert(outbound('finished', { status: 'SENT' }));
       await store.transition('finished', 'NACKED');
       expect(await store.oldestInFlight()).toBeUndefined();
       clock.advance(MINUTE);
-      await store.insert(outbound('waiting'));
+      await store.insert(outbound('waiting', { status: 'SENT' }));
       await store.transition('waiting', 'ACKED');
       clock.advance(MINUTE);
       await store.insert(outbound('newer'));
@@ -546,7 +553,7 @@ export function messageStoreContract(name: string, openFresh: OpenFreshStore): v
       const { store, clock } = await fresh();
       await failed(store, 'd1', { http: { contentType: 'a', soapAction: 'b', body: ALL_BYTES } });
       clock.advance(MINUTE);
-      await store.insert(outbound('ok'));
+      await store.insert(outbound('ok', { status: 'SENT' }));
       await store.transition('ok', 'COMPLETED');
       await store.insert(outbound('nacked', { status: 'NACKED' }));
       await store.insert(inbound('inbound-failed', { status: 'FAILED' }));
@@ -591,7 +598,7 @@ export function messageStoreContract(name: string, openFresh: OpenFreshStore): v
       const { store, clock } = await fresh();
       await failed(store, 'd1');
       await failed(store, 'd2');
-      await store.insert(outbound('sent'));
+      await store.insert(outbound('sent', { status: 'SENDING' }));
       await store.transition('sent', 'SENT');
       clock.advance(MINUTE);
       expect(await store.resolve('d1', { kind: 'replayed', replayedAs: 'NEW-1' }, 'replayed as NEW-1')).toBe(
@@ -673,7 +680,7 @@ export function messageStoreContract(name: string, openFresh: OpenFreshStore): v
       const { store, clock } = await fresh();
       await failed(store, 'd1');
       clock.advance(MINUTE);
-      await store.insert(outbound('u1'));
+      await store.insert(outbound('u1', { status: 'SENT' }));
       await store.transition('u1', 'ACKED');
       clock.advance(MINUTE);
       await store.transition('u1', 'UNANSWERED', {

@@ -2,8 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { GatewayError } from '../../../src/errors/index.js';
 import {
   DuplicateMessageError,
+  InvalidCursorError,
   SqliteMessageStore,
   StoreUnavailableError,
   ThreadedSqliteStore,
@@ -73,6 +75,20 @@ describe('ThreadedSqliteStore', () => {
     expect(Buffer.isBuffer(stored?.http?.body)).toBe(true);
     expect(stored?.http?.body.equals(Buffer.from([0, 0xff, 13, 10]))).toBe(true);
     await expect(store.insert(message('T-1'))).rejects.toBeInstanceOf(DuplicateMessageError);
+    await expect(store.insert(message('T-1'))).rejects.toMatchObject({
+      code: 'DUPLICATE_MESSAGE',
+      status: 409,
+      messageId: 'T-1',
+    });
+    await expect(store.search({ before: 'nonsense' })).rejects.toBeInstanceOf(InvalidCursorError);
+    // Any other GatewayError crosses by its code: a move the lifecycle refuses, say.
+    const refused = await store.transition('T-1', 'UNANSWERED').catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(GatewayError);
+    expect(refused).toMatchObject({
+      name: 'IllegalTransitionError',
+      code: 'ILLEGAL_TRANSITION',
+      message: expect.stringMatching(/^a message cannot move to UNANSWERED from ACCEPTED/),
+    });
     await store.close();
     await expect(store.get('T-1')).rejects.toBeInstanceOf(StoreUnavailableError);
   });

@@ -12,9 +12,9 @@ describe('retention', () => {
       () => new Date(now),
     );
     const base = { interactionId: 'PRSC_IN090000UK09', conversationId: 'C' };
-    await store.insert({ ...base, messageId: 'DONE', direction: 'outbound', status: 'ACCEPTED' });
+    await store.insert({ ...base, messageId: 'DONE', direction: 'outbound', status: 'SENT' });
     await store.transition('DONE', 'COMPLETED');
-    await store.insert({ ...base, messageId: 'FLYING', direction: 'outbound', status: 'ACCEPTED' });
+    await store.insert({ ...base, messageId: 'FLYING', direction: 'outbound', status: 'SENDING' });
     await store.transition('FLYING', 'SENT');
     await store.insert({ ...base, messageId: 'IN', direction: 'inbound', status: 'RECEIVED' });
     await store.transition('IN', 'DELIVERED');

@@ -96,17 +96,15 @@ describe('SqliteMessageStore', () => {
 
   it('moves state only from the allowed states, recording history', async () => {
     const store = openTemp();
-    await store.insert({ ...base, messageId: 'M1' });
-    expect(await store.transition('M1', 'SENT', { from: ['ACCEPTED', 'SENDING'], detail: 'HTTP 202' })).toBe(
-      true,
-    );
-    expect(await store.transition('M1', 'SENT', { from: ['ACCEPTED'] })).toBe(false);
+    await store.insert({ ...base, messageId: 'M1', status: 'SENDING' });
+    expect(await store.transition('M1', 'SENT', { from: ['SENDING'], detail: 'HTTP 202' })).toBe(true);
+    expect(await store.transition('M1', 'SENT', { from: ['SENDING'] })).toBe(false);
     expect(await store.transition('M1', 'ACKED', { patch: { reply: { ok: true }, attempts: 1 } })).toBe(true);
     expect(await store.transition('missing', 'ACKED')).toBe(false);
     const stored = await store.get('M1');
     expect(stored).toMatchObject({ status: 'ACKED', attempts: 1, reply: { ok: true } });
     expect(await store.history('M1')).toMatchObject([
-      { status: 'ACCEPTED' },
+      { status: 'SENDING' },
       { status: 'SENT', detail: 'HTTP 202' },
       { status: 'ACKED' },
     ]);

@@ -1,11 +1,5 @@
-import {
-  DEAD_LETTER_STATES,
-  FINAL_OUTBOUND_STATES,
-  type HistoryEntry,
-  type MessageState,
-  type StoredHttp,
-  type StoredMessage,
-} from '../../../store/index.js';
+import { DEAD_LETTER_STATES, isFinal } from '../../../lifecycle/index.js';
+import type { HistoryEntry, StoredHttp, StoredMessage } from '../../../store/index.js';
 import { formatTime } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { spineCodes } from '../overview.js';
@@ -72,7 +66,7 @@ function history(entries: HistoryEntry[], showPatientData: boolean): SafeHtml {
 function deliveredToPas(m: StoredMessage): string {
   if (m.direction === 'inbound') return 'Delivered to PAS';
   if (m.status === 'COMPLETED') return 'Reply delivered to PAS';
-  const final = (FINAL_OUTBOUND_STATES as readonly MessageState[]).includes(m.status);
+  const final = isFinal(m.status);
   return final ? 'Failure notified to PAS' : 'Outcome delivered to PAS';
 }
 

@@ -1,9 +1,5 @@
-import {
-  INBOUND_STATES,
-  type MessageState,
-  OUTBOUND_STATES,
-  type StoredMessage,
-} from '../../../store/index.js';
+import { MESSAGE_STATES } from '../../../lifecycle/index.js';
+import type { StoredMessage } from '../../../store/index.js';
 import { formatTime } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { conversationLink, interactionLabel, messageLink, stateBadge, type ViewContext } from './layout.js';
@@ -28,7 +24,7 @@ export function searchContent(
   view: ViewContext,
   options: { more?: string; problem?: string; interactions: string[] },
 ): SafeHtml {
-  const states: MessageState[] = [...OUTBOUND_STATES, ...INBOUND_STATES];
+  const states = MESSAGE_STATES;
   const option = (value: string, label: string, selected: string | undefined) =>
     html`<option value="${value}"${selected === value ? html` selected` : ''}>${label}</option>`;
   const more = options.more;

@@ -1,5 +1,5 @@
+import { MESSAGE_STATES, type MessageState } from '../../../lifecycle/index.js';
 import { QUEUES } from '../../../queue/index.js';
-import { INBOUND_STATES, type MessageState, OUTBOUND_STATES } from '../../../store/index.js';
 import { formatBytes, formatDuration, formatRate, formatTime } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import type { Overview } from '../overview.js';
@@ -16,7 +16,7 @@ const CERTIFICATE_WARNING_SECONDS = 30 * 86_400;
 const STUCK_WARNING_SECONDS = 15 * 60;
 
 /** Every state in lifecycle order: outbound, then inbound. */
-const STATE_ORDER: readonly MessageState[] = [...OUTBOUND_STATES, ...INBOUND_STATES];
+const STATE_ORDER = MESSAGE_STATES;
 
 /** Every live part of the overview, by the `data-live` name the page and the event stream share. */
 export function overviewSections(overview: Overview, view: ViewContext): Record<string, SafeHtml> {

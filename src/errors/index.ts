@@ -1,0 +1,1 @@
+export { createError, type ErrorSpec, GatewayError, isGatewayError } from './gateway-error.js';
