@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { sampleProcess } from '../../src/bench/process-stats.js';
+import { sampleProcess } from '../../tools/bench/index.js';
 import { packageRoot } from '../../src/config/index.js';
 import { wrapPayload } from '../../src/hl7/index.js';
 import { loadRouteTable } from '../../src/routing/index.js';

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { measureRsaSigning, nearestRank } from '../../../src/bench/floor.js';
 import { initDevPki } from '../../../src/security/pki/index.js';
+import { measureRsaSigning, nearestRank } from '../../../tools/bench/floor.js';
 
 describe('nearestRank', () => {
   const values = Array.from({ length: 100 }, (_, i) => i + 1); // 1..100

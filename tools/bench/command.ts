@@ -1,16 +1,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_BENCH, formatReport, runBench } from '../bench/index.js';
-import { packageRoot } from '../config/index.js';
-import { UsageError, wholeNumber } from './usage.js';
+import { packageRoot } from '#src/config/index.js';
+import type { CommandLine } from '../soak/index.js';
+import { formatReport } from './report.js';
+import { DEFAULT_BENCH, runBench } from './run.js';
 
 /**
  * `mhs-gateway bench [--json]`: the gateway and the simulator on loopback under load, then the
  * transport floor in the same run. Writes the JSON to bench/results/ (or --out), prints the summary
  * (or, with --json, the JSON) on stdout and progress on stderr.
  */
-export async function runBenchCommand(args: string[]): Promise<void> {
+export async function runBenchCommand(
+  args: string[],
+  { wholeNumber, usageError }: CommandLine,
+): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
@@ -29,7 +33,7 @@ export async function runBenchCommand(args: string[]): Promise<void> {
     strict: true,
   });
   const store = values.store ?? DEFAULT_BENCH.store;
-  if (store !== 'sqlite' && store !== 'postgres') throw new UsageError('--store must be sqlite or postgres');
+  if (store !== 'sqlite' && store !== 'postgres') throw usageError('--store must be sqlite or postgres');
   const report = await runBench({
     messages: wholeNumber(values.messages, '--messages', DEFAULT_BENCH.messages, 1),
     concurrency: wholeNumber(values.concurrency, '--concurrency', DEFAULT_BENCH.concurrency, 1),

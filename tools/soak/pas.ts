@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Broker, type Delivery, QUEUES } from '../queue/index.js';
+import { Broker, type Delivery, QUEUES } from '#src/queue/index.js';
 import type { GatewayApis } from './gateways.js';
 import type { Random } from './random.js';
 

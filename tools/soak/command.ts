@@ -1,13 +1,16 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_SOAK, runSoak } from '../soak/index.js';
-import { UsageError, wholeNumber } from './usage.js';
+import type { CommandLine } from './command-line.js';
+import { DEFAULT_SOAK, runSoak } from './run.js';
 
 /**
  * `mhs-gateway soak [--messages N] [--seed S] [--json]`: two gateway instances, the simulator and a
  * PAS under faults, kills and a RabbitMQ restart. Prints one JSON summary line on stdout, progress
  * on stderr (and, without --json, a one-line verdict); exits 1 when anything was lost or delivered twice.
  */
-export async function runSoakCommand(args: string[]): Promise<void> {
+export async function runSoakCommand(
+  args: string[],
+  { wholeNumber, usageError }: CommandLine,
+): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
@@ -23,7 +26,7 @@ export async function runSoakCommand(args: string[]): Promise<void> {
     strict: true,
   });
   const broker = values.broker ?? DEFAULT_SOAK.brokerMode;
-  if (broker !== 'own' && broker !== 'shared') throw new UsageError('--broker must be own or shared');
+  if (broker !== 'own' && broker !== 'shared') throw usageError('--broker must be own or shared');
   const summary = await runSoak({
     ...DEFAULT_SOAK,
     messages: wholeNumber(values.messages, '--messages', DEFAULT_SOAK.messages, 1),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { wrapPayload } from '../hl7/index.js';
+import { wrapPayload } from '#src/hl7/index.js';
 import { type SoakEnvironment, startEnvironment } from './environment.js';
 import { GatewayApis } from './gateways.js';
 import { SoakPas } from './pas.js';

@@ -1,3 +1,5 @@
+export { runSoakCommand as runCommand } from './command.js';
+export type { CommandLine } from './command-line.js';
 export { shippedRoutesAt } from './environment.js';
 export { freePort, portOpen } from './ports.js';
 export { createDatabase, postgresAdminUrl, type SoakDatabase } from './postgres.js';

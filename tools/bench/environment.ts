@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DevPkiPaths, initDevPki } from '../security/pki/index.js';
+import { type DevPkiPaths, initDevPki } from '#src/security/pki/index.js';
 import {
   createDatabase,
   freePort,

@@ -5,7 +5,7 @@
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { loadTls, serverOptions, type TlsFiles } from '../security/tls/index.js';
+import { loadTls, serverOptions, type TlsFiles } from '#src/security/tls/index.js';
 
 export interface FloorServer {
   port: number;

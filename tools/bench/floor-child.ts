@@ -1,7 +1,10 @@
 // Parent side of the floor server: forks the compiled floor-server.js and talks to it over IPC.
 import { type ChildProcess, fork } from 'node:child_process';
-import type { TlsFiles } from '../security/tls/index.js';
-import { workerScript } from '../threads/index.js';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { packageRoot } from '#src/config/index.js';
+import type { TlsFiles } from '#src/security/tls/index.js';
 import type { FloorServerMessage } from './floor-server.js';
 
 export interface FloorServerProcess {
@@ -13,11 +16,15 @@ export interface FloorServerProcess {
 }
 
 /**
- * The child always runs compiled JavaScript from dist/: under vitest this module is TypeScript in
- * src/, and node cannot run that without a loader the project does not have.
+ * The child always runs compiled JavaScript from dist/tools/: under vitest this module is TypeScript
+ * in tools/, and node cannot run that without a loader the project does not have.
  */
 export function floorServerScript(): string {
-  return workerScript(import.meta.url, 'floor-server.js');
+  const beside = join(dirname(fileURLToPath(import.meta.url)), 'floor-server.js');
+  if (existsSync(beside)) return beside;
+  const built = join(packageRoot, 'dist', 'tools', 'bench', 'floor-server.js');
+  if (!existsSync(built)) throw new Error(`${built} is missing: run \`npm run build\` first`);
+  return built;
 }
 
 export async function spawnFloorServer(files: TlsFiles, timeoutMs = 15_000): Promise<FloorServerProcess> {

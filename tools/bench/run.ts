@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { loadConfig } from '../config/index.js';
-import { openStore } from '../store/index.js';
+import { loadConfig } from '#src/config/index.js';
+import { openStore } from '#src/store/index.js';
 import { startBenchEnvironment } from './environment.js';
 import { type FloorResult, measureRsaSigning, measureTransportFloor, type SigningFloor } from './floor.js';
 import { type InboundResult, runInbound } from './inbound.js';

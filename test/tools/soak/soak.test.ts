@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/config/index.js';
-import type { SoakSummary } from '../../src/soak/index.js';
+import { packageRoot } from '../../../src/config/index.js';
+import type { SoakSummary } from '../../../tools/soak/index.js';
 
 const run = promisify(execFile);
 const MESSAGES = 300;
@@ -15,7 +15,7 @@ const OUTBOUND_SHARE = 0.5;
 
 async function soak(args: string[]): Promise<{ summary: SoakSummary; exitCode: number; stderr: string }> {
   const bin = join(packageRoot, 'bin', 'mhs-gateway.js');
-  if (!existsSync(join(packageRoot, 'dist', 'soak', 'index.js')))
+  if (!existsSync(join(packageRoot, 'dist', 'tools', 'soak', 'index.js')))
     throw new Error('dist/ has no soak: run `npm run build` first (npm test does)');
   try {
     const { stdout, stderr } = await run(process.execPath, [bin, 'soak', ...args], {

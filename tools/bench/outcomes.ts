@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FINAL_OUTBOUND_STATES, type MessageStore } from '../store/index.js';
+import { FINAL_OUTBOUND_STATES, type MessageStore } from '#src/store/index.js';
 
 /** When one outbound message reached each milestone, from its history rows (ms since the epoch). */
 export interface MessageTimeline {

@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../config/index.js';
-import { initDevPki } from '../security/pki/index.js';
+import { packageRoot } from '#src/config/index.js';
+import { initDevPki } from '#src/security/pki/index.js';
 import { Balancer } from './balancer.js';
 import type { GatewayInstance } from './gateways.js';
 import { freePort } from './ports.js';

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { packageRoot } from '../config/index.js';
+import { packageRoot } from '#src/config/index.js';
 
 export interface ProcessSpec {
   name: string;

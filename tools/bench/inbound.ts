@@ -1,6 +1,6 @@
 import http from 'node:http';
 import amqp from 'amqplib';
-import { QUEUES } from '../queue/index.js';
+import { QUEUES } from '#src/queue/index.js';
 
 export interface InboundResult {
   requested: number;

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BenchReport } from '../../src/bench/index.js';
-import { packageRoot } from '../../src/config/index.js';
+import { packageRoot } from '../../../src/config/index.js';
+import type { BenchReport } from '../../../tools/bench/index.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'mhs-bench-test-'));
@@ -16,7 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('mhs-gateway bench', () => {
   it('measures a small run end to end and writes the same JSON it prints', async () => {
-    if (!existsSync(join(packageRoot, 'dist', 'bench', 'index.js')))
+    if (!existsSync(join(packageRoot, 'dist', 'tools', 'bench', 'index.js')))
       throw new Error('dist/ has no bench: run `npm run build` first (npm test does)');
     const out = join(dir, 'result.json');
     const args = ['--json', '--messages', '60', '--concurrency', '8', '--warmup', '10', '--rate', '20'];

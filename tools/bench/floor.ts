@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
-import { clientOptions, loadTls } from '../security/tls/index.js';
+import { clientOptions, loadTls } from '#src/security/tls/index.js';
 import { spawnFloorServer } from './floor-child.js';
 import { nearestRank } from './process-stats.js';
 

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FloorTls, measureTransportFloor, spawnFloorServer } from '../../../src/bench/floor.js';
-import { floorServerScript } from '../../../src/bench/floor-child.js';
 import { type DevPkiPaths, initDevPki } from '../../../src/security/pki/index.js';
+import { type FloorTls, measureTransportFloor, spawnFloorServer } from '../../../tools/bench/floor.js';
+import { floorServerScript } from '../../../tools/bench/floor-child.js';
 import { createTestVhost, type TestVhost } from '../../support/rabbitmq.js';
 
 /** One POST with no agent (a fresh TLS handshake); resolves with the status. */

@@ -1,4 +1,4 @@
-import { FINAL_OUTBOUND_STATES } from '../store/index.js';
+import { FINAL_OUTBOUND_STATES } from '#src/store/index.js';
 import { withClient } from './postgres.js';
 
 const FINAL = new Set<string>(FINAL_OUTBOUND_STATES);
