@@ -22,7 +22,12 @@ import {
   SPINE_ERRORS,
   soapActionMismatch,
 } from '../ebxml/index.js';
-import { type ParsedWrapper, parseApplicationAcknowledgement, parseWrapper } from '../hl7/index.js';
+import {
+  APPLICATION_ACKNOWLEDGEMENT,
+  type ParsedWrapper,
+  parseApplicationAcknowledgement,
+  parseWrapper,
+} from '../hl7/index.js';
 import type { Logger } from '../ops/index.js';
 import { type Broker, publishToPas, QUEUES } from '../queue/index.js';
 import type { RouteTable } from '../routing/index.js';
@@ -62,7 +67,6 @@ export interface InboundDependencies {
   clock?: () => Date;
 }
 
-const APPLICATION_ACK = 'MCCI_IN010000UK13';
 /** MSH-service requests we answer on the same connection (conformance X1); other MSH actions are NotSupported. */
 const MSH_REQUESTS = ['Ping', 'StatusRequest'];
 
@@ -445,7 +449,7 @@ export class InboundPipeline {
         attachments,
       });
       queued = `HL7 unreadable (${reading.problem}); parked for the PAS on mhs.inbound`;
-    } else if (header.action === APPLICATION_ACK) {
+    } else if (header.action === APPLICATION_ACKNOWLEDGEMENT) {
       const applicationAck = reading.data as ReturnType<typeof parseApplicationAcknowledgement>;
       await this.publishSignal(
         {
@@ -543,7 +547,7 @@ export class InboundPipeline {
     await this.deps.broker.publish(QUEUES.signals, Buffer.from(JSON.stringify(signal)), {
       messageId: signal.signalId,
       correlationId: header.conversationId,
-      type: signal.kind === 'application-ack' ? APPLICATION_ACK : header.action,
+      type: signal.kind === 'application-ack' ? APPLICATION_ACKNOWLEDGEMENT : header.action,
       headers: { kind: signal.kind, refToMessageId: signal.refToMessageId },
     });
   }
@@ -602,7 +606,7 @@ function readHl7(
     if (wrapper.interactionId !== action)
       return { problem: `HL7 payload is ${wrapper.interactionId}, but eb:Action is ${action}` };
     const data =
-      action === APPLICATION_ACK
+      action === APPLICATION_ACKNOWLEDGEMENT
         ? parseApplicationAcknowledgement(wrapper)
         : mapInboundRequest(action, wrapper);
     return { wrapper, data };

@@ -2,7 +2,6 @@
 // built from it, so the list is always what is served.
 import type http from 'node:http';
 import type { z } from 'zod';
-import type { ErsRequests } from './ers-requests.js';
 import type { FaultInjector } from './faults.js';
 import { collect, json } from './http.js';
 import { answerSds, type SdsRecord } from './sds.js';
@@ -11,10 +10,16 @@ import { type Faults, faultsSchema, type ReceivedMessage } from './state.js';
 export interface ControlDeps {
   faults: FaultInjector;
   received: readonly ReceivedMessage[];
-  /** The requests e-RS starts (slot poll, booking, cancellation). */
-  requests: Pick<ErsRequests, 'slotPoll' | 'booking' | 'cancellation'>;
+  requests: ErsRequestStarter;
   /** The SDS directory served on /sds/*, and the apikey it asks for (when set). */
   sds: { directory: SdsRecord[]; apiKey: string };
+}
+
+/** The requests e-RS starts (ErsRequests); each answers with what the control API returns. */
+export interface ErsRequestStarter {
+  slotPoll(body: { clinicId?: string; start?: string; end?: string; toPartyKey?: string }): Promise<object>;
+  booking(body: Record<string, unknown>): Promise<object>;
+  cancellation(body: Record<string, unknown>): Promise<object>;
 }
 
 export interface ControlRoute {

@@ -1,5 +1,10 @@
 export { controlRouter, createControlServer } from './control.js';
-export { type ControlDeps, type ControlRoute, controlRoutes } from './control-routes.js';
+export {
+  type ControlDeps,
+  type ControlRoute,
+  controlRoutes,
+  type ErsRequestStarter,
+} from './control-routes.js';
 export { FaultInjector, type InjectedAnswer } from './faults.js';
 export { acknowledgmentFor, type BuildContext, ersMessage, slotPollMessage } from './messages.js';
 export { type SpineAnswer, spineReceiver } from './spine-endpoint.js';

@@ -10,7 +10,7 @@ import {
   type SyncMessage,
   toHttpMessage,
 } from '../ebxml/index.js';
-import { buildApplicationAcknowledgement, wrapPayload } from '../hl7/index.js';
+import { APPLICATION_ACKNOWLEDGEMENT, buildApplicationAcknowledgement, wrapPayload } from '../hl7/index.js';
 import { type RouteTable, reliabilityFlags } from '../routing/index.js';
 import { type SigningIdentity, signEnvelope } from '../security/xmldsig/index.js';
 import { escapeXml } from '../xml/index.js';
@@ -108,7 +108,7 @@ export function applicationAckMessage(
     { typeCode, messageRef: answered.hl7MessageId, ...(details ? { details } : {}) },
     reasons,
   );
-  return ersMessage(context, 'MCCI_IN010000UK13', hl7, {
+  return ersMessage(context, APPLICATION_ACKNOWLEDGEMENT, hl7, {
     messageId,
     conversationId: answered.conversationId,
     refToMessageId: answered.messageId,
