@@ -30,7 +30,10 @@ module.exports = {
       comment:
         "A file imports another folder only through that folder's index.ts (its own folder's files directly).",
       from: { path: FOLDER },
-      to: { path: '^(src|tools)/', pathNot: ['^$1/', '^(src/(?:security/[^/]+|ops/dashboard|[^/]+)|tools/[^/]+)/index\\.ts$'] },
+      to: {
+        path: '^(src|tools)/',
+        pathNot: ['^$1/', '^(src/(?:security/[^/]+|ops/dashboard|[^/]+)|tools/[^/]+)/index\\.ts$'],
+      },
     },
     {
       name: 'through-index-only-nested',
@@ -42,7 +45,8 @@ module.exports = {
     {
       name: 'product-without-tools',
       severity: 'error',
-      comment: 'src/ is the product: it never imports the development tools (the CLI loads them at run time).',
+      comment:
+        'src/ is the product: it never imports the development tools (the CLI loads them at run time).',
       from: { path: '^src/' },
       to: { path: '^tools/' },
     },
