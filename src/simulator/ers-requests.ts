@@ -8,6 +8,7 @@ import {
   type CancellationRequest,
   type SlotPriority,
 } from '../cab/index.js';
+import { ERS_REQUEST } from '../hl7/index.js';
 import type { SentRequest } from './ers.js';
 import { type BuildContext, ersRequestMessage, slotPollMessage } from './messages.js';
 import { describeDelivery, type GatewayLink } from './signals.js';
@@ -38,7 +39,7 @@ export class ErsRequests {
       conversationId: randomUUID().toUpperCase(),
       toPartyKey: body.toPartyKey,
     };
-    this.remember('PRSC_IN080000UK07', ids, poll);
+    this.remember(ERS_REQUEST.availableSlots, ids, poll);
     const delivery = await this.link.postRequest(slotPollMessage(this.context(), poll, ids));
     return {
       messageId: ids.messageId,
@@ -57,7 +58,12 @@ export class ErsRequests {
       nhsNumber: text(body.nhsNumber) ?? '9434765919',
       ...(body.priority ? { priority: body.priority as SlotPriority } : {}),
     };
-    return this.send('PRSC_IN040000UK08', booking, buildAppointmentRequestPayload(booking), body);
+    return this.send(
+      ERS_REQUEST.appointmentConfirmation,
+      booking,
+      buildAppointmentRequestPayload(booking),
+      body,
+    );
   }
 
   /** Request Appointment Cancellation (PRSC_IN070000UK08). */
@@ -68,11 +74,16 @@ export class ErsRequests {
       nhsNumber: text(body.nhsNumber) ?? '9434765919',
       ...(body.usrn ? { usrn: String(body.usrn) } : {}),
     };
-    return this.send('PRSC_IN070000UK08', cancellation, buildCancellationRequestPayload(cancellation), body);
+    return this.send(
+      ERS_REQUEST.appointmentCancellation,
+      cancellation,
+      buildCancellationRequestPayload(cancellation),
+      body,
+    );
   }
 
   private async send(
-    interactionId: 'PRSC_IN040000UK08' | 'PRSC_IN070000UK08',
+    interactionId: typeof ERS_REQUEST.appointmentConfirmation | typeof ERS_REQUEST.appointmentCancellation,
     request: AppointmentRequest | CancellationRequest,
     payloadXml: string,
     body: JsonObject,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ERS_REQUEST } from '#src/hl7/index.js';
 import { Broker, type Delivery, QUEUES } from '#src/queue/index.js';
 import type { GatewayApis } from './gateways.js';
 import type { Random } from './random.js';
@@ -23,13 +24,13 @@ const ANSWERS: Record<
   string,
   { path: string; interactionId: string; alternative?: { path: string; interactionId: string } }
 > = {
-  PRSC_IN080000UK07: { path: '/cab/slot-responses', interactionId: 'PRSC_IN090000UK09' },
-  PRSC_IN040000UK08: {
+  [ERS_REQUEST.availableSlots]: { path: '/cab/slot-responses', interactionId: 'PRSC_IN090000UK09' },
+  [ERS_REQUEST.appointmentConfirmation]: {
     path: '/cab/appointment-confirmations',
     interactionId: 'PRSC_IN050000UK06',
     alternative: { path: '/cab/appointment-rejections', interactionId: 'PRSC_IN060000UK06' },
   },
-  PRSC_IN070000UK08: {
+  [ERS_REQUEST.appointmentCancellation]: {
     path: '/cab/cancellation-confirmations',
     interactionId: 'PRSC_IN140000UK06',
     alternative: { path: '/cab/cancellation-rejections', interactionId: 'PRSC_IN150000UK06' },
@@ -197,7 +198,7 @@ export class SoakPas {
 
 /** What makes two requests the same business request, whatever their messageIds. */
 function requestKey(interactionId: string, data: Record<string, unknown>): string {
-  if (interactionId === 'PRSC_IN080000UK07') return String(data.requestId);
+  if (interactionId === ERS_REQUEST.availableSlots) return String(data.requestId);
   return `${String(data.ubrn)} ${String(data.usrn ?? '')}`;
 }
 

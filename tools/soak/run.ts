@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { wrapPayload } from '#src/hl7/index.js';
+import { ERS_REQUEST, wrapPayload } from '#src/hl7/index.js';
 import { type SoakEnvironment, startEnvironment } from './environment.js';
 import { GatewayApis } from './gateways.js';
 import { SoakPas } from './pas.js';
@@ -219,10 +219,10 @@ class Driver {
   private async request(): Promise<void> {
     this.record.driven.requests += 1;
     const which = this.random.pick([
-      ['slot-polls', 'PRSC_IN080000UK07'],
-      ['slot-polls', 'PRSC_IN080000UK07'],
-      ['booking-requests', 'PRSC_IN040000UK08'],
-      ['cancellation-requests', 'PRSC_IN070000UK08'],
+      ['slot-polls', ERS_REQUEST.availableSlots],
+      ['slot-polls', ERS_REQUEST.availableSlots],
+      ['booking-requests', ERS_REQUEST.appointmentConfirmation],
+      ['cancellation-requests', ERS_REQUEST.appointmentCancellation],
     ] as const);
     const [path, interactionId] = which;
     try {
