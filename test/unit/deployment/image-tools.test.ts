@@ -24,7 +24,9 @@ describe('production image', () => {
   });
 
   it('the product build does not include the tools', () => {
-    const build = JSON.parse(readFileSync(join(packageRoot, 'tsconfig.build.json'), 'utf8')) as {
+    // tsconfig files may carry line comments.
+    const text = readFileSync(join(packageRoot, 'tsconfig.build.json'), 'utf8').replace(/^\s*\/\/.*$/gm, '');
+    const build = JSON.parse(text) as {
       include: string[];
     };
     expect(build.include).toEqual(['src']);
