@@ -6,7 +6,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+# The product only: the development tools (tools/: soak, bench) stay out of the image.
+RUN npm run build:product && npm prune --omit=dev
 
 # Run stage: compiled code, production dependencies, no compiler, not root.
 FROM node:20-bookworm-slim

@@ -1,6 +1,7 @@
 // HL7 TS values <-> ISO 8601. Assumption: a TS without a zone offset is UTC. The MIM's examples
 // carry no offset and e-RS's use of local time is not publicly documented; a TS that does carry
 // one (+HHMM / -HHMM) is honoured.
+import { formatHl7Timestamp } from '../hl7/index.js';
 import { CabError } from './errors.js';
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -13,10 +14,7 @@ const TS = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(?:(\d{2})(\.\d{1,4})?)?)?([+
 export function hl7Timestamp(iso: string | Date): string {
   const time = typeof iso === 'string' ? parseIso(iso) : iso;
   if (Number.isNaN(time.getTime())) throw new CabError('timestamp is not a valid date');
-  const digits = time.toISOString().replace(/[-T:Z]/g, ''); // YYYYMMDDHHMMSS.mmm
-  const [whole = '', millis = '000'] = digits.split('.');
-  if (millis !== '000') return `${whole}.${millis}`;
-  return whole.endsWith('00') ? whole.slice(0, 12) : whole;
+  return formatHl7Timestamp(time, 'exact');
 }
 
 /** ISO 8601 in UTC (`2013-05-15T00:00:00Z`, milliseconds only when present) from an HL7 TS. */

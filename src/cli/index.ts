@@ -7,13 +7,12 @@ import { createLogger } from '../ops/index.js';
 import { ensureDevPki } from '../security/pki/index.js';
 import { startSimulator } from '../simulator/index.js';
 import { runApiKey } from './apikey.js';
-import { runBenchCommand } from './bench.js';
 import { runDlq } from './dlq.js';
 import { describeFailure } from './errors.js';
 import { runInspect } from './inspect.js';
 import { runPki } from './pki.js';
 import { runSign } from './sign.js';
-import { runSoakCommand } from './soak.js';
+import { runTool } from './tools.js';
 import { UsageError } from './usage.js';
 import { runValidate } from './validate.js';
 
@@ -71,9 +70,9 @@ async function main(argv: string[]): Promise<void> {
     case 'inspect':
       return runInspect(rest);
     case 'soak':
-      return runSoakCommand(rest);
+      return runTool('soak', rest);
     case 'bench':
-      return runBenchCommand(rest);
+      return runTool('bench', rest);
     case 'validate':
       return runValidate(rest);
     case 'sign':

@@ -1,3 +1,4 @@
+import { APPLICATION_ACKNOWLEDGEMENT } from '../hl7/index.js';
 import { ALLOWED_FROM, ANSWERABLE_STATES, type MessageState } from '../lifecycle/index.js';
 import type { Logger } from '../ops/index.js';
 import { replyDeadlineAt } from '../outbound/index.js';
@@ -147,7 +148,7 @@ export class CorrelationConsumer {
   private replyFor(message: StoredMessage, signal: Signal, kind: 'error' | 'application-ack', data: unknown) {
     return pasNotification({
       kind,
-      interactionId: signal.kind === 'application-ack' ? 'MCCI_IN010000UK13' : message.interactionId,
+      interactionId: signal.kind === 'application-ack' ? APPLICATION_ACKNOWLEDGEMENT : message.interactionId,
       messageId: signal.signalId,
       conversationId: message.conversationId,
       refToMessageId: message.messageId,
@@ -166,7 +167,7 @@ export class CorrelationConsumer {
   private async deliverLate(signal: Signal, message: StoredMessage): Promise<void> {
     await publishToPas(this.deps.broker, {
       kind: 'application-ack',
-      interactionId: 'MCCI_IN010000UK13',
+      interactionId: APPLICATION_ACKNOWLEDGEMENT,
       messageId: signal.signalId,
       conversationId: message.conversationId,
       refToMessageId: message.messageId,
@@ -180,7 +181,7 @@ export class CorrelationConsumer {
   private async deliverUnmatched(signal: Signal): Promise<void> {
     await publishToPas(this.deps.broker, {
       kind: 'application-ack',
-      interactionId: 'MCCI_IN010000UK13',
+      interactionId: APPLICATION_ACKNOWLEDGEMENT,
       messageId: signal.signalId,
       conversationId: signal.conversationId,
       refToMessageId: signal.applicationAck?.messageRef ?? signal.refToMessageId,

@@ -4,6 +4,7 @@ import { withXml } from '../xml/index.js';
 import { APPLICATION_ACKNOWLEDGEMENT, HL7_VERSION_CODE, INTERACTION_ID, OID } from './constants.js';
 import { Hl7Error } from './errors.js';
 import { el, raw, renderXml, type XmlElementSpec } from './markup.js';
+import { formatHl7Timestamp } from './timestamp.js';
 import type { AcknowledgementFields, BusinessReason, WrapperFields } from './types.js';
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
@@ -76,8 +77,7 @@ export function buildApplicationAcknowledgement(
 
 /** YYYYMMDDHHMMSS in UTC. */
 export function hl7CreationTime(time: Date): string {
-  if (Number.isNaN(time.getTime())) throw new Hl7Error('creationTime is not a valid date');
-  return time.toISOString().slice(0, 19).replace(/[-T:]/g, '');
+  return formatHl7Timestamp(time, 'seconds', 'creationTime');
 }
 
 function acknowledgementElement(ack: AcknowledgementFields): XmlElementSpec {

@@ -17,5 +17,17 @@ export const OID = {
 /** Interaction id of the application acknowledgement (wrapper MCCI_MT020101UK12). */
 export const APPLICATION_ACKNOWLEDGEMENT = 'MCCI_IN010000UK13';
 
+/**
+ * The C&B requests e-RS sends a provider (MIM 3.1.09 interaction ids), by what they ask: the
+ * simulator sends them, the soak drives them, the PAS answers them.
+ */
+export const ERS_REQUEST = {
+  availableSlots: 'PRSC_IN080000UK07',
+  appointmentConfirmation: 'PRSC_IN040000UK08',
+  appointmentCancellation: 'PRSC_IN070000UK08',
+} as const;
+
+export type ErsRequestInteraction = (typeof ERS_REQUEST)[keyof typeof ERS_REQUEST];
+
 /** NPfIT interaction ids, e.g. PRSC_IN080000UK07; they double as the wrapper's root element name. */
 export const INTERACTION_ID = /^[A-Z]{4}_IN\d{6}UK\d{2}$/;

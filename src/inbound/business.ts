@@ -2,13 +2,13 @@
 // only then acknowledging. The MessageId is the key throughout: a copy seen before gets the
 // original acknowledgment byte for byte and is not delivered again.
 import type { HttpMessage, MessageHeader, ParsedMessage } from '../ebxml/index.js';
-import type { parseApplicationAcknowledgement } from '../hl7/index.js';
+import { APPLICATION_ACKNOWLEDGEMENT, type parseApplicationAcknowledgement } from '../hl7/index.js';
 import type { Logger } from '../ops/index.js';
 import { publishToPas } from '../queue/index.js';
 import { DuplicateMessageError } from '../store/index.js';
 import { acknowledgment, answer, type InboundAnswer, serverFault } from './answers.js';
 import { type InboundDependencies, now } from './dependencies.js';
-import { APPLICATION_ACK, type Hl7Reading, readHl7 } from './requests.js';
+import { type Hl7Reading, readHl7 } from './requests.js';
 import { publishApplicationAck, publishReply } from './signals.js';
 
 export async function receiveBusinessMessage(
@@ -116,7 +116,7 @@ async function deliver(
     });
     return `HL7 unreadable (${reading.problem}); parked for the PAS on mhs.inbound`;
   }
-  if (header.action === APPLICATION_ACK) {
+  if (header.action === APPLICATION_ACKNOWLEDGEMENT) {
     const applicationAck = reading.data as ReturnType<typeof parseApplicationAcknowledgement>;
     await publishApplicationAck(deps, header, applicationAck, hl7!, receivedAt);
     return 'queued on mhs.signals';

@@ -1,8 +1,12 @@
 import { parseAppointmentRequest, parseCancellationRequest, parseSlotPollPayload } from '../cab/index.js';
-import { type ParsedWrapper, parseApplicationAcknowledgement, parseWrapper } from '../hl7/index.js';
+import {
+  APPLICATION_ACKNOWLEDGEMENT,
+  type ParsedWrapper,
+  parseApplicationAcknowledgement,
+  parseWrapper,
+} from '../hl7/index.js';
 
 /** The interaction of an HL7 application acknowledgement: a signal for correlation, not a PAS message. */
-export const APPLICATION_ACK = 'MCCI_IN010000UK13';
 
 const PAYLOAD_PARSERS: Record<string, (payloadXml: string) => unknown> = {
   PRSC_IN080000UK07: parseSlotPollPayload,
@@ -28,7 +32,7 @@ export function readHl7(action: string, hl7: string | undefined): Hl7Reading {
     if (wrapper.interactionId !== action)
       return { problem: `HL7 payload is ${wrapper.interactionId}, but eb:Action is ${action}` };
     const data =
-      action === APPLICATION_ACK
+      action === APPLICATION_ACKNOWLEDGEMENT
         ? parseApplicationAcknowledgement(wrapper)
         : mapInboundRequest(action, wrapper);
     return { wrapper, data };

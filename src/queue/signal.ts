@@ -3,7 +3,7 @@
 // (the consumer) keep both sides to the same contract.
 import { z } from 'zod';
 import type { EbxmlError } from '../ebxml/index.js';
-import type { ApplicationAcknowledgement } from '../hl7/index.js';
+import { APPLICATION_ACKNOWLEDGEMENT, type ApplicationAcknowledgement } from '../hl7/index.js';
 import type { PublishProperties } from './broker.js';
 import { encodeBody, parseBody } from './contract.js';
 import { QUEUES } from './topology.js';
@@ -26,7 +26,6 @@ export interface Signal {
 }
 
 /** The interaction of an HL7 application acknowledgement (the AMQP `type` of every such signal). */
-const APPLICATION_ACK = 'MCCI_IN010000UK13';
 
 /**
  * The body and properties to publish `signal` with. `receivedAction` is the eb:Action of the
@@ -41,7 +40,7 @@ export function encodeSignal(
     properties: {
       messageId: signal.signalId,
       correlationId: signal.conversationId,
-      type: signal.kind === 'application-ack' ? APPLICATION_ACK : receivedAction,
+      type: signal.kind === 'application-ack' ? APPLICATION_ACKNOWLEDGEMENT : receivedAction,
       headers: { kind: signal.kind, refToMessageId: signal.refToMessageId },
     },
   };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { ACTOR_NEXT_MSH, ACTOR_TO_PARTY_MSH, type ReliabilityFlags } from '../ebxml/model.js';
+import { ACTOR_NEXT_MSH, ACTOR_TO_PARTY_MSH, type ReliabilityFlags } from '../ebxml/index.js';
 import { createError } from '../errors/index.js';
 import {
   type Catalogue,

@@ -11,10 +11,10 @@ import {
   parseSlotResponsePayload,
   type SlotPoll,
 } from '../cab/index.js';
-import { parseWrapper } from '../hl7/index.js';
+import { ERS_REQUEST, type ErsRequestInteraction, parseWrapper } from '../hl7/index.js';
 
 export interface SentRequest {
-  interactionId: 'PRSC_IN080000UK07' | 'PRSC_IN040000UK08' | 'PRSC_IN070000UK08';
+  interactionId: ErsRequestInteraction;
   messageId: string;
   hl7MessageId: string;
   conversationId: string;
@@ -103,7 +103,7 @@ function pollNamed(
   }
   for (const request of sent.values()) {
     if (
-      request.interactionId === 'PRSC_IN080000UK07' &&
+      request.interactionId === ERS_REQUEST.availableSlots &&
       (request.request as SlotPoll).requestId.toUpperCase() === pollRequestId
     )
       return request.messageId;

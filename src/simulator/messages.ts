@@ -10,7 +10,12 @@ import {
   type SyncMessage,
   toHttpMessage,
 } from '../ebxml/index.js';
-import { buildApplicationAcknowledgement, wrapPayload } from '../hl7/index.js';
+import {
+  APPLICATION_ACKNOWLEDGEMENT,
+  buildApplicationAcknowledgement,
+  ERS_REQUEST,
+  wrapPayload,
+} from '../hl7/index.js';
 import { type RouteTable, reliabilityFlags } from '../routing/index.js';
 import { type SigningIdentity, signEnvelope } from '../security/xmldsig/index.js';
 import { escapeXml } from '../xml/index.js';
@@ -70,7 +75,7 @@ export function slotPollMessage(
 ): HttpMessage {
   const hl7 = wrapPayload(
     {
-      interactionId: 'PRSC_IN080000UK07',
+      interactionId: ERS_REQUEST.availableSlots,
       messageId: ids.messageId,
       creationTime: context.now,
       toAsid: context.parties.gatewayAsid,
@@ -78,7 +83,7 @@ export function slotPollMessage(
     },
     buildSlotPollPayload(poll),
   );
-  return ersMessage(context, 'PRSC_IN080000UK07', hl7, ids);
+  return ersMessage(context, ERS_REQUEST.availableSlots, hl7, ids);
 }
 
 export function applicationAckMessage(
@@ -108,7 +113,7 @@ export function applicationAckMessage(
     { typeCode, messageRef: answered.hl7MessageId, ...(details ? { details } : {}) },
     reasons,
   );
-  return ersMessage(context, 'MCCI_IN010000UK13', hl7, {
+  return ersMessage(context, APPLICATION_ACKNOWLEDGEMENT, hl7, {
     messageId,
     conversationId: answered.conversationId,
     refToMessageId: answered.messageId,
@@ -118,7 +123,7 @@ export function applicationAckMessage(
 /** An e-RS request (booking or cancellation) in wrapper S. */
 export function ersRequestMessage(
   context: BuildContext,
-  interactionId: 'PRSC_IN040000UK08' | 'PRSC_IN070000UK08',
+  interactionId: typeof ERS_REQUEST.appointmentConfirmation | typeof ERS_REQUEST.appointmentCancellation,
   payloadXml: string,
   ids: { messageId: string; conversationId: string },
 ): HttpMessage {

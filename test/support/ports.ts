@@ -1,2 +1,2 @@
-// One implementation, shared with the soak driver (src/soak), which needs free ports too.
-export { freePort } from '../../src/soak/index.js';
+// One implementation, shared with the soak driver (tools/soak), which needs free ports too.
+export { freePort } from '../../tools/soak/index.js';

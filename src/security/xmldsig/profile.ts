@@ -1,6 +1,6 @@
 // The ebMS 2.0 (§4.1) XMLDSig profile as fixed data: algorithm URIs, the allow-lists and the
 // XPath filter text. Verification compares against these; nothing here evaluates XPath.
-import { ACTOR_NEXT_MSH, ACTOR_SOAP_NEXT } from '../../ebxml/model.js';
+import { ACTOR_NEXT_MSH, ACTOR_SOAP_NEXT } from '../../ebxml/index.js';
 
 export type SignatureAlgorithm = 'rsa-sha256' | 'rsa-sha1';
 export type C14nKind = 'inclusive' | 'exclusive';

@@ -1,0 +1,192 @@
+// The simulated Spine endpoint: receives the gateway's ebXML (checking signatures) and sync SOAP,
+// answers each POST (202, an inline Acknowledgment, a sync response or an injected fault), records
+// what arrived, and leaves the signals owed to be sent in the background.
+import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  EbxmlFault,
+  type HttpMessage,
+  type ParsedMessage,
+  parseMessage,
+  parseSyncMessage,
+  parseTimestamp,
+  type SyncMessage,
+} from '../ebxml/index.js';
+import type { Logger } from '../ops/index.js';
+import { serverOptions, type TlsContext } from '../security/tls/index.js';
+import { verifyEnvelope } from '../security/xmldsig/index.js';
+import type { FaultInjector } from './faults.js';
+import { collect } from './http.js';
+import { acknowledgmentFor, type BuildContext, syncResponse } from './messages.js';
+import { type SignalSender, sendSignals } from './signals.js';
+import type { ReceivedMessage } from './state.js';
+
+const MSH_SERVICE = 'urn:oasis:names:tc:ebxml-msg:service';
+const MAX_BODY_BYTES = 6_000_000;
+
+export interface SpineEndpointDeps {
+  tls: TlsContext;
+  faults: FaultInjector;
+  signals: SignalSender;
+  context(): BuildContext;
+  logger: Logger;
+  /** Every message received, oldest first (GET /control/messages). */
+  received: ReceivedMessage[];
+}
+
+/** Spine's transport answer to one POST. */
+export interface SpineAnswer {
+  status: number;
+  message?: HttpMessage;
+}
+
+export function createSpineServer(deps: SpineEndpointDeps): https.Server {
+  const receive = spineReceiver(deps);
+  return https.createServer(serverOptions(deps.tls.current), (request, response) => {
+    collect(request, MAX_BODY_BYTES)
+      .then(async (body) => {
+        const answer = receive(
+          request.headers['content-type'],
+          headerValue(request.headers.soapaction),
+          body,
+        );
+        if (deps.faults.responseDelayMs) await sleep(deps.faults.responseDelayMs);
+        const headers: Record<string, string> = {};
+        if (answer.message) headers['Content-Type'] = answer.message.contentType;
+        response.writeHead(answer.status, headers).end(answer.message?.body ?? '');
+      })
+      .catch((error) => {
+        response.writeHead(413, { 'Content-Type': 'text/plain' }).end(`${(error as Error).message}\n`);
+      });
+  });
+}
+
+/** Spine's answer to one POST; signals owed afterwards are sent in the background. */
+export function spineReceiver(
+  deps: SpineEndpointDeps,
+): (contentType: string | undefined, soapAction: string | undefined, body: Buffer) => SpineAnswer {
+  const { faults, logger, received } = deps;
+
+  function receiveEbxml(parsed: ParsedMessage): SpineAnswer {
+    const record = recordMessage(parsed, deps.tls);
+    received.push(record);
+    const serviceMessage = parsed.header.service === MSH_SERVICE;
+    const fault = serviceMessage ? undefined : faults.answerInstead(parsed.header);
+    if (fault) {
+      record.answeredWith = fault.describe;
+      return fault.answer;
+    }
+    // SyncReply asks for the acknowledgment on this connection (async-express / async-reliable).
+    const inlineAck = parsed.reliability.syncReply && parsed.reliability.ackRequested && !faults.dropAcks;
+    const answer = inlineAck
+      ? {
+          status: 200,
+          message: acknowledgmentFor(deps.context(), parsed.header, parsed.reliability.ackRequested?.actor),
+        }
+      : { status: 202 };
+    record.answeredWith = inlineAck ? 'HTTP 200 Acknowledgment' : 'HTTP 202';
+    if (!serviceMessage)
+      void sendSignals(deps.signals, parsed, record, !inlineAck).catch((error) =>
+        logger.warn({ err: String(error) }, 'simulator could not send signals'),
+      );
+    return answer;
+  }
+
+  function receiveSync(sync: SyncMessage): SpineAnswer {
+    const record = recordSync(sync);
+    received.push(record);
+    const fault = faults.takeSoapFault();
+    if (fault) {
+      record.answeredWith = fault.describe;
+      return fault.answer;
+    }
+    record.answeredWith = 'HTTP 200 sync response';
+    return { status: 200, message: syncResponse(deps.context(), sync) };
+  }
+
+  return (contentType, soapAction, body) => {
+    // ebXML from the gateway is MIME multipart; only a single-part body can be sync SOAP.
+    const sync = /^\s*multipart\//i.test(contentType ?? '') ? undefined : safeSyncMessage(body);
+    if (sync) return receiveSync(sync);
+    let parsed: ParsedMessage;
+    try {
+      parsed = parseMessage(contentType, body, soapAction);
+    } catch (error) {
+      const reason = error instanceof EbxmlFault ? error.error.description : (error as Error).message;
+      logger.warn({ reason }, 'simulator received an unparsable message');
+      return {
+        status: 400,
+        message: { contentType: 'text/plain', soapAction: '', body: Buffer.from(`${reason}\n`) },
+      };
+    }
+    return receiveEbxml(parsed);
+  };
+}
+
+function safeSyncMessage(body: Buffer): SyncMessage | undefined {
+  try {
+    const sync = parseSyncMessage(body);
+    return sync?.action ? sync : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function recordMessage(parsed: ParsedMessage, tls: TlsContext): ReceivedMessage {
+  const { header } = parsed;
+  const record: ReceivedMessage = {
+    messageId: header.messageId,
+    action: header.action,
+    service: header.service,
+    conversationId: header.conversationId,
+    from: header.from.id,
+    to: header.to.id,
+    cpaId: header.cpaId,
+    receivedAt: new Date().toISOString(),
+    signature: checkSignature(parsed, tls),
+    duplicateElimination: parsed.reliability.duplicateElimination,
+    syncReply: parsed.reliability.syncReply,
+    signalsSent: [],
+  };
+  if (header.refToMessageId) record.refToMessageId = header.refToMessageId;
+  if (parsed.reliability.ackRequested) record.ackRequested = { actor: parsed.reliability.ackRequested.actor };
+  if (parsed.payload) record.hl7 = parsed.payload.content.toString('utf8');
+  return record;
+}
+
+function checkSignature(parsed: ParsedMessage, tls: TlsContext): ReceivedMessage['signature'] {
+  if (!parsed.signaturePresent) return { present: false };
+  const result = verifyEnvelope(parsed.envelopeXml, {
+    trusted: tls.current.caCertificates,
+    manifestHrefs: parsed.manifest.filter((r) => r.href.startsWith('cid:')).map((r) => r.href),
+    parts: new Map(parsed.parts.map((p) => [p.contentId, p.content])),
+    at: parseTimestamp(parsed.header.timestamp),
+  });
+  if (!result.present) return { present: false };
+  return result.valid
+    ? { present: true, valid: true }
+    : { present: true, valid: false, reason: result.reason };
+}
+
+function recordSync(sync: SyncMessage): ReceivedMessage {
+  const record: ReceivedMessage = {
+    messageId: sync.messageId ?? '',
+    action: sync.action ?? '',
+    service: sync.action?.replace(/\/[^/]*$/, '') ?? '',
+    conversationId: '',
+    from: sync.fromAsid ?? '',
+    to: sync.toAsid ?? '',
+    cpaId: '',
+    receivedAt: new Date().toISOString(),
+    signature: { present: false },
+    duplicateElimination: false,
+    syncReply: false,
+    signalsSent: [],
+  };
+  if (sync.hl7) record.hl7 = sync.hl7;
+  return record;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
