@@ -1,7 +1,7 @@
 // The OpenAPI description of the /ers/… routes; request bodies from the schemas that validate them.
 import type { z } from 'zod';
 import { CODE_SYSTEMS, type DecisionAction, decisionBodies } from '../ers-fhir/index.js';
-import { advicePaths } from './ers-advice.js';
+import { advicePaths } from './ers-advice-openapi.js';
 import { idempotencyKeyParameter, problemRef, ubrnParameter, userHeaders } from './ers-http.js';
 
 const EXAMPLE_REFERRAL = {

@@ -3,41 +3,17 @@
 // (profiles, extension URLs, code systems, error codes); nothing of its examples is copied.
 import { randomUUID } from 'node:crypto';
 import {
-  type Availability,
-  documentReference,
-  operationOutcome,
-  type SimAttachment,
-  type SimReferral,
-} from './resources.js';
+  adviceResource,
+  adviceWorklist,
+  communication,
+  conversationBundle,
+  REFERRER,
+  type SimAdvice,
+  type SimMessage,
+} from './advice-resources.js';
+import { type Availability, operationOutcome, type SimAttachment, type SimReferral } from './resources.js';
 
-export interface SimMessage {
-  id: string;
-  sentBy: 'REQUESTER' | 'RESPONDER';
-  sent: string;
-  /** SDS user id, ODS code and business function of the sender. */
-  userId: string;
-  organisation: string;
-  businessFunction: string;
-  text: string;
-  attachments: SimAttachment[];
-}
-
-export interface SimAdvice {
-  ubrn: string;
-  version: number;
-  nhsNumber: string;
-  service: { id: string; name: string };
-  status: 'active' | 'completed';
-  /** eRS-AdviceAndGuidanceStatus-1. */
-  category: string;
-  priority: string;
-  specialty: string;
-  authorisedToConvert: boolean;
-  attachments: SimAttachment[];
-  messages: SimMessage[];
-  locked: boolean;
-  created: string;
-}
+export type { SimAdvice, SimMessage } from './advice-resources.js';
 
 export interface AdviceInput {
   ubrn?: string;
@@ -55,9 +31,6 @@ export type SimAnswer =
   | { status: 200; pdf: Buffer; filename: string };
 
 const SD = 'https://fhir.nhs.uk/STU3/StructureDefinition/';
-const CS = 'https://fhir.nhs.uk/STU3/CodeSystem/';
-const SERVICE = 'http://fhir.nhs.net/Id/ers-service';
-const REFERRER = { userId: '200000000101', organisation: 'B82001', businessFunction: 'REFERRING_CLINICIAN' };
 /** e-RS's roles for responding and converting (A026, A027); A023 also lets a provider admin in. */
 const CLINICIANS = ['SERVICE_PROVIDER_CLINICIAN', 'SERVICE_PROVIDER_CLINICIAN_ADMIN'];
 
@@ -129,42 +102,7 @@ export class AdviceSimulator {
     const entries = [...this.requests.values()].filter((a) => a.category === 'PROVIDER_RESPONSE_REQUIRED');
     return {
       status: 200,
-      json: {
-        resourceType: 'List',
-        meta: { profile: [`${SD}eRS-FetchWorklist-List-1`] },
-        status: 'current',
-        mode: 'snapshot',
-        entry: entries.map((a) => ({
-          extension: [
-            {
-              url: `${SD}Extension-eRS-AdviceAndGuidanceRequests-WorkListItem-1`,
-              extension: [
-                {
-                  url: 'priority',
-                  valueCodeableConcept: { coding: [{ system: `${CS}eRS-Priority-1`, code: a.priority }] },
-                },
-                {
-                  url: 'specialty',
-                  valueCodeableConcept: {
-                    coding: [{ system: `${baseUrl}/STU3/CodeSystem/SPECIALTY`, code: a.specialty }],
-                  },
-                },
-                {
-                  url: 'category',
-                  valueCodeableConcept: {
-                    coding: [{ system: `${CS}eRS-AdviceAndGuidanceStatus-1`, code: a.category }],
-                  },
-                },
-                { url: 'adviceFirstRequested', valueDateTime: a.created },
-                { url: 'adviceLastUpdated', valueDateTime: a.messages.at(-1)!.sent },
-                { url: 'service', valueReference: { identifier: { system: SERVICE, value: a.service.id } } },
-                { url: 'communicationRequestVersion', valueInteger: a.version },
-              ],
-            },
-          ],
-          item: { reference: `CommunicationRequest/${a.ubrn}` },
-        })),
-      },
+      json: adviceWorklist(entries, baseUrl),
     };
   }
 
@@ -172,7 +110,7 @@ export class AdviceSimulator {
   read(ubrn: string, now: number): SimAnswer {
     const found = this.find(ubrn);
     if ('json' in found) return found;
-    return { status: 200, json: this.resource(found, now), version: found.version };
+    return { status: 200, json: adviceResource(found, now), version: found.version };
   }
 
   /** A025: only the current version's conversation is served. */
@@ -197,41 +135,7 @@ export class AdviceSimulator {
           'not-found',
         ),
       };
-    const practitioners = new Map<string, SimMessage>();
-    for (const m of found.messages) practitioners.set(roleId(m), m);
-    return {
-      status: 200,
-      json: {
-        resourceType: 'Bundle',
-        id: randomUUID(),
-        meta: {
-          lastUpdated: new Date(now).toISOString(),
-          profile: ['http://hl7.org/fhir/STU3/StructureDefinition/Bundle'],
-        },
-        type: 'searchset',
-        total: found.messages.length,
-        link: [{ relation: 'self', url: `STU3/Communication?based-on=${encodeURIComponent(basedOn!)}` }],
-        entry: [
-          ...found.messages.map((m) => ({ resource: communication(found, m), search: { mode: 'match' } })),
-          ...[...practitioners.values()].map((m) => ({
-            resource: practitionerRole(m),
-            search: { mode: 'include' },
-          })),
-          ...found.messages.flatMap((m) =>
-            m.attachments.map((a) => ({
-              resource: documentReference(
-                a,
-                m.sentBy === 'REQUESTER' ? 'REFERRER' : 'PROVIDER',
-                m.sent,
-                now,
-                a.id,
-              ),
-              search: { mode: 'include' },
-            })),
-          ),
-        ],
-      },
-    };
+    return { status: 200, json: conversationBundle(found, basedOn!, now) };
   }
 
   /** A026: guidance back to the referrer, or a request for more information. */
@@ -280,7 +184,7 @@ export class AdviceSimulator {
         resourceType: 'Parameters',
         meta: { profile: [`${SD}eRS-SendCommunicationToRequester-Response-Parameters-1`] },
         parameter: [
-          { name: 'updatedCommunicationRequest', resource: this.resource(checked, now) },
+          { name: 'updatedCommunicationRequest', resource: adviceResource(checked, now) },
           { name: 'createdCommunication', resource: communication(checked, message) },
         ],
       },
@@ -417,109 +321,6 @@ export class AdviceSimulator {
       availability: a.availability ?? 'AVAILABLE',
     };
   }
-
-  private resource(a: SimAdvice, now: number): Record<string, unknown> {
-    const first = a.messages[0]!;
-    return {
-      resourceType: 'CommunicationRequest',
-      id: a.ubrn,
-      meta: { versionId: String(a.version), profile: [`${SD}eRS-CommunicationRequest-1`] },
-      contained: [
-        practitionerRole(first),
-        ...a.attachments.map((f) =>
-          documentReference(f, 'REFERRER', a.created, now, `DocumentReference-${f.id}`),
-        ),
-      ],
-      extension: [
-        {
-          url: `${SD}Extension-eRS-ReferralPriority-1`,
-          valueCodeableConcept: { coding: [{ system: `${CS}eRS-Priority-1`, code: a.priority }] },
-        },
-        {
-          url: `${SD}Extension-eRS-ProviderConversionAuthorisation-1`,
-          valueCoding: {
-            system: `${CS}eRS-ProviderConversionAuthorisation-1`,
-            code: a.authorisedToConvert ? 'AUTHORISED_TO_CONVERT' : 'NOT_AUTHORISED_TO_CONVERT',
-          },
-        },
-        { url: `${SD}Extension-eRS-Specialty-1`, valueCoding: { system: 'SPECIALTY', code: a.specialty } },
-      ],
-      identifier: [{ system: 'https://fhir.nhs.uk/Id/ers-request-id', value: `sim.${a.ubrn}` }],
-      status: a.status,
-      category: [{ coding: [{ system: `${CS}eRS-AdviceAndGuidanceStatus-1`, code: a.category }] }],
-      subject: { identifier: { system: 'http://fhir.nhs.net/Id/nhs-number', value: a.nhsNumber } },
-      recipient: [
-        {
-          extension: [
-            {
-              url: `${SD}Extension-HealthcareService-Reference-1`,
-              valueReference: { identifier: { system: SERVICE, value: a.service.id } },
-            },
-          ],
-        },
-      ],
-      sender: { extension: [roleReference(first)] },
-      requester: { agent: { extension: [roleReference(first)] } },
-      payload: a.attachments.map((f) => ({ contentReference: { reference: `#DocumentReference-${f.id}` } })),
-    };
-  }
-}
-
-function roleId(m: SimMessage): string {
-  return `PractitionerRole-${m.organisation}-${m.userId}`;
-}
-
-function roleReference(m: SimMessage) {
-  return {
-    url: `${SD}Extension-PractitionerRole-Reference-1`,
-    valueReference: { reference: `#${roleId(m)}` },
-  };
-}
-
-function practitionerRole(m: SimMessage) {
-  return {
-    resourceType: 'PractitionerRole',
-    id: roleId(m),
-    meta: { profile: ['https://fhir.hl7.org.uk/STU3/StructureDefinition/CareConnect-PractitionerRole-1'] },
-    practitioner: { identifier: { system: 'http://fhir.nhs.net/Id/sds-user-id', value: m.userId } },
-    organization: {
-      identifier: { system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: m.organisation },
-    },
-    code: [{ coding: [{ system: `${CS}eRS-BusinessFunction-1`, code: m.businessFunction }] }],
-  };
-}
-
-function communication(a: SimAdvice, m: SimMessage) {
-  return {
-    resourceType: 'Communication',
-    id: m.id,
-    meta: { profile: [`${SD}eRS-Communication-1`] },
-    status: 'completed',
-    category: [{ coding: [{ system: `${CS}eRS-CommunicationSentBy-1`, code: m.sentBy }] }],
-    recipient: [
-      m.sentBy === 'REQUESTER'
-        ? {
-            extension: [
-              {
-                url: `${SD}Extension-HealthcareService-Reference-1`,
-                valueReference: { identifier: { system: SERVICE, value: a.service.id } },
-              },
-            ],
-          }
-        : {
-            identifier: {
-              system: 'https://fhir.nhs.uk/Id/ods-organization-code',
-              value: REFERRER.organisation,
-            },
-          },
-    ],
-    sent: m.sent,
-    sender: {
-      extension: [{ ...roleReference(m), valueReference: { reference: `PractitionerRole/${roleId(m)}` } }],
-    },
-    payload: m.attachments.map((f) => ({ contentReference: { reference: `DocumentReference/${f.id}` } })),
-    note: [{ text: m.text }],
-  };
 }
 
 function parameters(raw: unknown) {

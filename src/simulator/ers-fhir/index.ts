@@ -23,7 +23,7 @@ import {
   worklistResource,
 } from './resources.js';
 
-export type { SimAdvice } from './advice.js';
+export { type AdviceInput, AdviceSimulator, type SimAdvice } from './advice.js';
 export type { SimReferral } from './resources.js';
 
 export interface ErsFhirSimulatorSettings {
