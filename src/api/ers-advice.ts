@@ -3,16 +3,20 @@ import {
   type AdviceAction,
   type AdviceAndGuidance,
   type AdviceJson,
-  AdviceReadError,
-  AdviceShapeError,
   type Attachments,
   adviceBodies,
   adviceOverviewId,
-  FhirTransportError,
   type UserContext,
 } from '../ers-fhir/index.js';
 import type { ReferralStore } from '../store/index.js';
-import { checkUbrn, idempotencyKey, sendAnswer, userContext, withFileState } from './ers-http.js';
+import {
+  checkUbrn,
+  idempotencyKey,
+  readProblem,
+  sendAnswer,
+  userContext,
+  withFileState,
+} from './ers-http.js';
 import { sendProblem, validationProblem } from './problem.js';
 
 export interface AdviceRouteDependencies {
@@ -129,51 +133,4 @@ async function withFiles(store: ReferralStore, advice: AdviceJson) {
       adviceOverviewId(advice.version),
     ),
   };
-}
-
-function readProblem(response: Response, error: unknown) {
-  if (error instanceof AdviceReadError) {
-    const { status, error: ers } = error.answer;
-    const code = ers.code ? { ersErrorCode: ers.code } : {};
-    if (status === 404)
-      return sendProblem(response, {
-        title: 'Advice and guidance request not found in e-RS',
-        status: 404,
-        detail: ers.diagnostics ?? 'e-RS has no such request',
-      });
-    if (status === 403 || status === 422)
-      return sendProblem(response, {
-        title: status === 403 ? 'e-RS refused access' : 'e-RS refused the request',
-        status,
-        detail: `${error.endpoint} answered ${status}${ers.code ? ` ${ers.code}` : ''}${ers.diagnostics ? `: ${ers.diagnostics}` : ''}`,
-        ...code,
-      });
-    if (status === 429 || status === 503)
-      return sendProblem(response, {
-        title: 'e-RS is busy',
-        status: 503,
-        detail: `e-RS answered ${status}`,
-        retryAfterSeconds: 30,
-      });
-    return sendProblem(response, {
-      title: 'Unexpected answer from e-RS',
-      status: 502,
-      detail: `${error.endpoint} answered ${status}${ers.code ? ` ${ers.code}` : ''}`,
-      ...code,
-    });
-  }
-  if (error instanceof AdviceShapeError)
-    return sendProblem(response, {
-      title: 'Unexpected answer from e-RS',
-      status: 502,
-      detail: error.message,
-    });
-  if (error instanceof FhirTransportError)
-    return sendProblem(response, {
-      title: 'e-RS did not answer',
-      status: 504,
-      detail: error.message,
-      retryAfterSeconds: 30,
-    });
-  throw error;
 }

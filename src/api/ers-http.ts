@@ -1,7 +1,15 @@
 // What the /ers/… routes share: UBRN and key checks, the user's session, file states, answers and
 // their OpenAPI pieces.
 import type { Request, Response } from 'express';
-import type { ActionAnswer, ReferralJson, UserContext } from '../ers-fhir/index.js';
+import {
+  type ActionAnswer,
+  AdviceReadError,
+  AdviceShapeError,
+  FhirTransportError,
+  type ReferralJson,
+  ReferralReadError,
+  type UserContext,
+} from '../ers-fhir/index.js';
 import type { ReferralStore, StoredAttachment } from '../store/index.js';
 import { sendProblem } from './problem.js';
 
@@ -106,6 +114,60 @@ export function sendAnswer(response: Response, answer: ActionAnswer): void {
     .status(answer.status)
     .type(answer.status < 300 ? 'application/json' : 'application/problem+json')
     .send(JSON.stringify(answer.body));
+}
+
+/**
+ * A read that failed (A005 for a referral; A023–A025 for Advice and Guidance) as a problem: 404 as
+ * such, e-RS busy as 503, no answer as 504, anything else 502 naming e-RS's code. For A&G, e-RS's
+ * 403 and 422 (e.g. INVALID_REQUEST_TYPE: the UBRN is a referral) reach the PAS as they are.
+ */
+export function readProblem(response: Response, error: unknown) {
+  if (error instanceof ReferralReadError || error instanceof AdviceReadError) {
+    const { status, error: ers } = error.answer;
+    const advice = error instanceof AdviceReadError;
+    const endpoint = advice ? error.endpoint : 'A005';
+    const code = ers.code ? { ersErrorCode: ers.code } : {};
+    if (status === 404)
+      return sendProblem(response, {
+        title: advice ? 'Advice and guidance request not found in e-RS' : 'Referral not found in e-RS',
+        status: 404,
+        detail: ers.diagnostics ?? `e-RS has no such ${advice ? 'request' : 'referral'}`,
+      });
+    if (advice && (status === 403 || status === 422))
+      return sendProblem(response, {
+        title: status === 403 ? 'e-RS refused access' : 'e-RS refused the request',
+        status,
+        detail: `${endpoint} answered ${status}${ers.code ? ` ${ers.code}` : ''}${ers.diagnostics ? `: ${ers.diagnostics}` : ''}`,
+        ...code,
+      });
+    if (status === 429 || status === 503)
+      return sendProblem(response, {
+        title: 'e-RS is busy',
+        status: 503,
+        detail: `e-RS answered ${status}`,
+        retryAfterSeconds: 30,
+      });
+    return sendProblem(response, {
+      title: 'Unexpected answer from e-RS',
+      status: 502,
+      detail: `${endpoint} answered ${status}${ers.code ? ` ${ers.code}` : ''}`,
+      ...code,
+    });
+  }
+  if (error instanceof AdviceShapeError)
+    return sendProblem(response, {
+      title: 'Unexpected answer from e-RS',
+      status: 502,
+      detail: error.message,
+    });
+  if (error instanceof FhirTransportError)
+    return sendProblem(response, {
+      title: 'e-RS did not answer',
+      status: 504,
+      detail: error.message,
+      retryAfterSeconds: 30,
+    });
+  throw error;
 }
 
 export const problemRef = (description: string, example?: Record<string, unknown>) => ({

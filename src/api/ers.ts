@@ -9,18 +9,23 @@ import {
   type DecisionAction,
   type Decisions,
   decisionBodies,
-  FhirTransportError,
   type HeldReferral,
   inForce,
   type ReferenceData,
   type ReferralJson,
-  ReferralReadError,
   type Referrals,
   type WorklistSync,
 } from '../ers-fhir/index.js';
 import type { MessageStore, ReferralStore } from '../store/index.js';
 import { adviceRoutes } from './ers-advice.js';
-import { checkUbrn, idempotencyKey, sendAnswer, userContext, withFileState } from './ers-http.js';
+import {
+  checkUbrn,
+  idempotencyKey,
+  readProblem,
+  sendAnswer,
+  userContext,
+  withFileState,
+} from './ers-http.js';
 import { messagesByUbrn } from './messages.js';
 import { sendProblem, validationProblem } from './problem.js';
 
@@ -204,37 +209,4 @@ async function withAttachmentState(store: ReferralStore, referral: ReferralJson)
       clinicalInformationId(referral.version),
     ),
   };
-}
-
-function readProblem(response: Response, error: unknown) {
-  if (error instanceof ReferralReadError) {
-    const { status, error: ers } = error.answer;
-    if (status === 404)
-      return sendProblem(response, {
-        title: 'Referral not found in e-RS',
-        status: 404,
-        detail: ers.diagnostics ?? 'e-RS has no such referral',
-      });
-    if (status === 429 || status === 503)
-      return sendProblem(response, {
-        title: 'e-RS is busy',
-        status: 503,
-        detail: `e-RS answered ${status}`,
-        retryAfterSeconds: 30,
-      });
-    return sendProblem(response, {
-      title: 'Unexpected answer from e-RS',
-      status: 502,
-      detail: `A005 answered ${status}${ers.code ? ` ${ers.code}` : ''}`,
-      ...(ers.code ? { ersErrorCode: ers.code } : {}),
-    });
-  }
-  if (error instanceof FhirTransportError)
-    return sendProblem(response, {
-      title: 'e-RS did not answer',
-      status: 504,
-      detail: error.message,
-      retryAfterSeconds: 30,
-    });
-  throw error;
 }

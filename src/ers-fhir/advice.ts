@@ -15,7 +15,15 @@ import { ADVICE_ACTIONS, convertParameters, respondParameters } from './advice-p
 import type { Attachments } from './attachments.js';
 import type { FhirAnswer, FhirClient, UserContext } from './client.js';
 import { onceOnly } from './idempotency.js';
-import { type ActionAnswer, callSafely, type FinalAnswer, problem, unexpected } from './problems.js';
+import {
+  type ActionAnswer,
+  callSafely,
+  type FinalAnswer,
+  locked,
+  problem,
+  refused,
+  unexpected,
+} from './problems.js';
 import type { Referrals } from './referrals.js';
 
 /** A read (A023, A024, A025) that e-RS answered with anything but 200: its answer, for the caller to map. */
@@ -187,27 +195,9 @@ export class AdviceAndGuidance {
         };
       }
       case 423:
-        return {
-          ...problem(
-            423,
-            'Advice and guidance request locked in e-RS',
-            'another user or system is changing it; retry later with the same Idempotency-Key',
-            'locked',
-          ),
-          retryAfterSeconds: 30,
-          final: false,
-        };
+        return locked('Advice and guidance request', 'another user or system is changing it');
       case 422:
-        return {
-          ...problem(
-            422,
-            'e-RS refused the action',
-            answer.error.diagnostics ?? `e-RS answered 422 ${answer.error.code ?? ''}`.trim(),
-            'refused',
-            { ersErrorCode: answer.error.code ?? 'UNKNOWN' },
-          ),
-          final: true,
-        };
+        return refused('e-RS refused the action', answer);
       case 403:
         return {
           ...problem(

@@ -10,7 +10,15 @@ import {
   REQUIRED_ACTION,
 } from './decision-parameters.js';
 import { onceOnly } from './idempotency.js';
-import { type ActionAnswer, callSafely, type FinalAnswer, problem, unexpected } from './problems.js';
+import {
+  type ActionAnswer,
+  callSafely,
+  type FinalAnswer,
+  locked,
+  problem,
+  refused,
+  unexpected,
+} from './problems.js';
 import { ReferralReadError, type Referrals } from './referrals.js';
 
 /** What the PAS is answered: an HTTP status and a JSON body (a problem body for anything but 200). */
@@ -136,29 +144,9 @@ export class Decisions {
         };
       }
       case 423:
-        return {
-          ...problem(
-            423,
-            'Referral locked in e-RS',
-            'another user or system is changing this referral; retry later with the same Idempotency-Key',
-            'locked',
-          ),
-          retryAfterSeconds: 30,
-          final: false,
-        };
+        return locked('Referral', 'another user or system is changing this referral');
       case 422:
-        return {
-          ...problem(
-            422,
-            'e-RS refused the decision',
-            answer.error.diagnostics ?? `e-RS answered 422 ${answer.error.code ?? ''}`.trim(),
-            'refused',
-            {
-              ersErrorCode: answer.error.code ?? 'UNKNOWN',
-            },
-          ),
-          final: true,
-        };
+        return refused('e-RS refused the decision', answer);
       case 404:
         return {
           ...problem(404, 'Referral not found in e-RS', `e-RS has no referral ${ubrn}`, 'not-found'),

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { ConfigError, type GatewayConfig } from '../config/index.js';
-import type { Logger, ReferralsPanel } from '../ops/index.js';
+import type { HeldReferralFacts, Logger, ReferralsPanel } from '../ops/index.js';
 import type { Broker } from '../queue/index.js';
 import type { ReferralStore } from '../store/index.js';
 import { AdviceAndGuidance } from './advice.js';
@@ -90,19 +90,8 @@ export interface RunningErsFhir {
   /** The dashboard's referrals page. */
   panel(): Promise<ReferralsPanel>;
   /** The dashboard's page of one referral: the copy held, if any (no call to e-RS). */
-  referral(ubrn: string): Promise<HeldReferralSummary | undefined>;
+  referral(ubrn: string): Promise<HeldReferralFacts | undefined>;
   close(): Promise<void>;
-}
-
-/** What the dashboard shows of a referral held: no patient identifiers. */
-export interface HeldReferralSummary {
-  ubrn: string;
-  version: number;
-  state?: string;
-  priority?: string;
-  specialty?: string;
-  service?: string;
-  fetchedAt?: string;
 }
 
 /** How often due attachments (PENDING, retries) are looked for. */

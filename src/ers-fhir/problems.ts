@@ -89,3 +89,31 @@ export function unexpected(endpoint: string, answer: FhirAnswer): ActionAnswer {
     },
   );
 }
+
+/** e-RS's 423: another user holds it; the key is freed so the same request may come again. */
+export function locked(what: string, detail: string): FinalAnswer {
+  return {
+    ...problem(
+      423,
+      `${what} locked in e-RS`,
+      `${detail}; retry later with the same Idempotency-Key`,
+      'locked',
+    ),
+    retryAfterSeconds: 30,
+    final: false,
+  };
+}
+
+/** e-RS's 422: a refusal for good, kept under the key, naming e-RS's code and diagnostics. */
+export function refused(title: string, answer: FhirAnswer): FinalAnswer {
+  return {
+    ...problem(
+      422,
+      title,
+      answer.error.diagnostics ?? `e-RS answered 422 ${answer.error.code ?? ''}`.trim(),
+      'refused',
+      { ersErrorCode: answer.error.code ?? 'UNKNOWN' },
+    ),
+    final: true,
+  };
+}
