@@ -89,6 +89,43 @@ export class AdviceSimulator {
     return [...this.requests.values()].flatMap((a) => a.messages.flatMap((m) => m.attachments));
   }
 
+  /** Answers one A&G call: A023–A027 or A043, by e-RS endpoint id. */
+  async answer(
+    endpoint: string,
+    request: {
+      ubrn?: string;
+      basedOn: string | null;
+      body: () => Promise<unknown>;
+      header: (name: string) => string | undefined;
+      baseUrl: string;
+    },
+  ): Promise<SimAnswer> {
+    const user = {
+      ods: request.header('nhsd-end-user-organisation-ods') ?? '',
+      ...(request.header('nhsd-ers-business-function')
+        ? { businessFunction: request.header('nhsd-ers-business-function') }
+        : {}),
+      ...(request.header('nhsd-ers-on-behalf-of-user-id')
+        ? { userId: request.header('nhsd-ers-on-behalf-of-user-id') }
+        : {}),
+    };
+    const now = Date.now();
+    switch (endpoint) {
+      case 'A023':
+        return this.worklist(await request.body(), user.businessFunction, request.baseUrl);
+      case 'A024':
+        return this.read(request.ubrn!, now);
+      case 'A025':
+        return this.conversation(request.basedOn, now);
+      case 'A026':
+        return this.respond(request.ubrn!, await request.body(), request.header('if-match'), user, now);
+      case 'A027':
+        return this.convert(await request.body(), user, now, request.baseUrl);
+      default:
+        return this.overview(request.ubrn!);
+    }
+  }
+
   /** A023: the provider's A&G worklist (user-restricted: a business function is required). */
   worklist(raw: unknown, businessFunction: string | undefined, baseUrl: string): SimAnswer {
     if (!businessFunction || ![...CLINICIANS, 'SERVICE_PROVIDER_ADMIN'].includes(businessFunction))

@@ -8,7 +8,7 @@ import {
 } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type http from 'node:http';
-import { type AdviceInput, AdviceSimulator, type SimAnswer } from './advice.js';
+import { type AdviceInput, AdviceSimulator } from './advice.js';
 import {
   type Availability,
   availabilityOf,
@@ -419,28 +419,13 @@ export class ErsFhirSimulator {
       case 'A026':
       case 'A027':
       case 'A043': {
-        const user = {
-          ods: header('nhsd-end-user-organisation-ods')!,
-          ...(header('nhsd-ers-business-function')
-            ? { businessFunction: header('nhsd-ers-business-function') }
-            : {}),
-          ...(header('nhsd-ers-on-behalf-of-user-id')
-            ? { userId: header('nhsd-ers-on-behalf-of-user-id') }
-            : {}),
-        };
-        const now = Date.now();
-        const answer: SimAnswer =
-          route.endpoint === 'A023'
-            ? this.advice.worklist(parseJson(await body()), user.businessFunction, baseUrl)
-            : route.endpoint === 'A024'
-              ? this.advice.read(route.ubrn!, now)
-              : route.endpoint === 'A025'
-                ? this.advice.conversation(url.searchParams.get('based-on'), now)
-                : route.endpoint === 'A026'
-                  ? this.advice.respond(route.ubrn!, parseJson(await body()), header('if-match'), user, now)
-                  : route.endpoint === 'A027'
-                    ? this.advice.convert(parseJson(await body()), user, now, baseUrl)
-                    : this.advice.overview(route.ubrn!);
+        const answer = await this.advice.answer(route.endpoint, {
+          ...(route.ubrn ? { ubrn: route.ubrn } : {}),
+          basedOn: url.searchParams.get('based-on'),
+          body: async () => parseJson(await body()),
+          header,
+          baseUrl,
+        });
         // A 502/504 fault with act: e-RS acted, then its answer was lost.
         if (fault && answer.status < 300) return this.answerFault(response, fault);
         if ('pdf' in answer) {
