@@ -319,6 +319,48 @@ export function openApiDocument(cabSchemas: CabRequestSchemas): JsonSchema {
       },
     },
   };
+  paths['/messages'] = {
+    get: {
+      tags: ['Messages'],
+      summary: 'The HL7 V3 (Choose and Book) messages of one referral, by UBRN, newest first (up to 100)',
+      description:
+        'A message belongs to a UBRN when its JSON names it (a booking, cancellation or rejection of that referral). With the e-RS FHIR side on, `GET /ers/referrals/{ubrn}` is the same referral as e-RS holds it.',
+      parameters: [
+        {
+          name: 'ubrn',
+          in: 'query',
+          required: true,
+          schema: { type: 'string', pattern: '^[0-9]{12}$' },
+          example: '000012345678',
+          description: 'Unique Booking Reference Number (12 digits)',
+        },
+      ],
+      responses: {
+        200: {
+          description: 'The messages',
+          content: {
+            'application/json': {
+              example: {
+                ubrn: '000012345678',
+                messages: [
+                  {
+                    messageId: ACCEPTED_EXAMPLE.messageId,
+                    conversationId: ACCEPTED_EXAMPLE.correlationId,
+                    interactionId: 'PRSC_IN070000UK08',
+                    direction: 'inbound',
+                    status: 'DELIVERED',
+                    createdAt: '2026-12-03T10:02:11.000Z',
+                    href: `/messages/${ACCEPTED_EXAMPLE.messageId}`,
+                  },
+                ],
+              },
+            },
+          },
+        },
+        400: problemResponse('No UBRN, or not 12 digits'),
+      },
+    },
+  };
   paths['/messages/{messageId}'] = {
     get: {
       tags: ['Messages'],

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReferralStore, StoredAttachment } from '../store/index.js';
 import { type FhirClient, FhirTransportError } from './client.js';
+import type { ReferralAttachmentInfo } from './fhir-json.js';
 import type { ReferralJson } from './referral.js';
 
 export interface AttachmentSettings {
@@ -18,6 +19,12 @@ export function clinicalInformationId(version: number): string {
   return `clinical-information-v${version}`;
 }
 const CLINICAL_INFORMATION_URL = /^ReferralRequest\/([0-9]{12})\/\$ers\.generateCRI$/;
+
+/** The Advice and Guidance overview (A043) is kept per A&G request version, the same way. */
+export function adviceOverviewId(version: number): string {
+  return `advice-overview-v${version}`;
+}
+const ADVICE_OVERVIEW_URL = /^CommunicationRequest\/([0-9]{12})\/\$ers\.generateCRI$/;
 
 /** Retries after a failure: 1, 2, 4… minutes, then given up (FAILED, no next attempt). */
 const MAX_ATTEMPTS = 8;
@@ -44,21 +51,41 @@ export class Attachments {
     mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
   }
 
-  /** Records the attachments a referral lists that we have not seen; e-RS's final verdicts are reported at once. */
-  async register(referral: ReferralJson): Promise<void> {
-    const summary = {
-      id: clinicalInformationId(referral.version),
-      title: 'Clinical information summary (A007)',
-      contentType: 'application/pdf',
-      url: `ReferralRequest/${referral.ubrn}/$ers.generateCRI`,
-    };
-    for (const info of [...referral.attachments, summary] as ReferralJson['attachments']) {
-      const known = await this.store.attachment(referral.ubrn, info.id);
+  /** Records the attachments a referral lists that we have not seen, and its clinical information summary. */
+  register(referral: ReferralJson): Promise<void> {
+    return this.registerFiles(referral.ubrn, [
+      ...referral.attachments,
+      {
+        id: clinicalInformationId(referral.version),
+        title: 'Clinical information summary (A007)',
+        contentType: 'application/pdf',
+        url: `ReferralRequest/${referral.ubrn}/$ers.generateCRI`,
+      },
+    ]);
+  }
+
+  /** The same for an Advice and Guidance request: its files, the conversation's, and its overview (A043). */
+  registerAdvice(ubrn: string, version: number, files: ReferralAttachmentInfo[]): Promise<void> {
+    return this.registerFiles(ubrn, [
+      ...files,
+      {
+        id: adviceOverviewId(version),
+        title: 'Advice and guidance overview (A043)',
+        contentType: 'application/pdf',
+        url: `CommunicationRequest/${ubrn}/$ers.generateCRI`,
+      },
+    ]);
+  }
+
+  /** e-RS's final verdicts (THREATS_FOUND, VALIDATION_FAILED) are reported at once. */
+  private async registerFiles(ubrn: string, files: ReferralAttachmentInfo[]): Promise<void> {
+    for (const info of files) {
+      const known = await this.store.attachment(ubrn, info.id);
       if (known && known.status !== 'PENDING') continue;
       const finalVerdict = info.availability && FINAL_AVAILABILITY.has(info.availability);
       const now = this.clock().getTime();
       const record: Omit<StoredAttachment, 'updatedAt'> = {
-        ubrn: referral.ubrn,
+        ubrn,
         attachmentId: info.id,
         url: info.url,
         title: info.title,
@@ -124,14 +151,26 @@ export class Attachments {
           };
     let result: Awaited<ReturnType<FhirClient['download']>>;
     const summaryOf = CLINICAL_INFORMATION_URL.exec(attachment.url)?.[1];
+    const overviewOf = ADVICE_OVERVIEW_URL.exec(attachment.url)?.[1];
+    const target = join(this.settings.dir, file);
     try {
       result = summaryOf
-        ? await this.client.downloadClinicalInformation(
+        ? await this.client.downloadGenerated(
+            'A007',
+            'ReferralRequest',
             summaryOf,
-            join(this.settings.dir, file),
+            target,
             this.settings.maxBytes,
           )
-        : await this.client.download(binaryId, join(this.settings.dir, file), this.settings.maxBytes);
+        : overviewOf
+          ? await this.client.downloadGenerated(
+              'A043',
+              'CommunicationRequest',
+              overviewOf,
+              target,
+              this.settings.maxBytes,
+            )
+          : await this.client.download(binaryId, target, this.settings.maxBytes);
     } catch (error) {
       if (!(error instanceof FhirTransportError)) throw error;
       await this.save(retry(error.message));

@@ -132,17 +132,23 @@ export class FhirClient {
     return this.toFile(response, file, maxBytes);
   }
 
-  /** A007: POST STU3/ReferralRequest/{ubrn}/$ers.generateCRI, the clinical information summary PDF, streamed the same way. */
-  async downloadClinicalInformation(
+  /**
+   * A PDF e-RS generates, streamed the same way: A007 (POST STU3/ReferralRequest/{ubrn}/$ers.generateCRI,
+   * a referral's clinical information summary) or A043 (the same on CommunicationRequest, an
+   * Advice and Guidance overview).
+   */
+  async downloadGenerated(
+    endpoint: 'A007' | 'A043',
+    resource: 'ReferralRequest' | 'CommunicationRequest',
     ubrn: string,
     file: string,
     maxBytes: number,
   ): Promise<Download | FhirAnswer> {
     const response = await this.send(
       {
-        endpoint: 'A007',
+        endpoint,
         method: 'POST',
-        path: `STU3/ReferralRequest/${encodeURIComponent(ubrn)}/$ers.generateCRI`,
+        path: `STU3/${resource}/${encodeURIComponent(ubrn)}/$ers.generateCRI`,
       },
       'manual',
     );

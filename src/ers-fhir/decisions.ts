@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../ops/index.js';
 import type { ReferralStore } from '../store/index.js';
@@ -10,16 +9,20 @@ import {
   permittedActions,
   REQUIRED_ACTION,
 } from './decision-parameters.js';
+import { onceOnly } from './idempotency.js';
+import {
+  type ActionAnswer,
+  callSafely,
+  type FinalAnswer,
+  locked,
+  problem,
+  refused,
+  unexpected,
+} from './problems.js';
 import { ReferralReadError, type Referrals } from './referrals.js';
 
 /** What the PAS is answered: an HTTP status and a JSON body (a problem body for anything but 200). */
-export interface DecisionAnswer {
-  status: number;
-  body: Record<string, unknown>;
-  retryAfterSeconds?: number;
-  /** True when this is the stored answer to an earlier request with the same key. */
-  replayed?: boolean;
-}
+export type DecisionAnswer = ActionAnswer;
 
 export interface DecisionRequest {
   action: DecisionAction;
@@ -31,14 +34,6 @@ export interface DecisionRequest {
 
 /** A lock is held only for the length of another caller's request: one wait, then the PAS is told. */
 const LOCK_WAIT_MS = 1000;
-/**
- * A claim older than this was left by a gateway that stopped mid-decision: it is taken over. Safe,
- * because the decision is sent with If-Match on the version held then; had the first attempt
- * reached e-RS, the version has moved and e-RS answers 409 instead of acting twice.
- */
-export const ABANDONED_CLAIM_MS = 5 * 60_000;
-const PROBLEM = 'https://mhs-gateway/problems/ers/';
-
 /**
  * The PAS's decisions on referrals, made safely: the idempotency key is claimed first (a retry
  * gets the first answer, never a second action), the permitted actions are checked (A029) where
@@ -55,68 +50,23 @@ export class Decisions {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  async decide(request: DecisionRequest): Promise<DecisionAnswer> {
-    const fingerprint = createHash('sha256')
-      .update(JSON.stringify([request.action, request.ubrn, request.body]))
-      .digest('hex');
-    const decision = {
-      idempotencyKey: request.idempotencyKey,
-      ubrn: request.ubrn,
-      action: request.action,
-      fingerprint,
-    };
-    let claim = await this.store.claimDecision(decision);
-    if (
-      !claim.claimed &&
-      claim.existing.status === 'IN_PROGRESS' &&
-      claim.existing.fingerprint === fingerprint &&
-      this.clock().getTime() - Date.parse(claim.existing.updatedAt) > ABANDONED_CLAIM_MS
-    ) {
-      this.logger.warn({ ubrn: request.ubrn, action: request.action }, 'taking over an abandoned decision');
-      await this.store.releaseDecision(request.idempotencyKey);
-      claim = await this.store.claimDecision(decision);
-    }
-    if (!claim.claimed) {
-      const existing = claim.existing;
-      if (existing.fingerprint !== fingerprint)
-        return problem(
-          422,
-          'Idempotency-Key reused',
-          'this Idempotency-Key was used for a different request; use a new key for a new decision',
-          'idempotency-key-reused',
-        );
-      if (existing.status === 'IN_PROGRESS')
-        return {
-          ...problem(
-            409,
-            'Decision in progress',
-            'a request with this Idempotency-Key is still being processed',
-            'in-progress',
-          ),
-          retryAfterSeconds: 5,
-        };
-      return {
-        status: existing.outcome!.status,
-        body: existing.outcome!.body as Record<string, unknown>,
-        replayed: true,
-      };
-    }
-    let answer: DecisionAnswer & { final: boolean };
-    try {
-      answer = await this.act(request);
-    } catch (error) {
-      await this.store.releaseDecision(request.idempotencyKey).catch(() => undefined);
-      throw error;
-    }
-    if (answer.final)
-      await this.store.finishDecision(request.idempotencyKey, { status: answer.status, body: answer.body });
-    else await this.store.releaseDecision(request.idempotencyKey);
-    const { final: _final, ...rest } = answer;
-    return rest;
+  decide(request: DecisionRequest): Promise<DecisionAnswer> {
+    return onceOnly(
+      this.store,
+      this.logger,
+      this.clock,
+      {
+        idempotencyKey: request.idempotencyKey,
+        ubrn: request.ubrn,
+        action: request.action,
+        body: request.body,
+      },
+      () => this.act(request),
+    );
   }
 
   /** `final`: e-RS acted or refused for good (the answer is kept for retries); otherwise nothing happened and the key is freed. */
-  private async act(request: DecisionRequest): Promise<DecisionAnswer & { final: boolean }> {
+  private async act(request: DecisionRequest): Promise<FinalAnswer> {
     const { action, ubrn, user } = request;
     const { endpoint, operation } = DECISIONS[action];
     let held = await this.referrals.held(ubrn);
@@ -128,7 +78,7 @@ export class Decisions {
     const version = held.referral.version;
     const required = REQUIRED_ACTION[action];
     if (required) {
-      const tasks = await this.call(() =>
+      const tasks = await callSafely(() =>
         this.client.call({
           endpoint: 'A029',
           method: 'GET',
@@ -137,7 +87,7 @@ export class Decisions {
         }),
       );
       if ('problem' in tasks) return { ...tasks.problem, final: false };
-      if (tasks.status !== 200) return { ...this.unexpected('A029', tasks), final: false };
+      if (tasks.status !== 200) return { ...unexpected('A029', tasks), final: false };
       const permitted = permittedActions(tasks.json);
       if (!permitted.includes(required))
         return {
@@ -164,10 +114,10 @@ export class Decisions {
         ...(body !== undefined ? { body } : {}),
         ...(user ? { user } : {}),
       });
-    let answer = await this.call(send);
+    let answer = await callSafely(send);
     if (!('problem' in answer) && answer.status === 423) {
       await sleep(LOCK_WAIT_MS);
-      answer = await this.call(send);
+      answer = await callSafely(send);
     }
     if ('problem' in answer) {
       if (answer.unknown) return this.reconcile(request, version, 'e-RS did not answer');
@@ -194,29 +144,9 @@ export class Decisions {
         };
       }
       case 423:
-        return {
-          ...problem(
-            423,
-            'Referral locked in e-RS',
-            'another user or system is changing this referral; retry later with the same Idempotency-Key',
-            'locked',
-          ),
-          retryAfterSeconds: 30,
-          final: false,
-        };
+        return locked('Referral', 'another user or system is changing this referral');
       case 422:
-        return {
-          ...problem(
-            422,
-            'e-RS refused the decision',
-            answer.error.diagnostics ?? `e-RS answered 422 ${answer.error.code ?? ''}`.trim(),
-            'refused',
-            {
-              ersErrorCode: answer.error.code ?? 'UNKNOWN',
-            },
-          ),
-          final: true,
-        };
+        return refused('e-RS refused the decision', answer);
       case 404:
         return {
           ...problem(404, 'Referral not found in e-RS', `e-RS has no referral ${ubrn}`, 'not-found'),
@@ -232,7 +162,7 @@ export class Decisions {
           answer,
         );
       default:
-        return { ...this.unexpected(endpoint, answer), final: false };
+        return { ...unexpected(endpoint, answer), final: false };
     }
   }
 
@@ -242,7 +172,7 @@ export class Decisions {
     sentVersion: number,
     why: string,
     answer?: FhirAnswer,
-  ): Promise<DecisionAnswer & { final: boolean }> {
+  ): Promise<FinalAnswer> {
     const current = await this.referrals.fetch(request.ubrn, request.user).catch(() => undefined);
     if (current && current.referral.version > sentVersion) {
       this.logger.info(
@@ -300,83 +230,14 @@ export class Decisions {
     };
   }
 
-  /** Runs one call; transport failures and exhausted back-off become problems. */
-  private async call(
-    run: () => Promise<FhirAnswer>,
-  ): Promise<FhirAnswer | { problem: DecisionAnswer; unknown: boolean }> {
-    try {
-      const answer = await run();
-      if (answer.status === 429 || answer.status === 503)
-        return {
-          problem: {
-            ...problem(
-              503,
-              'e-RS is busy',
-              `e-RS answered ${answer.status} after the gateway backed off; retry later with the same Idempotency-Key`,
-              'busy',
-            ),
-            retryAfterSeconds: 30,
-          },
-          unknown: false,
-        };
-      if (answer.status === 401)
-        return {
-          problem: problem(
-            502,
-            'e-RS refused the gateway',
-            'e-RS answered 401 with a fresh token; see the gateway log',
-            'unauthorised',
-          ),
-          unknown: false,
-        };
-      return answer;
-    } catch (error) {
-      if (!(error instanceof FhirTransportError)) throw error;
-      return {
-        problem: {
-          ...problem(504, 'e-RS did not answer', error.message, 'unreachable'),
-          retryAfterSeconds: 30,
-        },
-        unknown: true,
-      };
-    }
-  }
-
   private readFailure(error: unknown): DecisionAnswer {
     if (error instanceof ReferralReadError) {
       if (error.answer.status === 404)
         return problem(404, 'Referral not found in e-RS', 'e-RS has no such referral', 'not-found');
-      return this.unexpected('A005', error.answer);
+      return unexpected('A005', error.answer);
     }
     if (error instanceof FhirTransportError)
       return { ...problem(504, 'e-RS did not answer', error.message, 'unreachable'), retryAfterSeconds: 30 };
     throw error;
   }
-
-  private unexpected(endpoint: string, answer: FhirAnswer): DecisionAnswer {
-    if (answer.status === 429 || answer.status === 503)
-      return {
-        ...problem(503, 'e-RS is busy', `${endpoint}: e-RS answered ${answer.status}`, 'busy'),
-        retryAfterSeconds: 30,
-      };
-    return problem(
-      502,
-      'Unexpected answer from e-RS',
-      `${endpoint} answered ${answer.status}${answer.error.code ? ` ${answer.error.code}` : ''}${answer.error.diagnostics ? `: ${answer.error.diagnostics}` : ''}`,
-      'unexpected',
-      {
-        ...(answer.error.code ? { ersErrorCode: answer.error.code } : {}),
-      },
-    );
-  }
-}
-
-function problem(
-  status: number,
-  title: string,
-  detail: string,
-  type: string,
-  extra: Record<string, unknown> = {},
-): DecisionAnswer {
-  return { status, body: { type: `${PROBLEM}${type}`, title, status, detail, ...extra } };
 }

@@ -1,9 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { ConfigError, type GatewayConfig } from '../config/index.js';
-import type { Logger, ReferralsPanel } from '../ops/index.js';
+import type { HeldReferralFacts, Logger, ReferralsPanel } from '../ops/index.js';
 import type { Broker } from '../queue/index.js';
 import type { MessageStore, ReferralStore } from '../store/index.js';
+import { AdviceAndGuidance } from './advice.js';
 import { Attachments } from './attachments.js';
 import { FhirClient } from './client.js';
 import { Decisions } from './decisions.js';
@@ -15,7 +16,24 @@ import { Referrals } from './referrals.js';
 import { budgetDay, budgetKey, WorklistSync } from './sync.js';
 import { loadSigningKey, TokenClient } from './token.js';
 
-export { Attachments, clinicalInformationId } from './attachments.js';
+export { type AdviceActionRequest, AdviceAndGuidance, AdviceReadError } from './advice.js';
+export {
+  type AdviceJson,
+  type AdviceMessage,
+  AdviceShapeError,
+  type AdviceWorklistEntry,
+  mapAdviceRequest,
+  mapConversation,
+  readAdviceWorklist,
+} from './advice-mapping.js';
+export {
+  ADVICE_ACTIONS,
+  type AdviceAction,
+  adviceBodies,
+  convertParameters,
+  respondParameters,
+} from './advice-parameters.js';
+export { Attachments, adviceOverviewId, clinicalInformationId } from './attachments.js';
 export {
   type Download,
   type FhirAnswer,
@@ -33,9 +51,11 @@ export {
 } from './decision-parameters.js';
 export { type DecisionAnswer, Decisions } from './decisions.js';
 export { publishReferralEvent, type ReferralEvent, type ReferralEventKind } from './events.js';
+export { ABANDONED_CLAIM_MS, type KeyedRequest, onceOnly } from './idempotency.js';
 export { type AssertionClaims, clientAssertion, tokenRequestBody } from './jwt.js';
 export { backoffMs, RateLimiter } from './limiter.js';
 export { type ErsError, readOperationOutcome, versionFromEtag } from './outcome.js';
+export { type ActionAnswer, problem } from './problems.js';
 export {
   CODE_SYSTEMS,
   type CodeSystemType,
@@ -63,11 +83,14 @@ export interface RunningErsFhir {
     referrals: Referrals;
     attachments: Attachments;
     decisions: Decisions;
+    advice: AdviceAndGuidance;
     referenceData: ReferenceData;
     sync: WorklistSync;
   };
   /** The dashboard's referrals page. */
   panel(): Promise<ReferralsPanel>;
+  /** The dashboard's page of one referral: the copy held, if any (no call to e-RS). */
+  referral(ubrn: string): Promise<HeldReferralFacts | undefined>;
   close(): Promise<void>;
 }
 
@@ -185,6 +208,7 @@ export function startErsFhir(
     referrals,
     attachments,
     decisions,
+    advice: new AdviceAndGuidance(client, store, referrals, attachments, logger),
     referenceData: new ReferenceData(client, config.referenceDataTtlMs),
     sync,
   };
@@ -207,6 +231,22 @@ export function startErsFhir(
       byState: await store.countReferralsByState(),
       attachmentFailures: await store.attachmentFailures(50),
     }),
+    referral: async (ubrn) => {
+      const held = await referrals.held(ubrn).catch(() => undefined);
+      if (!held) return undefined;
+      const r = held.referral;
+      return {
+        ubrn: r.ubrn,
+        version: r.version,
+        ...(r.state ? { state: r.state.code } : {}),
+        ...(r.priority ? { priority: r.priority.code } : {}),
+        ...(r.specialty ? { specialty: r.specialty.code } : {}),
+        ...(r.service
+          ? { service: r.service.name ? `${r.service.id} ${r.service.name}` : r.service.id }
+          : {}),
+        ...(held.fetchedAt ? { fetchedAt: held.fetchedAt } : {}),
+      };
+    },
     close: async () => {
       clearInterval(attachmentTimer);
       await sync.stop();

@@ -2,28 +2,23 @@
 // Only what e-RS's profile defines is read; anything missing comes out absent or null, never guessed.
 import { createError } from '../errors/index.js';
 
-export interface Coded {
-  code: string;
-  display?: string;
-}
+import {
+  arr,
+  type Coded,
+  coded,
+  documentAttachments,
+  isObject,
+  type Json,
+  NHS_NUMBER_SYSTEM,
+  omitUndefined,
+  type ReferralAttachmentInfo,
+  SD,
+  type ServiceRef,
+  serviceRef,
+  str,
+} from './fhir-json.js';
 
-export interface ServiceRef {
-  id: string;
-  name?: string;
-}
-
-export interface ReferralAttachmentInfo {
-  id: string;
-  title: string;
-  contentType: string;
-  /** Binary/{id} as e-RS gives it (A042/A006 path). */
-  url: string;
-  size?: number;
-  /** eRS-AvailabilityStatus-1: AVAILABLE, PENDING, THREATS_FOUND, VALIDATION_FAILED. */
-  availability?: string;
-  /** Who attached it: PROVIDER, REFERRER… (eRS-AttachmentType-1). */
-  attachedAs?: string;
-}
+export type { Coded, ReferralAttachmentInfo, ServiceRef };
 
 export interface ReferralJson {
   ubrn: string;
@@ -44,12 +39,6 @@ export interface ReferralJson {
   shortlist: ServiceRef[];
   attachments: ReferralAttachmentInfo[];
 }
-
-const SD = 'https://fhir.nhs.uk/STU3/StructureDefinition/';
-const SERVICE_SYSTEM = 'http://fhir.nhs.net/Id/ers-service';
-const NHS_NUMBER_SYSTEM = 'http://fhir.nhs.net/Id/nhs-number';
-
-type Json = Record<string, unknown>;
 
 /** Thrown when the resource is not a ReferralRequest with a UBRN and a version. */
 export class ReferralShapeError extends createError(
@@ -117,32 +106,7 @@ export function mapReferral(resource: unknown): ReferralJson {
     .filter(isObject)
     .map((info) => byId(info.reference))
     .filter((doc): doc is Json => doc?.resourceType === 'DocumentReference')
-    .flatMap((doc) => {
-      const attachedAs = coded(arr((doc.type as Json | undefined)?.coding)[0])?.code;
-      return arr(doc.content)
-        .filter(isObject)
-        .map((content) => content.attachment)
-        .filter(isObject)
-        .map((attachment): ReferralAttachmentInfo | undefined => {
-          const url = str(attachment.url);
-          const id = str(attachment.id) ?? url?.replace(/^.*\//, '');
-          if (!url || !id) return undefined;
-          const availability = arr(attachment.extension)
-            .filter(isObject)
-            .find((e) => e.url === `${SD}Extension-eRS-AvailabilityStatus-1`)?.valueCoding;
-          const size = typeof attachment.size === 'number' ? attachment.size : undefined;
-          return omitUndefined({
-            id,
-            title: str(attachment.title) ?? id,
-            contentType: str(attachment.contentType) ?? 'application/octet-stream',
-            url,
-            size,
-            availability: coded(availability)?.code,
-            attachedAs,
-          }) as ReferralAttachmentInfo;
-        })
-        .filter((a): a is ReferralAttachmentInfo => a !== undefined);
-    });
+    .flatMap(documentAttachments);
 
   const subject = resource.subject as Json | undefined;
   const subjectId = subject?.identifier as Json | undefined;
@@ -167,32 +131,4 @@ export function mapReferral(resource: unknown): ReferralJson {
     shortlist,
     attachments,
   }) as ReferralJson;
-}
-
-function serviceRef(value: unknown): ServiceRef | undefined {
-  if (!isObject(value)) return undefined;
-  const identifier = value.identifier as Json | undefined;
-  if (identifier?.system !== SERVICE_SYSTEM || !str(identifier.value)) return undefined;
-  return omitUndefined({ id: str(identifier.value)!, name: str(value.display) }) as ServiceRef;
-}
-
-function coded(value: unknown): Coded | undefined {
-  if (!isObject(value) || !str(value.code)) return undefined;
-  return omitUndefined({ code: str(value.code)!, display: str(value.display) }) as Coded;
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function arr(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function omitUndefined<T extends Json>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

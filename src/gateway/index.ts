@@ -206,7 +206,7 @@ export async function startGateway(
             Object.hasOwn(routes.catalogue.interactions, id)
               ? routes.catalogue.interactions[id]!.name
               : undefined,
-          ...(ersFhir ? { referrals: ersFhir.panel } : {}),
+          ...(ersFhir ? { referrals: ersFhir.panel, referral: ersFhir.referral } : {}),
         },
       },
       readinessChecks: [

@@ -3,6 +3,7 @@ export {
   type DashboardDependencies,
   dashboardRoutes,
   escapeHtml,
+  type HeldReferralFacts,
   html,
   isNhsNumber,
   maskNhsNumbers,

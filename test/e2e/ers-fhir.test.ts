@@ -1,39 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientAssertion, loadSigningKey, tokenRequestBody } from '../../src/ers-fhir/index.js';
 import { Broker, parseReferralEvent, QUEUES } from '../../src/queue/index.js';
 import { openStore } from '../../src/store/index.js';
+import { control, ersEnv, userSessionToken } from './ers-support.js';
 import { eventually, getJson, type Harness, postJson, quietLogger, startHarness } from './harness.js';
 
 /** The e-RS FHIR side end to end: gateway, simulator, RabbitMQ and the store (issue 17). */
 
 /** An event as the PAS reads it from mhs.referrals. */
 type ReferralEventBody = ReturnType<typeof parseReferralEvent>;
-
-function ersEnv(budget: number, extra: Record<string, string> = {}) {
-  return {
-    env: {
-      MHS_ERS_FHIR_ENABLED: 'true',
-      MHS_ERS_FHIR_SERVICES: '["700001"]',
-      MHS_ERS_FHIR_DAILY_A008_BUDGET: String(budget),
-      MHS_ERS_FHIR_SYNC_INTERVAL_MS: '3600000',
-      MHS_ERS_FHIR_PENDING_RETRY_MS: '200',
-      MHS_ERS_FHIR_MAX_RETRIES: '2',
-      ...extra,
-    },
-    envFromPki: (pki: { gatewayKey: string }) => ({
-      MHS_ERS_FHIR_PRIVATE_KEY_FILE: pki.gatewayKey,
-      // Beside the run's other files (the key is in <run>/pki/).
-      MHS_ERS_FHIR_ATTACHMENTS_DIR: join(dirname(dirname(pki.gatewayKey)), 'attachments'),
-    }),
-    envFromPorts: (ports: { control: number }) => ({
-      MHS_ERS_FHIR_BASE_URL: `http://127.0.0.1:${ports.control}/referrals/FHIR`,
-      MHS_ERS_FHIR_TOKEN_URL: `http://127.0.0.1:${ports.control}/oauth2/token`,
-    }),
-  };
-}
 
 /** The PAS's view of mhs.referrals. */
 class ReferralEvents {
@@ -63,15 +40,6 @@ class ReferralEvents {
   close(): Promise<void> {
     return this.broker.close();
   }
-}
-
-async function control(h: Harness, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${h.control}${path}`, {
-    method,
-    headers: { 'Content-Type': 'application/json' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return (await response.json()) as Record<string, unknown>;
 }
 
 async function simState(h: Harness) {
@@ -417,30 +385,25 @@ describe('e-RS FHIR provider side through the gateway', () => {
       expect(paths[path]?.get, path).toBeDefined();
     for (const action of ['accept', 'reject', 'review-outcome', 'cancel-appointment-action-later'])
       expect(paths[`/ers/referrals/{ubrn}/${action}`]?.post, action).toBeDefined();
+    for (const path of [
+      '/ers/advice-and-guidance/worklist',
+      '/ers/advice-and-guidance/{ubrn}',
+      '/ers/advice-and-guidance/{ubrn}/conversation',
+      '/ers/referrals/{ubrn}/messages',
+      '/messages',
+    ])
+      expect(paths[path]?.get, path).toBeDefined();
+    for (const action of ['respond', 'convert'])
+      expect(paths[`/ers/advice-and-guidance/{ubrn}/${action}`]?.post, action).toBeDefined();
     const reject = JSON.stringify(paths['/ers/referrals/{ubrn}/reject']!.post);
     expect(reject).toContain('"required":["reason","comments"]');
   });
 
   it("passes a user's e-RS session through for user-restricted calls, never re-minting it", async () => {
     const created = await addReferral(h);
-    // A token the platform issued to a user's session (here: minted against the simulator directly).
-    const tokenUrl = h.config.ersFhir.tokenUrl;
-    const assertion = clientAssertion(loadSigningKey(h.config.ersFhir.privateKeyFile, ''), {
-      apiKey: h.config.ersFhir.apiKey,
-      tokenUrl,
-      keyId: h.config.ersFhir.keyId,
-      jti: randomUUID(),
-      now: new Date(),
-    });
-    const issued = (await (
-      await fetch(tokenUrl, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: tokenRequestBody(assertion),
-      })
-    ).json()) as { access_token: string };
+    const accessToken = await userSessionToken(h);
     const userHeaders = {
-      'X-ERS-Access-Token': issued.access_token,
+      'X-ERS-Access-Token': accessToken,
       'NHSD-eRS-Business-Function': 'SERVICE_PROVIDER_CLINICIAN',
       'NHSD-eRS-On-Behalf-Of-User-ID': '555123456789',
     };
@@ -514,6 +477,25 @@ describe('e-RS FHIR provider side through the gateway', () => {
         href: `/messages/${messageId}`,
       }),
     ]);
+    // The same list without the e-RS side: GET /messages filtered by UBRN.
+    const filtered = await getJson(`${h.api}/messages?ubrn=${created.ubrn}`);
+    expect(filtered.status).toBe(200);
+    expect(filtered.body).toEqual({ ubrn: created.ubrn, messages: linked.body.messages });
+    const other = await getJson(`${h.api}/messages?ubrn=000000000001`);
+    expect(other.body.messages).toEqual([]);
+    expect((await getJson(`${h.api}/messages`)).status).toBe(400);
+    expect((await getJson(`${h.api}/messages?ubrn=12345`)).status).toBe(400);
+    // The dashboard: the message names its referral, whose page lists the message and the copy held.
+    const messagePage = await (await fetch(`${h.api}/dashboard/messages/${messageId}`)).text();
+    expect(messagePage).toContain(`href="/dashboard/referrals/${created.ubrn}"`);
+    await getJson(`${h.api}/ers/referrals/${created.ubrn}`);
+    const referralPage = await fetch(`${h.api}/dashboard/referrals/${created.ubrn}`);
+    expect(referralPage.status).toBe(200);
+    const referralHtml = await referralPage.text();
+    expect(referralHtml).toContain(`href="/dashboard/messages/${messageId}"`);
+    expect(referralHtml).toContain('data-held="1"');
+    expect(referralHtml).toContain('PRSC_IN070000UK08');
+    expect((await fetch(`${h.api}/dashboard/referrals/12345`)).status).toBe(404);
   });
 
   it('answers bad input with problem bodies', async () => {

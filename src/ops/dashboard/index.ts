@@ -4,4 +4,4 @@ export { isNhsNumber, maskNhsNumbers, REDACTED, redactHl7, redactHttpBody, redac
 export { type DashboardDependencies, type DashboardLogger, dashboardRoutes } from './routes.js';
 export { DASHBOARD_SESSION_COOKIE, LEGACY_KEY_COOKIE, SessionStore } from './session.js';
 export { sparkline } from './sparkline.js';
-export type { ReferralsPanel } from './views/referrals.js';
+export type { HeldReferralFacts, ReferralsPanel } from './views/referrals.js';

@@ -29,7 +29,12 @@ import { loginContent } from './views/login.js';
 import { messageContent } from './views/message.js';
 import { type SearchForm, searchContent } from './views/messages.js';
 import { overviewContent, overviewSections } from './views/overview.js';
-import { type ReferralsPanel, referralsContent } from './views/referrals.js';
+import {
+  type HeldReferralFacts,
+  type ReferralsPanel,
+  referralContent,
+  referralsContent,
+} from './views/referrals.js';
 
 export interface DashboardLogger {
   info(object: object, message: string): void;
@@ -64,6 +69,8 @@ export interface DashboardDependencies {
   clock?: () => Date;
   /** The e-RS FHIR sync (GET /dashboard/referrals), when ersFhir is enabled. */
   referrals?: () => Promise<ReferralsPanel>;
+  /** One referral as the e-RS FHIR side holds it (GET /dashboard/referrals/{ubrn}), when enabled. */
+  referral?: (ubrn: string) => Promise<HeldReferralFacts | undefined>;
 }
 
 const SECURITY_HEADERS = {
@@ -254,6 +261,30 @@ export function dashboardRoutes(deps: DashboardDependencies): Router {
   router.get('/dashboard/referrals', async (_request, response) => {
     if (!deps.referrals) return response.redirect(303, '/dashboard');
     return render(response, 'referrals', 'Referrals', referralsContent(await deps.referrals()));
+  });
+
+  // Open without the e-RS FHIR side too: HL7 V3 messages carry UBRNs whatever its setting.
+  router.get('/dashboard/referrals/:ubrn', async (request, response) => {
+    const ubrn = String(request.params.ubrn);
+    if (!/^[0-9]{12}$/.test(ubrn)) {
+      response.status(404);
+      return render(
+        response,
+        'referrals',
+        'Unknown referral',
+        html`<div class="page-head"><h1>Unknown referral</h1></div><p class="problem">A UBRN is 12 digits.</p>`,
+      );
+    }
+    const [held, messages] = await Promise.all([
+      deps.referral ? deps.referral(ubrn).catch(() => undefined) : Promise.resolve(undefined),
+      deps.store.search({ ubrn, limit: 100 }),
+    ]);
+    return render(
+      response,
+      'referrals',
+      `Referral ${ubrn}`,
+      referralContent(ubrn, held, messages, view, deps.referral !== undefined),
+    );
   });
 
   router.get('/dashboard/events', (request, response) => {

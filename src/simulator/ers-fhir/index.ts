@@ -8,6 +8,7 @@ import {
 } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type http from 'node:http';
+import { type AdviceInput, AdviceSimulator } from './advice.js';
 import {
   type Availability,
   availabilityOf,
@@ -22,6 +23,7 @@ import {
   worklistResource,
 } from './resources.js';
 
+export { type AdviceInput, AdviceSimulator, type SimAdvice } from './advice.js';
 export type { SimReferral } from './resources.js';
 
 export interface ErsFhirSimulatorSettings {
@@ -62,6 +64,12 @@ interface IssuedToken {
  */
 export class ErsFhirSimulator {
   readonly referrals = new Map<string, SimReferral>();
+  /** Advice and Guidance requests (A023–A027, A043); A027 turns one into a referral of the same UBRN. */
+  readonly advice = new AdviceSimulator(
+    (input) => this.addReferral(input),
+    (ubrn) => this.referrals.has(ubrn),
+    (referral, baseUrl) => referralResource(referral, baseUrl, Date.now()),
+  );
   private faults: ErsFault[] = [];
   private readonly tokens = new Map<string, IssuedToken>();
   private readonly usedJti = new Set<string>();
@@ -160,6 +168,10 @@ export class ErsFhirSimulator {
     };
     this.referrals.set(ubrn, referral);
     return referral;
+  }
+
+  private allAttachments(): SimAttachment[] {
+    return [...[...this.referrals.values()].flatMap((r) => r.attachments), ...this.advice.allAttachments()];
   }
 
   private count(key: string): void {
@@ -363,9 +375,7 @@ export class ErsFhirSimulator {
         return this.decision(request, response, route.endpoint, route.ubrn!, await body(), baseUrl, fault);
       case 'A042':
       case 'A006': {
-        const attachment = [...this.referrals.values()]
-          .flatMap((r) => r.attachments)
-          .find((a) => a.binaryId === route.binaryId);
+        const attachment = this.allAttachments().find((a) => a.binaryId === route.binaryId);
         if (!attachment)
           return fhirJson(response, 404, r4OperationOutcome('REFERENCE_NOT_FOUND', 'no such file'));
         const availability = availabilityOf(attachment, Date.now());
@@ -403,6 +413,33 @@ export class ErsFhirSimulator {
           .end(pdf);
         return;
       }
+      case 'A023':
+      case 'A024':
+      case 'A025':
+      case 'A026':
+      case 'A027':
+      case 'A043': {
+        const answer = await this.advice.answer(route.endpoint, {
+          ...(route.ubrn ? { ubrn: route.ubrn } : {}),
+          basedOn: url.searchParams.get('based-on'),
+          body: async () => parseJson(await body()),
+          header,
+          baseUrl,
+        });
+        // A 502/504 fault with act: e-RS acted, then its answer was lost.
+        if (fault && answer.status < 300) return this.answerFault(response, fault);
+        if ('pdf' in answer) {
+          response
+            .writeHead(200, {
+              'Content-Type': 'application/pdf',
+              'Content-Length': String(answer.pdf.byteLength),
+              'Content-Disposition': `attachment; filename="${answer.filename}"`,
+            })
+            .end(answer.pdf);
+          return;
+        }
+        return fhirJson(response, answer.status, answer.json, answer.version);
+      }
       case 'A004': {
         const codeSystem = codeSystemResource(route.codeSystem!, baseUrl);
         if (!codeSystem)
@@ -428,6 +465,19 @@ export class ErsFhirSimulator {
   ): { endpoint: string; ubrn?: string; binaryId?: string; codeSystem?: string } {
     const match = (pattern: RegExp) => pattern.exec(path);
     if (method === 'POST' && path === '/STU3/ReferralRequest/$ers.fetchworklist') return { endpoint: 'A008' };
+    if (method === 'POST' && path === '/STU3/CommunicationRequest/$ers.fetchworklist')
+      return { endpoint: 'A023' };
+    if (method === 'GET' && path === '/STU3/Communication') return { endpoint: 'A025' };
+    if (method === 'POST' && path === '/STU3/ReferralRequest/$ers.createFromCommunicationRequestActionLater')
+      return { endpoint: 'A027' };
+    const advice = match(
+      /^\/STU3\/CommunicationRequest\/([0-9]{12})(?:\/\$ers\.(sendCommunicationToRequester|generateCRI))?$/,
+    );
+    if (advice && method === (advice[2] ? 'POST' : 'GET'))
+      return {
+        endpoint: advice[2] === 'sendCommunicationToRequester' ? 'A026' : advice[2] ? 'A043' : 'A024',
+        ubrn: advice[1]!,
+      };
     if (method === 'GET' && path === '/STU3/Task') return { endpoint: 'A029' };
     if (method === 'GET') {
       const referral = match(/^\/STU3\/ReferralRequest\/([0-9]{12})$/);
@@ -617,6 +667,15 @@ export class ErsFhirSimulator {
             size: a.content.byteLength,
           })),
         })),
+        advice: [...this.advice.requests.values()].map((a) => ({
+          ubrn: a.ubrn,
+          version: a.version,
+          category: a.category,
+          status: a.status,
+          locked: a.locked,
+          messages: a.messages.length,
+          attachments: a.attachments.map((f) => ({ id: f.id, binaryId: f.binaryId })),
+        })),
         calls: Object.fromEntries(this.calls),
         tokensIssued: this.tokensIssued.length,
         objectStoreAuthRefusals: this.objectStoreAuthRefusals,
@@ -637,6 +696,26 @@ export class ErsFhirSimulator {
           size: a.content.byteLength,
         })),
       });
+    }
+    if (request.method === 'POST' && path === '/control/ers/advice') {
+      const advice = this.advice.add((parseJson(await body()) ?? {}) as AdviceInput);
+      return json(response, 201, {
+        ubrn: advice.ubrn,
+        version: advice.version,
+        attachments: advice.attachments.map((f) => ({
+          id: f.id,
+          binaryId: f.binaryId,
+          size: f.content.byteLength,
+        })),
+      });
+    }
+    const adviceAction = /^\/control\/ers\/advice\/([0-9]{12})\/(lock|unlock)$/.exec(path);
+    if (request.method === 'POST' && adviceAction) {
+      const advice = this.advice.requests.get(adviceAction[1]!);
+      if (!advice)
+        return json(response, 404, { title: 'Not found', detail: `no request ${adviceAction[1]}` });
+      advice.locked = adviceAction[2] === 'lock';
+      return json(response, 200, { ubrn: advice.ubrn, version: advice.version, locked: advice.locked });
     }
     if (request.method === 'POST' && referralAction) {
       const m = referralAction;
@@ -659,9 +738,7 @@ export class ErsFhirSimulator {
     }
     if (request.method === 'POST' && attachmentAction) {
       const m = attachmentAction;
-      const attachment = [...this.referrals.values()]
-        .flatMap((r) => r.attachments)
-        .find((a) => a.binaryId === m[1]);
+      const attachment = this.allAttachments().find((a) => a.binaryId === m[1]);
       if (!attachment) return json(response, 404, { title: 'Not found', detail: `no attachment ${m[1]}` });
       const input = (parseJson(await body()) ?? {}) as { availability?: Availability };
       attachment.availability = input.availability ?? 'AVAILABLE';

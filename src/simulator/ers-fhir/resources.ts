@@ -49,14 +49,29 @@ export function availabilityOf(attachment: SimAttachment, now: number): Availabi
   return attachment.availability;
 }
 
-export function referralResource(r: SimReferral, baseUrl: string, now: number): Record<string, unknown> {
-  const documents = r.attachments.map((a) => ({
+/** An eRS-DocumentReference-1 for one file, with its availability now. */
+export function documentReference(
+  a: SimAttachment,
+  attachedAs: 'REFERRER' | 'PROVIDER',
+  created: string,
+  now: number,
+  id: string,
+) {
+  return {
     resourceType: 'DocumentReference',
-    id: `DocumentReference-${a.id}`,
+    id,
     meta: { profile: [`${SD}eRS-DocumentReference-1`] },
     status: 'current',
-    type: { coding: [{ system: `${CS}eRS-AttachmentType-1`, code: 'REFERRER', display: 'Referrer' }] },
-    indexed: r.created,
+    type: {
+      coding: [
+        {
+          system: `${CS}eRS-AttachmentType-1`,
+          code: attachedAs,
+          display: attachedAs === 'REFERRER' ? 'Referrer' : 'Provider',
+        },
+      ],
+    },
+    indexed: created,
     description: a.title,
     content: [
       {
@@ -72,11 +87,17 @@ export function referralResource(r: SimReferral, baseUrl: string, now: number): 
           url: `Binary/${a.binaryId}`,
           size: a.content.byteLength,
           title: a.title,
-          creation: r.created.slice(0, 10),
+          creation: created.slice(0, 10),
         },
       },
     ],
-  }));
+  };
+}
+
+export function referralResource(r: SimReferral, baseUrl: string, now: number): Record<string, unknown> {
+  const documents = r.attachments.map((a) =>
+    documentReference(a, 'REFERRER', r.created, now, `DocumentReference-${a.id}`),
+  );
   const appointment = r.appointment
     ? [
         {

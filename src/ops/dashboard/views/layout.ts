@@ -74,6 +74,11 @@ export function messageLink(messageId: string, text: string = messageId): SafeHt
   return html`<a class="mono" href="/dashboard/messages/${encodeURIComponent(messageId)}">${text}</a>`;
 }
 
+/** A link to a referral's page (its HL7 V3 messages, and the e-RS FHIR copy when held). */
+export function referralLink(ubrn: string): SafeHtml {
+  return html`<a class="mono" href="/dashboard/referrals/${encodeURIComponent(ubrn)}">${ubrn}</a>`;
+}
+
 /** A link to the search for one conversation. */
 export function conversationLink(conversationId: string): SafeHtml {
   return html`<a class="mono" href="/dashboard/messages?id=${encodeURIComponent(conversationId)}">${conversationId}</a>`;

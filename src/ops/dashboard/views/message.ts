@@ -4,7 +4,14 @@ import { formatTime } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { spineCodes } from '../overview.js';
 import { maskNhsNumbers, redactHl7, redactHttpBody, redactJson } from '../redact.js';
-import { conversationLink, interactionLabel, messageLink, stateBadge, type ViewContext } from './layout.js';
+import {
+  conversationLink,
+  interactionLabel,
+  messageLink,
+  referralLink,
+  stateBadge,
+  type ViewContext,
+} from './layout.js';
 import { deadLetterButtons } from './overview.js';
 
 /** Bodies are shown up to this many bytes: enough for any envelope, bounded for a 5 MB attachment. */
@@ -30,6 +37,7 @@ ${showPatientData ? '' : html`<p class="notice">Patient data is redacted (dashbo
 <dt>Interaction</dt><dd>${interactionLabel(m.interactionId, view, { link: true })}</dd>
 <dt>Conversation</dt><dd>${conversationLink(m.conversationId)}</dd>
 ${m.refToMessageId ? html`<dt>Answers</dt><dd>${messageLink(m.refToMessageId)}</dd>` : ''}
+${referralFacts(ubrnsOf(m.data))}
 <dt>Created</dt><dd>${formatTime(m.createdAt)}</dd>
 <dt>Updated</dt><dd>${formatTime(m.updatedAt)}</dd>
 <dt>Attempts</dt><dd>${m.attempts}</dd>
@@ -52,6 +60,22 @@ ${httpSection(outbound ? 'Envelope sent' : 'Envelope received', m.http, showPati
 ${httpSection(outbound ? 'Acknowledgment received' : 'Acknowledgment sent', m.ack, showPatientData)}
 ${m.hl7 ? html`<section class="card"><h2>HL7 payload</h2><pre>${bounded(showPatientData ? m.hl7 : redactHl7(m.hl7))}</pre></section>` : ''}
 ${m.data !== undefined ? html`<section class="card"><h2>${outbound ? 'Request from the PAS' : 'Request as the PAS received it'}</h2><pre>${json(showPatientData ? m.data : redactJson(m.data))}</pre></section>` : ''}`;
+}
+
+/** The UBRNs a message's JSON names (one for a booking or cancellation, several on a DNA list). */
+export function ubrnsOf(data: unknown, found = new Set<string>()): string[] {
+  if (Array.isArray(data)) for (const item of data) ubrnsOf(item, found);
+  else if (data && typeof data === 'object')
+    for (const [key, value] of Object.entries(data)) {
+      if (key === 'ubrn' && typeof value === 'string' && /^[0-9]{12}$/.test(value)) found.add(value);
+      else ubrnsOf(value, found);
+    }
+  return [...found];
+}
+
+function referralFacts(ubrns: string[]): SafeHtml {
+  if (ubrns.length === 0) return html``;
+  return html`<dt>${ubrns.length === 1 ? 'Referral' : 'Referrals'}</dt><dd>${ubrns.map((u, i) => html`${i > 0 ? ', ' : ''}${referralLink(u)}`)}</dd>`;
 }
 
 function history(entries: HistoryEntry[], showPatientData: boolean): SafeHtml {

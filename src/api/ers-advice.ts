@@ -1,0 +1,136 @@
+import express, { type Request, type Response } from 'express';
+import {
+  type AdviceAction,
+  type AdviceAndGuidance,
+  type AdviceJson,
+  type Attachments,
+  adviceBodies,
+  adviceOverviewId,
+  type UserContext,
+} from '../ers-fhir/index.js';
+import type { ReferralStore } from '../store/index.js';
+import {
+  checkUbrn,
+  idempotencyKey,
+  readProblem,
+  sendAnswer,
+  userContext,
+  withFileState,
+} from './ers-http.js';
+import { sendProblem, validationProblem } from './problem.js';
+
+export interface AdviceRouteDependencies {
+  store: ReferralStore;
+  attachments: Pick<Attachments, 'runDue'>;
+  advice: AdviceAndGuidance;
+}
+
+const BASE = '/ers/advice-and-guidance';
+
+/** Advice and Guidance, provider side (docs/ers-fhir.md): A023–A027 and A043 as plain JSON. */
+export function adviceRoutes(deps: AdviceRouteDependencies): express.Router {
+  const router = express.Router();
+
+  router.get(`${BASE}/worklist`, async (request, response) => {
+    const user = requireUser(request, response, 'A023');
+    if (!user) return;
+    try {
+      response.json({ list: 'ADVICE_AND_GUIDANCE_REQUESTS', entries: await deps.advice.worklist(user) });
+    } catch (error) {
+      readProblem(response, error);
+    }
+  });
+
+  router.get(`${BASE}/:ubrn`, async (request, response) => {
+    const ubrn = checkUbrn(request, response);
+    if (!ubrn) return;
+    const user = userContext(request, response);
+    if (user === null) return;
+    try {
+      const { advice, fhir } = await deps.advice.read(ubrn, user);
+      void deps.attachments.runDue().catch(() => undefined);
+      response.set('ETag', `W/"${advice.version}"`);
+      if (request.query.format === 'fhir') {
+        response.type('application/fhir+json').send(JSON.stringify(fhir));
+        return;
+      }
+      response.json(await withFiles(deps.store, advice));
+    } catch (error) {
+      readProblem(response, error);
+    }
+  });
+
+  router.get(`${BASE}/:ubrn/conversation`, async (request, response) => {
+    const ubrn = checkUbrn(request, response);
+    if (!ubrn) return;
+    const user = userContext(request, response);
+    if (user === null) return;
+    try {
+      const { advice, messages } = await deps.advice.conversation(ubrn, user);
+      void deps.attachments.runDue().catch(() => undefined);
+      response.set('ETag', `W/"${advice.version}"`).json({
+        ubrn,
+        version: advice.version,
+        ...(advice.adviceStatus ? { adviceStatus: advice.adviceStatus } : {}),
+        messages: await Promise.all(
+          messages.map(async (m) => ({
+            ...m,
+            attachments: await withFileState(deps.store, ubrn, m.attachments),
+          })),
+        ),
+      });
+    } catch (error) {
+      readProblem(response, error);
+    }
+  });
+
+  router.post(`${BASE}/:ubrn/:action`, async (request, response) => {
+    const action = request.params.action as AdviceAction;
+    if (!Object.hasOwn(adviceBodies, action))
+      return sendProblem(response, {
+        title: 'Not found',
+        status: 404,
+        detail: `POST ${request.path} is not an API route`,
+      });
+    const ubrn = checkUbrn(request, response);
+    if (!ubrn) return;
+    const key = idempotencyKey(request, response);
+    if (!key) return;
+    const parsed = adviceBodies[action].safeParse(request.body ?? {});
+    if (!parsed.success) return sendProblem(response, validationProblem(parsed.error));
+    const user = requireUser(request, response, action === 'respond' ? 'A026' : 'A027');
+    if (!user) return;
+    sendAnswer(
+      response,
+      await deps.advice.act({ action, ubrn, idempotencyKey: key, body: parsed.data, user }),
+    );
+  });
+
+  return router;
+}
+
+/** A023, A026 and A027 are user-restricted only in e-RS: without the user's session there is nothing to call. */
+function requireUser(request: Request, response: Response, endpoint: string): UserContext | undefined {
+  const user = userContext(request, response);
+  if (user === null) return undefined;
+  if (user) return user;
+  sendProblem(response, {
+    type: 'https://mhs-gateway/problems/ers/user-restricted',
+    title: 'User-restricted in e-RS',
+    status: 403,
+    detail: `e-RS offers ${endpoint} to a healthcare worker's session only: send it in X-ERS-Access-Token with NHSD-eRS-Business-Function (SERVICE_PROVIDER_CLINICIAN or SERVICE_PROVIDER_CLINICIAN_ADMIN)`,
+  });
+  return undefined;
+}
+
+async function withFiles(store: ReferralStore, advice: AdviceJson) {
+  return {
+    ...advice,
+    attachments: await withFileState(
+      store,
+      advice.ubrn,
+      advice.attachments,
+      adviceOverviewId(advice.version),
+    ),
+  };
+}
