@@ -1,9 +1,9 @@
 // The boundary check (`npm run lint`): the rules of the house on folders, checked on every import.
 // A folder is a top-level directory of src/ or tools/, with its subdirectories; security/tls,
-// security/pki, security/xmldsig and ops/dashboard are folders of their own.
+// security/pki and security/xmldsig are folders of their own.
 
 /** A module's folder, captured as $1 for the `to` side of a rule. */
-const FOLDER = '^(src/(?:security/[^/]+|ops/dashboard|[^/]+)|tools/[^/]+)/';
+const FOLDER = '^(src/(?:security/[^/]+|[^/]+)|tools/[^/]+)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -17,14 +17,6 @@ module.exports = {
       to: { circular: true },
     },
     {
-      name: 'ops-dashboard-one-way',
-      severity: 'error',
-      comment:
-        "ops/dashboard is a folder of its own, a view over ops's state and metrics: ops's own files never import it (that would close a cycle; the folder-cycle rule sees a parent and its subfolder as one).",
-      from: { path: '^src/ops/[^/]+$' },
-      to: { path: '^src/ops/dashboard/' },
-    },
-    {
       name: 'through-index-only',
       severity: 'error',
       comment:
@@ -32,15 +24,8 @@ module.exports = {
       from: { path: FOLDER },
       to: {
         path: '^(src|tools)/',
-        pathNot: ['^$1/', '^(src/(?:security/[^/]+|ops/dashboard|[^/]+)|tools/[^/]+)/index\\.ts$'],
+        pathNot: ['^$1/', '^(src/(?:security/[^/]+|[^/]+)|tools/[^/]+)/index\\.ts$'],
       },
-    },
-    {
-      name: 'through-index-only-nested',
-      severity: 'error',
-      comment: "ops's own files reach ops/dashboard, a folder of its own, only through its index.ts.",
-      from: { path: '^src/ops/[^/]+$' },
-      to: { path: '^src/ops/dashboard/', pathNot: '^src/ops/dashboard/index\\.ts$' },
     },
     {
       name: 'product-without-tools',

@@ -1,12 +1,11 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import swaggerUi from 'swagger-ui-express';
+import { type DashboardDependencies, dashboardRoutes } from '../dashboard/index.js';
 import { GatewayError } from '../errors/index.js';
 import { type BodyBudget, RefusalLog } from '../listeners/index.js';
-import type { Logger } from '../ops/index.js';
 import {
-  type DashboardDependencies,
-  dashboardRoutes,
   type GatewayMetrics,
+  type Logger,
   metricsHandler,
   type ReadinessCheck,
   readiness,

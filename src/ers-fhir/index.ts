@@ -1,7 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { ConfigError, type GatewayConfig } from '../config/index.js';
-import type { HeldReferralFacts, Logger, ReferralsPanel } from '../ops/index.js';
+import type { HeldReferralFacts, ReferralsPanel } from '../dashboard/index.js';
+import type { Logger } from '../ops/index.js';
 import type { Broker } from '../queue/index.js';
 import type { MessageStore, ReferralStore } from '../store/index.js';
 import { AdviceAndGuidance } from './advice.js';

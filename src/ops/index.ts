@@ -1,18 +1,3 @@
-export {
-  DASHBOARD_SESSION_COOKIE,
-  type DashboardDependencies,
-  dashboardRoutes,
-  escapeHtml,
-  type HeldReferralFacts,
-  html,
-  isNhsNumber,
-  maskNhsNumbers,
-  type ReferralsPanel,
-  redactHl7,
-  redactHttpBody,
-  redactJson,
-  SafeHtml,
-} from './dashboard/index.js';
 export { type Readiness, type ReadinessCheck, readiness } from './health.js';
 export { instrumentStore, type StoreEvents } from './instrument-store.js';
 export { createLogger, type Logger, type LoggingOptions, PATIENT_DATA_PATHS } from './logging.js';

@@ -6,9 +6,9 @@ import { type BrowserContext, chromium, type Page, type Response } from 'playwri
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../../src/api/index.js';
 import { packageRoot } from '../../src/config/index.js';
+import type { Overview } from '../../src/dashboard/index.js';
+import { overviewSections } from '../../src/dashboard/views/overview.js';
 import { wrapPayload } from '../../src/hl7/index.js';
-import type { Overview } from '../../src/ops/dashboard/index.js';
-import { overviewSections } from '../../src/ops/dashboard/views/overview.js';
 import { INBOUND_STATES, OUTBOUND_STATES, type StateCount } from '../../src/store/index.js';
 import { answerSlotPoll, eventually, type Harness, postJson, putFaults, startHarness } from './harness.js';
 

@@ -12,9 +12,8 @@ import {
   DASHBOARD_SESSION_COOKIE,
   type DashboardDependencies,
   dashboardRoutes,
-  GatewayMetrics,
-  type OpsState,
-} from '../../src/ops/index.js';
+} from '../../src/dashboard/index.js';
+import { GatewayMetrics, type OpsState } from '../../src/ops/index.js';
 import type { DeadLetters } from '../../src/outbound/index.js';
 import { SqliteMessageStore } from '../../src/store/index.js';
 

@@ -7,14 +7,8 @@ import express from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../../../src/api/index.js';
-import {
-  DASHBOARD_SESSION_COOKIE,
-  dashboardRoutes,
-  escapeHtml,
-  GatewayMetrics,
-  html,
-  type OpsState,
-} from '../../../src/ops/index.js';
+import { DASHBOARD_SESSION_COOKIE, dashboardRoutes, escapeHtml, html } from '../../../src/dashboard/index.js';
+import { GatewayMetrics, type OpsState } from '../../../src/ops/index.js';
 import { SqliteMessageStore } from '../../../src/store/index.js';
 
 const HOSTILE = `<script>alert("x")</script><img src=x onerror=alert(1)>"'&`;

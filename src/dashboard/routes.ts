@@ -1,5 +1,6 @@
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
-import { MESSAGE_STATES } from '../../lifecycle/index.js';
+import { MESSAGE_STATES } from '../lifecycle/index.js';
+import type { GatewayMetrics, OpsStateReader } from '../ops/index.js';
 import {
   InvalidCursorError,
   type MessageQuery,
@@ -7,9 +8,7 @@ import {
   type MessageStore,
   messageCursor,
   type StoredMessage,
-} from '../../store/index.js';
-import type { GatewayMetrics } from '../metrics.js';
-import type { OpsStateReader } from '../state.js';
+} from '../store/index.js';
 import { DASHBOARD_CSS, DASHBOARD_ICON, DASHBOARD_JS } from './assets.js';
 import { html, type SafeHtml } from './html.js';
 import { browserUsesHttps, crossOriginProblem } from './origin.js';

@@ -1,5 +1,5 @@
-import { MESSAGE_STATES, type MessageState } from '../../../lifecycle/index.js';
-import { QUEUES } from '../../../queue/index.js';
+import { MESSAGE_STATES, type MessageState } from '../../lifecycle/index.js';
+import { QUEUES } from '../../queue/index.js';
 import { formatBytes, formatDuration, formatRate, formatTime } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import type { Overview } from '../overview.js';

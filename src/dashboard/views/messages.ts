@@ -1,5 +1,5 @@
-import { MESSAGE_STATES } from '../../../lifecycle/index.js';
-import type { StoredMessage } from '../../../store/index.js';
+import { MESSAGE_STATES } from '../../lifecycle/index.js';
+import type { StoredMessage } from '../../store/index.js';
 import { formatTime } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { conversationLink, interactionLabel, messageLink, stateBadge, type ViewContext } from './layout.js';

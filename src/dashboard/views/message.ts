@@ -1,5 +1,5 @@
-import { DEAD_LETTER_STATES, isFinal } from '../../../lifecycle/index.js';
-import type { HistoryEntry, StoredHttp, StoredMessage } from '../../../store/index.js';
+import { DEAD_LETTER_STATES, isFinal } from '../../lifecycle/index.js';
+import type { HistoryEntry, StoredHttp, StoredMessage } from '../../store/index.js';
 import { formatTime } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { spineCodes } from '../overview.js';

@@ -1,4 +1,4 @@
-import type { StoredMessage } from '../../../store/index.js';
+import type { StoredMessage } from '../../store/index.js';
 import { formatTime } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { interactionLabel, messageLink, referralLink, stateBadge, type ViewContext } from './layout.js';

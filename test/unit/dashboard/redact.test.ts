@@ -6,7 +6,7 @@ import {
   redactHl7,
   redactHttpBody,
   redactJson,
-} from '../../../src/ops/index.js';
+} from '../../../src/dashboard/index.js';
 import { escapeXml } from '../../../src/xml/index.js';
 
 const hl7 = `<?xml version="1.0" encoding="UTF-8"?>

@@ -1,7 +1,6 @@
-import { IN_FLIGHT_OUTBOUND_STATES, type MessageState, UNSUCCESSFUL_STATES } from '../../lifecycle/index.js';
-import type { DeadLetter, HistoryEntry, MessageStore, StoredMessage } from '../../store/index.js';
-import type { GatewayMetrics, MetricTotals } from '../metrics.js';
-import type { OpsState, OpsStateReader } from '../state.js';
+import { IN_FLIGHT_OUTBOUND_STATES, type MessageState, UNSUCCESSFUL_STATES } from '../lifecycle/index.js';
+import type { GatewayMetrics, MetricTotals, OpsState, OpsStateReader } from '../ops/index.js';
+import type { DeadLetter, HistoryEntry, MessageStore, StoredMessage } from '../store/index.js';
 import { maskNhsNumbers } from './redact.js';
 
 /** A failed, NACKed or rejected message with Spine's (or e-RS's) codes, newest first. */
