@@ -13,7 +13,7 @@ export interface SignalContext {
 
 const SIGNAL_CONTENT_TYPE = 'text/xml; charset=UTF-8';
 
-/** Spine's own texts for the two MessageErrors we raise (spine-ebxml.md §8). */
+/** Spine's own texts for the two MessageErrors we raise. */
 export const SPINE_ERRORS: { readonly toPartyNotUs: EbxmlError; readonly unknownCpaId: EbxmlError } =
   Object.freeze({
     toPartyNotUs: Object.freeze({

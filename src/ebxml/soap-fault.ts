@@ -16,7 +16,7 @@ export interface SoapFault {
   }[];
 }
 
-/** Spine codes that mean "transient, send the same message again" (spine-ebxml.md §9). */
+/** Spine codes that mean "transient, send the same message again" (docs/conformance.md, "Spine's answers"). */
 const RETRIABLE_CODES = new Set(['200', '206', '208']);
 const ERROR_FIELDS = ['codeContext', 'severity', 'location', 'description'] as const;
 

@@ -1,4 +1,4 @@
-// The synchronous SOAP pattern (spine-ebxml.md §10): SOAP 1.1 with WS-Addressing and the HL7
+// The synchronous SOAP pattern: SOAP 1.1 with WS-Addressing and the HL7
 // communicationFunction header, one text/xml part, no ebXML header and no attachments.
 import { attribute, element, elements, NS, outerXml, withXml } from '../xml/index.js';
 import type { HttpMessage } from './model.js';

@@ -84,7 +84,7 @@ export async function startBenchEnvironment(options: BenchEnvironmentOptions): P
         MHS_SIMULATOR_TLS_CERT: pki.simulatorCert,
         MHS_SIMULATOR_TLS_KEY: pki.simulatorKey,
         MHS_SIMULATOR_TLS_CA: pki.caCert,
-        // Spine does not sign its signals (spine-ebxml.md); the simulator still verifies ours.
+        // Spine does not sign its signals (docs/conformance.md); the simulator still verifies ours.
         MHS_SIMULATOR_SIGNING: 'false',
       },
     });

@@ -1,4 +1,4 @@
-// The eb:MessageHeader checks that answer a MessageError (spine-ebxml.md §8), in the order the
+// The eb:MessageHeader checks that answer a MessageError (docs/conformance.md, H2), in the order the
 // sender is told about them.
 import { MSH_SERVICE, parseTimestamp, SPINE_ERRORS, soapActionMismatch } from '../../ebxml/index.js';
 import { mayActFor } from '../clients.js';
