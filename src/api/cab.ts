@@ -22,7 +22,7 @@ import type { OutboundSubmission } from '../outbound/index.js';
 import type { RouteTable } from '../routing/index.js';
 import { validateHl7 } from '../schemas/index.js';
 import type { MessageStore, StoredMessage } from '../store/index.js';
-import { accepted, submitProblem } from './mhs.js';
+import { accepted, submitProblem } from './mhs-replies.js';
 import { type Problem, sendProblem, validationProblem } from './problem.js';
 
 export interface CabRouteDependencies {

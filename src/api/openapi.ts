@@ -4,7 +4,7 @@ import { MESSAGE_STATES } from '../lifecycle/index.js';
 import { CAB_PATHS } from './cab.js';
 import { DEAD_LETTER_PATHS } from './dead-letters.js';
 import { ersPaths } from './ers.js';
-import { mhsRequestBodySchema } from './mhs.js';
+import { mhsRequestBodySchema } from './mhs-request.js';
 
 type JsonSchema = Record<string, unknown>;
 
