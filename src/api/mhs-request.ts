@@ -1,4 +1,3 @@
-import type { Request } from 'express';
 import { z } from 'zod';
 import type { Attachment, ExternalAttachment } from '../ebxml/index.js';
 import { Hl7Error, readWrapper } from '../hl7/index.js';
@@ -99,9 +98,15 @@ export const mhsRequestBodySchema = z.strictObject({
 type MhsRequestBody = z.infer<typeof mhsRequestBodySchema>;
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
+/** What the header check reads of a request (an express Request is one). */
+export interface MhsRequestHeaders {
+  get(name: string): string | undefined;
+  is(type: string): string | false | null;
+}
+
 /** The headers of a `POST /`, checked in the MHS adaptor's order: its status code for the first wrong one. */
 export function readHeaders(
-  request: Request,
+  request: MhsRequestHeaders,
   routes: Pick<RouteTable, 'has'>,
 ): { problem: Problem } | { interactionId: string; wait: 'true' | 'false' } {
   const interactionId = request.get('Interaction-Id');

@@ -33,6 +33,46 @@ const MESSAGE_EXAMPLE = {
 
 const STATES = [...MESSAGE_STATES];
 
+/** A message as GET /messages/{messageId} answers. */
+const MESSAGE_SCHEMA = {
+  type: 'object',
+  required: ['messageId', 'conversationId', 'interactionId', 'direction', 'status', 'history'],
+  properties: {
+    messageId: { type: 'string' },
+    conversationId: { type: 'string' },
+    interactionId: { type: 'string' },
+    direction: { type: 'string', enum: ['outbound', 'inbound'] },
+    status: { type: 'string', enum: STATES },
+    history: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          at: { type: 'string', format: 'date-time' },
+          status: { type: 'string', enum: STATES },
+          detail: { type: 'string' },
+        },
+      },
+    },
+    reply: {
+      type: 'object',
+      description:
+        'The mapped reply (application acknowledgement: acknowledgement, outcome, details, reasons, summary)',
+    },
+    error: {
+      type: 'array',
+      description: 'Spine’s errors for a NACKED, FAILED or UNANSWERED message',
+    },
+    resolution: {
+      type: 'string',
+      enum: ['replayed', 'discarded'],
+      description: 'A dead letter an operator settled (see /dead-letters)',
+    },
+    resolvedAt: { type: 'string', format: 'date-time' },
+    replayedAs: { type: 'string', description: 'The new message a replay sent in its place' },
+  },
+};
+
 /** GET /messages?ubrn and GET /messages/{messageId}: what the gateway holds of a message. */
 export function messagePaths(): Record<string, unknown> {
   return {
@@ -98,51 +138,7 @@ export function messagePaths(): Record<string, unknown> {
             content: {
               'application/json': {
                 example: MESSAGE_EXAMPLE,
-                schema: {
-                  type: 'object',
-                  required: [
-                    'messageId',
-                    'conversationId',
-                    'interactionId',
-                    'direction',
-                    'status',
-                    'history',
-                  ],
-                  properties: {
-                    messageId: { type: 'string' },
-                    conversationId: { type: 'string' },
-                    interactionId: { type: 'string' },
-                    direction: { type: 'string', enum: ['outbound', 'inbound'] },
-                    status: { type: 'string', enum: STATES },
-                    history: {
-                      type: 'array',
-                      items: {
-                        type: 'object',
-                        properties: {
-                          at: { type: 'string', format: 'date-time' },
-                          status: { type: 'string', enum: STATES },
-                          detail: { type: 'string' },
-                        },
-                      },
-                    },
-                    reply: {
-                      type: 'object',
-                      description:
-                        'The mapped reply (application acknowledgement: acknowledgement, outcome, details, reasons, summary)',
-                    },
-                    error: {
-                      type: 'array',
-                      description: 'Spine’s errors for a NACKED, FAILED or UNANSWERED message',
-                    },
-                    resolution: {
-                      type: 'string',
-                      enum: ['replayed', 'discarded'],
-                      description: 'A dead letter an operator settled (see /dead-letters)',
-                    },
-                    resolvedAt: { type: 'string', format: 'date-time' },
-                    replayedAs: { type: 'string', description: 'The new message a replay sent in its place' },
-                  },
-                },
+                schema: MESSAGE_SCHEMA,
               },
             },
           },
