@@ -17,12 +17,12 @@ import {
   type SlotPoll,
   slotResponseRequestSchema,
 } from '../cab/index.js';
-import { type BusinessReason, wrapPayload } from '../hl7/index.js';
+import { type BusinessReason, type WrapOptions, wrapPayload } from '../hl7/index.js';
 import type { OutboundSubmission } from '../outbound/index.js';
 import type { RouteTable } from '../routing/index.js';
 import { validateHl7 } from '../schemas/index.js';
 import type { MessageStore, StoredMessage } from '../store/index.js';
-import { accepted, submitProblem } from './mhs.js';
+import { accepted, submitProblem } from './mhs-replies.js';
 import { type Problem, sendProblem, validationProblem } from './problem.js';
 
 export interface CabRouteDependencies {
@@ -141,28 +141,22 @@ function answer<S extends z.ZodType<{ inResponseTo: string }>>(
     const stored = original!.data as StoredRequest;
     const built = build(body, stored);
     if ('refusal' in built) return sendProblem(response, built.refusal);
-    const messageId = newId();
-    const hl7 = wrapPayload(
-      {
-        interactionId,
-        messageId,
-        creationTime: now(deps),
-        processingCode: deps.processingCode,
-        toAsid: stored.sender.asid ?? deps.routes.resolve(interactionId).toAsid ?? '',
-        fromAsid: deps.asid,
-      },
-      built.payload,
-      {
+    await wrapAndSubmit(response, deps, {
+      interactionId,
+      payload: built.payload,
+      toAsid: stored.sender.asid,
+      wrapper: {
         ...(interaction.wrapper === 'A'
           ? { acknowledgement: { typeCode: 'AA', messageRef: stored.hl7MessageId ?? original!.messageId } }
           : {}),
         ...(built.reasons ? { reasons: built.reasons } : {}),
       },
-    );
-    await submitBuilt(response, deps, interactionId, hl7, messageId, body, {
-      conversationId: original!.conversationId,
-      refToMessageId: original!.messageId,
-      inResponseTo: body.inResponseTo,
+      data: body,
+      answering: {
+        conversationId: original!.conversationId,
+        refToMessageId: original!.messageId,
+        inResponseTo: body.inResponseTo,
+      },
     });
   });
 }
@@ -178,32 +172,47 @@ function notify<S extends z.ZodType>(
   router.post(CAB_PATHS[interactionId], async (request: Request, response: Response) => {
     const parsed = schema.safeParse(request.body);
     if (!parsed.success) return sendProblem(response, validationProblem(parsed.error));
-    const messageId = newId();
-    const hl7 = wrapPayload(
-      {
-        interactionId,
-        messageId,
-        creationTime: now(deps),
-        processingCode: deps.processingCode,
-        toAsid: deps.routes.resolve(interactionId).toAsid ?? '',
-        fromAsid: deps.asid,
-      },
-      build(parsed.data),
-    );
-    await submitBuilt(response, deps, interactionId, hl7, messageId, parsed.data, {});
+    await wrapAndSubmit(response, deps, {
+      interactionId,
+      payload: build(parsed.data),
+      data: parsed.data,
+      answering: {},
+    });
   });
 }
 
-/** Validates the HL7 we built against our schema (never send what we know is wrong), then submits. */
-async function submitBuilt(
-  response: Response,
-  deps: CabRouteDependencies,
-  interactionId: OutboundCabInteraction,
-  hl7: string,
-  messageId: string,
-  data: unknown,
-  answering: { conversationId?: string; refToMessageId?: string; inResponseTo?: string },
-): Promise<void> {
+/** A payload built from the PAS's JSON, on its way out under a transmission wrapper. */
+interface Outgoing {
+  interactionId: OutboundCabInteraction;
+  payload: string;
+  /** The ASID to address; by default the route's. */
+  toAsid?: string | undefined;
+  wrapper?: WrapOptions;
+  /** The PAS's JSON, kept with the message. */
+  data: unknown;
+  /** The stored request an answer belongs to; empty for a notification. */
+  answering: { conversationId?: string; refToMessageId?: string; inResponseTo?: string };
+}
+
+/**
+ * Wraps the payload under a fresh message id, validates the HL7 against our schema (never send
+ * what we know is wrong), then submits it and answers 202.
+ */
+async function wrapAndSubmit(response: Response, deps: CabRouteDependencies, out: Outgoing): Promise<void> {
+  const { interactionId, answering } = out;
+  const messageId = newId();
+  const hl7 = wrapPayload(
+    {
+      interactionId,
+      messageId,
+      creationTime: now(deps),
+      processingCode: deps.processingCode,
+      toAsid: out.toAsid ?? deps.routes.resolve(interactionId).toAsid ?? '',
+      fromAsid: deps.asid,
+    },
+    out.payload,
+    out.wrapper,
+  );
   const invalid = hl7Problem(hl7);
   if (invalid) return sendProblem(response, invalid);
   try {
@@ -214,7 +223,7 @@ async function submitBuilt(
       hl7MessageId: messageId, // we built the wrapper with this id
       conversationId: answering.conversationId,
       refToMessageId: answering.refToMessageId,
-      data,
+      data: out.data,
     });
     response.status(202).json({
       ...accepted(submitted),

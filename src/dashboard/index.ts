@@ -1,7 +1,8 @@
+export type { DashboardDependencies, DashboardLogger } from './context.js';
 export { escapeHtml, html, SafeHtml } from './html.js';
 export { type DeadLetterRow, type ErrorRow, type Overview, OverviewLoader, spineCodes } from './overview.js';
 export { isNhsNumber, maskNhsNumbers, REDACTED, redactHl7, redactHttpBody, redactJson } from './redact.js';
-export { type DashboardDependencies, type DashboardLogger, dashboardRoutes } from './routes.js';
+export { dashboardRoutes } from './routes.js';
 export { DASHBOARD_SESSION_COOKIE, LEGACY_KEY_COOKIE, SessionStore } from './session.js';
 export { sparkline } from './sparkline.js';
 export type { HeldReferralFacts, ReferralsPanel } from './views/referrals.js';

@@ -211,22 +211,12 @@ function enteredState(history: HistoryEntry[], message: StoredMessage): string {
 }
 
 function errorRow(message: StoredMessage): ErrorRow {
-  return {
-    messageId: message.messageId,
-    interactionId: message.interactionId,
-    status: message.status,
-    at: message.updatedAt,
-    ...spineCodes(message),
-  };
+  const { messageId, interactionId, status, updatedAt: at } = message;
+  return { messageId, interactionId, status, at, ...spineCodes(message) };
 }
 
 function deadLetterRow(message: DeadLetter): DeadLetterRow {
-  return {
-    messageId: message.messageId,
-    conversationId: message.conversationId,
-    interactionId: message.interactionId,
-    failedAt: message.failedAt,
-    attempts: message.attempts,
-    reason: message.failureDetail ?? spineCodes(message).description,
-  };
+  const { messageId, conversationId, interactionId, failedAt, attempts } = message;
+  const reason = message.failureDetail ?? spineCodes(message).description;
+  return { messageId, conversationId, interactionId, failedAt, attempts, reason };
 }

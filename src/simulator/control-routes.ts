@@ -69,50 +69,38 @@ export function controlRoutes(deps: ControlDeps): ControlRoute[] {
         return json(response, 200, faults.update(parsed.data as Partial<Faults>));
       },
     },
-    {
-      method: 'POST',
-      path: '/control/slot-polls',
-      summary:
-        "e-RS sends a Request Available Slots (PRSC_IN080000UK07) to the gateway; answers with its messageId (the PAS's inResponseTo), the poll and the gateway's answer",
-      body: {
+    startedByErs(
+      '/control/slot-polls',
+      "e-RS sends a Request Available Slots (PRSC_IN080000UK07) to the gateway; answers with its messageId (the PAS's inResponseTo), the poll and the gateway's answer",
+      {
         clinicId: 'the clinic polled (default CLINIC-001)',
         start: 'start of the period, ISO 8601 (default tomorrow 00:00 UTC)',
         end: 'end of the period (default start + 14 days)',
-        toPartyKey: 'the party key to send to (default the gateway)',
       },
-      handle: async (request, response) =>
-        json(response, 200, await requests.slotPoll(await jsonBody(request))),
-    },
-    {
-      method: 'POST',
-      path: '/control/booking-requests',
-      summary:
-        'e-RS sends a Request Appointment Confirmation (PRSC_IN040000UK08); the PAS answers with /cab/appointment-confirmations or /cab/appointment-rejections',
-      body: {
-        ubrn: 'UBRN, 12 digits (default random)',
+      (body) => requests.slotPoll(body),
+    ),
+    startedByErs(
+      '/control/booking-requests',
+      'e-RS sends a Request Appointment Confirmation (PRSC_IN040000UK08); the PAS answers with /cab/appointment-confirmations or /cab/appointment-rejections',
+      {
+        ubrn: RANDOM_UBRN,
         usrn: 'USRN of the slot booked (default random)',
-        nhsNumber: 'default 9434765919',
+        nhsNumber: DEFAULT_NHS_NUMBER,
         priority: 'routine, urgent or two-week-wait',
-        toPartyKey: 'the party key to send to (default the gateway)',
       },
-      handle: async (request, response) =>
-        json(response, 200, await requests.booking(await jsonBody(request))),
-    },
-    {
-      method: 'POST',
-      path: '/control/cancellation-requests',
-      summary:
-        'e-RS sends a Request Appointment Cancellation (PRSC_IN070000UK08); the PAS answers with /cab/cancellation-confirmations or /cab/cancellation-rejections',
-      body: {
-        ubrn: 'UBRN, 12 digits (default random)',
+      (body) => requests.booking(body),
+    ),
+    startedByErs(
+      '/control/cancellation-requests',
+      'e-RS sends a Request Appointment Cancellation (PRSC_IN070000UK08); the PAS answers with /cab/cancellation-confirmations or /cab/cancellation-rejections',
+      {
+        ubrn: RANDOM_UBRN,
         reason: 'patient cancellation reason code (default 21)',
-        nhsNumber: 'default 9434765919',
+        nhsNumber: DEFAULT_NHS_NUMBER,
         usrn: 'USRN of the booked slot',
-        toPartyKey: 'the party key to send to (default the gateway)',
       },
-      handle: async (request, response) =>
-        json(response, 200, await requests.cancellation(await jsonBody(request))),
-    },
+      (body) => requests.cancellation(body),
+    ),
     {
       method: 'GET',
       path: '/sds/*',
@@ -133,6 +121,28 @@ export function controlRoutes(deps: ControlDeps): ControlRoute[] {
     },
   ];
   return routes;
+}
+
+const RANDOM_UBRN = 'UBRN, 12 digits (default random)';
+const DEFAULT_NHS_NUMBER = 'default 9434765919';
+
+/**
+ * A request e-RS starts towards the gateway: the body's fields (each optional, plus the party key
+ * to send to) go to the starter, and its account of what happened is the answer.
+ */
+function startedByErs(
+  path: string,
+  summary: string,
+  fields: Record<string, string>,
+  start: (body: Record<string, unknown>) => Promise<object>,
+): ControlRoute {
+  return {
+    method: 'POST',
+    path,
+    summary,
+    body: { ...fields, toPartyKey: 'the party key to send to (default the gateway)' },
+    handle: async (request, response) => json(response, 200, await start(await jsonBody(request))),
+  };
 }
 
 function describeControl(routes: ControlRoute[]) {

@@ -112,31 +112,36 @@ function pollNamed(
 }
 
 function payloadProblems(interactionId: string, payloadXml: string, sent: SentRequest): string[] {
-  const problems: string[] = [];
-  const expect = (what: string, actual: string | undefined, wanted: string) => {
-    if (actual?.toUpperCase() !== wanted.toUpperCase())
-      problems.push(`${what} ${actual ?? '(missing)'} is not the request's ${wanted}`);
-  };
+  return echoes(interactionId, payloadXml, sent)
+    .filter(([, answered, asked]) => answered?.toUpperCase() !== asked.toUpperCase())
+    .map(([what, answered, asked]) => `${what} ${answered ?? '(missing)'} is not the request's ${asked}`);
+}
+
+/** A reference an answer must carry back from its request: what it is, the answer's value, the request's. */
+type Echo = [what: string, answered: string | undefined, asked: string];
+
+function echoes(interactionId: string, payloadXml: string, sent: SentRequest): Echo[] {
   switch (interactionId) {
     case 'PRSC_IN090000UK09': {
       const poll = sent.request as SlotPoll;
       const slots = parseSlotResponsePayload(payloadXml);
-      expect('inFulfillmentOf/priorSlotRequest/id', slots.pollRequestId, poll.requestId);
-      expect('clinic id', slots.clinicId, poll.clinicId);
-      break;
+      return [
+        ['inFulfillmentOf/priorSlotRequest/id', slots.pollRequestId, poll.requestId],
+        ['clinic id', slots.clinicId, poll.clinicId],
+      ];
     }
     case 'PRSC_IN050000UK06':
     case 'PRSC_IN060000UK06': {
-      const booking = sent.request as AppointmentRequest;
+      const { usrn, ubrn } = sent.request as AppointmentRequest;
       const answer = parseRequestedAppointment(payloadXml);
-      expect('USRN', answer.usrn, booking.usrn);
-      expect('UBRN', answer.ubrn, booking.ubrn);
-      break;
+      return [
+        ['USRN', answer.usrn, usrn],
+        ['UBRN', answer.ubrn, ubrn],
+      ];
     }
-    default: {
-      const cancellation = sent.request as CancellationRequest;
-      expect('UBRN', parseCancellationResponse(payloadXml).ubrn, cancellation.ubrn);
-    }
+    default:
+      return [
+        ['UBRN', parseCancellationResponse(payloadXml).ubrn, (sent.request as CancellationRequest).ubrn],
+      ];
   }
-  return problems;
 }

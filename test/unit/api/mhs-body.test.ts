@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mhsRequestBodySchema } from '../../../src/api/mhs.js';
+import { mhsRequestBodySchema } from '../../../src/api/mhs-request.js';
 
 const attachment = (document_id: string) => ({
   is_base64: false,
