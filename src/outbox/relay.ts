@@ -1,3 +1,8 @@
+// The outbox relay: a PAS notification is written in the same transaction as the state transition
+// it tells of (TransitionOptions.notify), under the AMQP messageId the PAS will see. The relay
+// publishes it to mhs.inbound and marks it sent only after the broker confirms. An instance that
+// dies in between leaves the row pending; the sweep publishes it later under the same id. So a
+// transition is told once, never twice under different ids (the PAS dedupes by messageId).
 import { type PasMessage, publishToPas } from '../queue/index.js';
 import type { PasNotification } from '../store/index.js';
 import { every, type PeriodicTask, type SweepDependencies } from './every.js';
