@@ -106,22 +106,21 @@ function authorElement(author: ReferralAuthor): XmlElementSpec {
       sdsRoleProfileId === undefined
         ? undefined
         : el('id', { root: CAB_OID.sdsRoleProfile, extension: sdsRoleProfileId }),
-      sdsUserId === undefined
-        ? undefined
-        : el(
-            'agentPersonSDS',
-            { classCode: 'PSN', determinerCode: 'INSTANCE' },
-            el('id', { root: CAB_OID.sdsUser, extension: sdsUserId }),
-          ),
-      odsCode === undefined
-        ? undefined
-        : el(
-            'representedOrganisationSDS',
-            { classCode: 'ORG', determinerCode: 'INSTANCE' },
-            el('id', { root: CAB_OID.sdsOrganisation, extension: odsCode }),
-          ),
+      sdsEntity('agentPersonSDS', 'PSN', CAB_OID.sdsUser, sdsUserId),
+      sdsEntity('representedOrganisationSDS', 'ORG', CAB_OID.sdsOrganisation, odsCode),
     ),
   );
+}
+
+/** One SDS person or organisation of the author, identified by `extension`; absent without it. */
+function sdsEntity(
+  name: string,
+  classCode: 'PSN' | 'ORG',
+  root: string,
+  extension: string | undefined,
+): XmlElementSpec | undefined {
+  if (extension === undefined) return undefined;
+  return el(name, { classCode, determinerCode: 'INSTANCE' }, el('id', { root, extension }));
 }
 
 function readPriority(referral: PayloadNode): SlotPriority | undefined {

@@ -42,26 +42,24 @@ export function cabRequestSchemas(vocabularies: CabVocabularies = {}) {
     .strictObject({ inResponseTo: inResponseToField('Request Appointment Confirmation (PRSC_IN040000UK08)') })
     .describe("Confirm Appointment (PRSC_IN050000UK06): the slot is held; book it on e-RS's AA");
 
-  const rejectAppointmentRequestSchema = z
-    .strictObject({
-      inResponseTo: inResponseToField('Request Appointment Confirmation (PRSC_IN040000UK08)'),
-      reasons,
-    })
-    .describe('Reject Appointment (PRSC_IN060000UK06)');
+  /** An answer to e-RS's request `request`, giving the business reasons. */
+  const answerWithReasons = (request: string, description: string) =>
+    z.strictObject({ inResponseTo: inResponseToField(request), reasons }).describe(description);
 
-  const confirmCancellationRequestSchema = z
-    .strictObject({
-      inResponseTo: inResponseToField('Request Appointment Cancellation (PRSC_IN070000UK08)'),
-      reasons,
-    })
-    .describe('Confirm Appointment Cancellation (PRSC_IN140000UK06)');
+  const rejectAppointmentRequestSchema = answerWithReasons(
+    'Request Appointment Confirmation (PRSC_IN040000UK08)',
+    'Reject Appointment (PRSC_IN060000UK06)',
+  );
 
-  const rejectCancellationRequestSchema = z
-    .strictObject({
-      inResponseTo: inResponseToField('Request Appointment Cancellation (PRSC_IN070000UK08)'),
-      reasons,
-    })
-    .describe('Reject Appointment Cancellation (PRSC_IN150000UK06)');
+  const confirmCancellationRequestSchema = answerWithReasons(
+    'Request Appointment Cancellation (PRSC_IN070000UK08)',
+    'Confirm Appointment Cancellation (PRSC_IN140000UK06)',
+  );
+
+  const rejectCancellationRequestSchema = answerWithReasons(
+    'Request Appointment Cancellation (PRSC_IN070000UK08)',
+    'Reject Appointment Cancellation (PRSC_IN150000UK06)',
+  );
 
   const slotCancellationRequestSchema = z
     .strictObject({

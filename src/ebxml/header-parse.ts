@@ -6,9 +6,8 @@ import { URI_SCHEME } from './header-xml.js';
 import type { MessageHeader, PartyId, ReliabilityFlags } from './model.js';
 import { parseTimestamp } from './timestamp.js';
 
-const REQUIRED_HEADER: [keyof MessageHeader, string][] = [
-  ['from', 'eb:From/eb:PartyId'],
-  ['to', 'eb:To/eb:PartyId'],
+/** The text fields every eb:MessageHeader must carry, in the order they are checked. */
+const REQUIRED_TEXTS: [keyof MessageHeader, string][] = [
   ['cpaId', 'eb:CPAId'],
   ['conversationId', 'eb:ConversationId'],
   ['service', 'eb:Service'],
@@ -17,23 +16,24 @@ const REQUIRED_HEADER: [keyof MessageHeader, string][] = [
   ['timestamp', 'eb:MessageData/eb:Timestamp'],
 ];
 
+const OPTIONAL_TEXTS: [keyof MessageHeader, string][] = [
+  ['refToMessageId', 'eb:MessageData/eb:RefToMessageId'],
+  ['timeToLive', 'eb:MessageData/eb:TimeToLive'],
+];
+
+const REQUIRED_HEADER: [keyof MessageHeader, string][] = [
+  ['from', 'eb:From/eb:PartyId'],
+  ['to', 'eb:To/eb:PartyId'],
+  ...REQUIRED_TEXTS,
+];
+
 export function readHeader(messageHeader: XmlElement): MessageHeader {
   const partial: Partial<MessageHeader> = {};
   const from = readParty(messageHeader, 'eb:From');
   const to = readParty(messageHeader, 'eb:To');
   if (from) partial.from = from;
   if (to) partial.to = to;
-  const texts: [keyof MessageHeader, string][] = [
-    ['cpaId', 'eb:CPAId'],
-    ['conversationId', 'eb:ConversationId'],
-    ['service', 'eb:Service'],
-    ['action', 'eb:Action'],
-    ['messageId', 'eb:MessageData/eb:MessageId'],
-    ['timestamp', 'eb:MessageData/eb:Timestamp'],
-    ['refToMessageId', 'eb:MessageData/eb:RefToMessageId'],
-    ['timeToLive', 'eb:MessageData/eb:TimeToLive'],
-  ];
-  for (const [key, xpath] of texts) {
+  for (const [key, xpath] of [...REQUIRED_TEXTS, ...OPTIONAL_TEXTS]) {
     const value = text(messageHeader, xpath);
     if (value) (partial as Record<string, string>)[key] = value;
   }

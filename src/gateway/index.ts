@@ -1,30 +1,24 @@
-import type { Server } from 'node:http';
 import http from 'node:http';
-import type https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { type ApiAuth, createApi, loadApiKeys } from '../api/index.js';
+import { createApi } from '../api/index.js';
 import { cabRequestSchemas } from '../cab/index.js';
-import { ConfigError, type GatewayConfig } from '../config/index.js';
-import { CorrelationConsumer, Waiters } from '../correlation/index.js';
+import type { GatewayConfig } from '../config/index.js';
+import { Waiters } from '../correlation/index.js';
 import { startErsFhir } from '../ers-fhir/index.js';
 import { createInboundServer, InboundPipeline } from '../inbound/index.js';
 import { BodyBudget, httpServerOptions, protectListener, RefusalLog } from '../listeners/index.js';
 import { createLogger, GatewayMetrics, instrumentStore, type Logger, OpsStateReader } from '../ops/index.js';
-import { DEFAULT_SWEEPER, DeadLetters, OutboundSubmission, SendWorker, Sweeper } from '../outbound/index.js';
-import { NotificationRelay } from '../outbox/index.js';
+import { DeadLetters, OutboundSubmission } from '../outbound/index.js';
 import { Broker, QUEUES, retryQueueName } from '../queue/index.js';
-import {
-  loadRouteTable,
-  parseDuration,
-  type RouteTable,
-  SdsClient,
-  SdsRouteRefresher,
-} from '../routing/index.js';
+import { loadRouteTable } from '../routing/index.js';
 import { TlsContext } from '../security/tls/index.js';
 import { SigningPool } from '../security/xmldsig/index.js';
-import { openStore, type RetentionSettings, startRetention } from '../store/index.js';
-import { MtlsClient, type OutboundProxy, parseProxy } from '../transport/index.js';
+import { openStore } from '../store/index.js';
+import { MtlsClient, parseProxy } from '../transport/index.js';
+import { startMessaging } from './messaging.js';
+import { type Closer, closeAll, closeServer, listen } from './servers.js';
+import { apiAuth, dashboardSession, retentionSettings, retryIntervals, startSdsRouting } from './settings.js';
 
 export interface RunningGateway {
   apiPort: number;
@@ -49,11 +43,7 @@ export async function startGateway(
   const retention = retentionSettings(config, routes);
   const tls = new TlsContext(config.tls);
   // Read before anything opens, so a missing keys file stops start-up with one line.
-  const auth: ApiAuth =
-    config.api.auth.mode === 'api-key'
-      ? { mode: 'api-key', keys: loadApiKeys(config.api.auth.keysFile) }
-      : { mode: 'none' };
-  if (auth.mode === 'none') logger.warn({}, 'API authentication is OFF (api.auth.mode is none)');
+  const auth = apiAuth(config, logger);
   // Opened before anything that needs closing, so an unreachable database stops start-up with nothing to undo.
   const metrics = new GatewayMetrics();
   // Every insert and transition is counted (messages, outcomes, retries, dead letters, latency).
@@ -79,7 +69,7 @@ export async function startGateway(
     queues: [...Object.values(QUEUES), ...retryIntervals(routes).map(retryQueueName)],
   });
   metrics.readStateFrom(opsState);
-  const closers: (() => Promise<void> | void)[] = [stopWatching, () => store.close(), () => sds?.stop()];
+  const closers: Closer[] = [stopWatching, () => store.close(), () => sds?.stop()];
   try {
     await broker.start();
     // One retry queue per distinct retry interval (mhs.retry.<ms>), there before the first retry.
@@ -102,42 +92,7 @@ export async function startGateway(
       signatureAlgorithm: config.signing.algorithm,
       ...(signingPool ? { sign: signingPool.sign } : {}),
     });
-    // PAS notifications written with their transitions (the outbox) are published by one relay;
-    // its sweep publishes what a crash or a broker outage left pending, under the same ids.
-    const relay = new NotificationRelay({ store, broker, logger });
-    relay.start();
-    closers.unshift(() => relay.stop());
-    await new SendWorker({
-      store,
-      broker,
-      relay,
-      client,
-      logger,
-      prefetch: config.amqp.prefetch,
-      requestTimeoutMs: config.outbound.requestTimeoutMs,
-    }).start();
-    const sweeper = new Sweeper({
-      store,
-      broker,
-      logger,
-      settings: {
-        ...DEFAULT_SWEEPER,
-        ...config.outbound.sweeper,
-        intervalMs: config.outbound.sweepIntervalMs,
-        requestTimeoutMs: config.outbound.requestTimeoutMs,
-      },
-    });
-    sweeper.start();
-    closers.unshift(() => sweeper.stop());
-    closers.unshift(startRetention(store, retention, logger));
-    // Graceful stop: after the servers stop taking requests, take no more deliveries and let the
-    // running handlers (a send in progress, a reply being correlated) finish before channels close.
-    closers.unshift(async () => {
-      const { unfinished } = await broker.stopConsuming(config.outbound.requestTimeoutMs + 5_000);
-      if (unfinished > 0)
-        logger.warn({ unfinished }, 'stopping with deliveries unfinished; RabbitMQ will redeliver them');
-    });
-    await new CorrelationConsumer({ store, broker, relay, logger, prefetch: config.amqp.prefetch }).start();
+    await startMessaging({ config, store, broker, client, logger, retention }, closers);
     const waiters = new Waiters(broker);
     // The e-RS FHIR side (docs/ers-fhir.md): worklist sync, referrals, attachments, decisions.
     const ersFhir = config.ersFhir.enabled
@@ -256,101 +211,4 @@ export async function startGateway(
     await closeAll(closers);
     throw error;
   }
-}
-
-/** Looks every interaction up in SDS (when sds.url is set) and keeps doing so; undefined when off. */
-async function startSdsRouting(
-  config: GatewayConfig,
-  routes: RouteTable,
-  logger: Logger,
-  proxy: OutboundProxy | undefined,
-): Promise<SdsRouteRefresher | undefined> {
-  if (!config.sds.url) return undefined;
-  const client = new SdsClient({
-    url: config.sds.url,
-    apiKey: config.sds.apiKey,
-    timeoutMs: Math.min(config.outbound.requestTimeoutMs, 10_000),
-    proxy,
-  });
-  const refresher = new SdsRouteRefresher({
-    routes,
-    lookup: (id, service, odsCode) => client.lookupRoute(id, service, odsCode),
-    receivingOdsCode: config.sds.odsCode,
-    ownOdsCode: config.odsCode,
-    forwardReliableEndpoint: config.sds.forwardReliableEndpoint,
-    cacheMs: config.sds.cacheSeconds * 1000,
-    logger,
-  });
-  // The URL is logged, the API key never is.
-  logger.info({ url: config.sds.url, odsCode: config.sds.odsCode }, 'routing from SDS');
-  await refresher.start();
-  return refresher;
-}
-
-/**
- * Retention in milliseconds. Inbound records are the duplicate-elimination store, so they must
- * outlive the longest persist duration any route agrees to (ebms2 §3.5), or a late retry would be
- * delivered twice: a shorter setting stops start-up.
- */
-function retentionSettings(config: GatewayConfig, routes: RouteTable): RetentionSettings {
-  const finishedMs = parseDuration(config.retention.finishedMessages)!;
-  const inboundMs = parseDuration(config.retention.inboundMessages)!;
-  const longest = Math.max(...routes.routed().map((id) => routes.resolve(id).persistDurationMs));
-  if (inboundMs < longest) {
-    throw new ConfigError(
-      `configuration key retention.inboundMessages (MHS_RETENTION_INBOUND_MESSAGES): ${config.retention.inboundMessages} is shorter than the longest route persist duration (${longest / 1000} s); duplicates could be delivered twice`,
-    );
-  }
-  return { finishedMs, inboundMs, intervalMs: config.retention.intervalMs };
-}
-
-function listen<T extends Server | https.Server>(server: T, port: number, host: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve(server);
-    });
-  });
-}
-
-/** Stops taking connections, lets requests in progress finish (up to `graceMs`), then closes the rest. */
-function closeServer(server: Server | https.Server, graceMs = 10_000): Promise<void> {
-  return new Promise((resolve) => {
-    const force = setTimeout(() => server.closeAllConnections?.(), graceMs);
-    force.unref();
-    server.close(() => {
-      clearTimeout(force);
-      resolve();
-    });
-    server.closeIdleConnections?.();
-  });
-}
-
-async function closeAll(closers: (() => Promise<void> | void)[]): Promise<void> {
-  for (const close of closers) {
-    try {
-      await close();
-    } catch {
-      // Closing is best effort; one failure must not keep the rest open.
-    }
-  }
-}
-
-/** The retry intervals of every route that may be retried (SDS may add others; they are declared on use). */
-function retryIntervals(routes: RouteTable): number[] {
-  const intervals = new Set<number>();
-  for (const id of routes.routed()) {
-    const route = routes.resolve(id);
-    if (route.direction !== 'inbound' && route.reliability.retries > 0) intervals.add(route.retryIntervalMs);
-  }
-  return [...intervals].sort((a, b) => a - b);
-}
-
-/** dashboard.session in milliseconds (the schema has checked both are ISO durations over zero). */
-function dashboardSession(config: GatewayConfig): { idleMs: number; lifetimeMs: number } {
-  return {
-    idleMs: parseDuration(config.dashboard.session.idleTimeout)!,
-    lifetimeMs: parseDuration(config.dashboard.session.lifetime)!,
-  };
 }

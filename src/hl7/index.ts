@@ -16,14 +16,4 @@ export { Hl7Error } from './errors.js';
 export { el, type RawXml, raw, renderXml, type XmlChild, type XmlElementSpec } from './markup.js';
 export { parseApplicationAcknowledgement, parseWrapper, readWrapper } from './parse-wrapper.js';
 export { formatHl7Timestamp, type Hl7TimestampPrecision } from './timestamp.js';
-export type {
-  AcknowledgementDetail,
-  AcknowledgementFields,
-  AcknowledgementType,
-  ApplicationAcknowledgement,
-  BusinessReason,
-  IssueQualifier,
-  ParsedWrapper,
-  ProcessingCode,
-  WrapperFields,
-} from './types.js';
+export type * from './types.js';

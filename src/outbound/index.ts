@@ -9,6 +9,7 @@ export {
   type ReplayResult,
 } from './dead-letters.js';
 export { replyDeadline, resendDeadline } from './deadline.js';
+export { outcomeMessageId, replyDeadlineAt } from './outcomes.js';
 export {
   InvalidSubmissionError,
   NotAcceptedError,
@@ -20,4 +21,4 @@ export {
   snapshot,
 } from './submission.js';
 export { DEFAULT_SWEEPER, Sweeper, type SweeperSettings } from './sweeper.js';
-export { outcomeMessageId, replyDeadlineAt, SendWorker, sendingStaleAfterMs } from './worker.js';
+export { SendWorker, sendingStaleAfterMs } from './worker.js';

@@ -1,6 +1,6 @@
-import type { Logger } from '../ops/index.js';
-import { type QueuePublisher, queueOutboundWork } from '../queue/index.js';
-import type { MessageState, MessageStore } from '../store/index.js';
+import { every, type PeriodicTask, type SweepDependencies } from '../outbox/index.js';
+import { queueOutboundWork } from '../queue/index.js';
+import type { MessageState } from '../store/index.js';
 import { sendingStaleAfterMs } from './worker.js';
 
 export interface SweeperSettings {
@@ -28,28 +28,19 @@ export const DEFAULT_SWEEPER: Omit<SweeperSettings, 'requestTimeoutMs'> = {
  * UNANSWERED: no state waits for ever.
  */
 export class Sweeper {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
+  private periodic?: PeriodicTask;
 
-  constructor(
-    private readonly deps: {
-      store: MessageStore;
-      broker: QueuePublisher;
-      logger: Logger;
-      settings: SweeperSettings;
-      clock?: () => Date;
-    },
-  ) {}
+  constructor(private readonly deps: SweepDependencies & { settings: SweeperSettings }) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.sweepSafely(), this.deps.settings.intervalMs);
-    this.timer.unref();
-    void this.sweepSafely();
+    this.periodic = every(this.deps.settings.intervalMs, () => this.sweep(), {
+      runNow: true,
+      onError: (error) => this.deps.logger.warn({ err: error.message }, 'sweep failed; will try again'),
+    });
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.periodic?.stop();
   }
 
   /** One pass; returns how many messages were queued again. */
@@ -85,17 +76,5 @@ export class Sweeper {
       }
     }
     return requeued;
-  }
-
-  private async sweepSafely(): Promise<void> {
-    if (this.running) return;
-    this.running = this.sweep();
-    try {
-      await this.running;
-    } catch (error) {
-      this.deps.logger.warn({ err: (error as Error).message }, 'sweep failed; will try again');
-    } finally {
-      this.running = undefined;
-    }
   }
 }

@@ -3,9 +3,9 @@
 // publishes it to mhs.inbound and marks it sent only after the broker confirms. An instance that
 // dies in between leaves the row pending; the sweep publishes it later under the same id. So a
 // transition is told once, never twice under different ids (the PAS dedupes by messageId).
-import type { Logger } from '../ops/index.js';
-import { type PasMessage, publishToPas, type QueuePublisher } from '../queue/index.js';
-import type { MessageStore, PasNotification } from '../store/index.js';
+import { type PasMessage, publishToPas } from '../queue/index.js';
+import type { PasNotification } from '../store/index.js';
+import { every, type PeriodicTask, type SweepDependencies } from './every.js';
 
 /** The outbox row for a PAS message: its id is the message's AMQP messageId. */
 export function pasNotification(message: PasMessage): PasNotification {
@@ -23,18 +23,9 @@ export interface RelaySettings {
 }
 
 export class NotificationRelay {
-  private timer?: NodeJS.Timeout;
-  private sweeping?: Promise<number>;
+  private periodic?: PeriodicTask;
 
-  constructor(
-    private readonly deps: {
-      store: MessageStore;
-      broker: QueuePublisher;
-      logger: Logger;
-      settings?: RelaySettings;
-      clock?: () => Date;
-    },
-  ) {}
+  constructor(private readonly deps: SweepDependencies & { settings?: RelaySettings }) {}
 
   /**
    * Publishes one notification about `messageId` and records it sent. False when it could not be
@@ -68,24 +59,13 @@ export class NotificationRelay {
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.sweepSafely(), this.deps.settings?.sweepIntervalMs ?? 5_000);
-    this.timer.unref();
+    this.periodic = every(this.deps.settings?.sweepIntervalMs ?? 5_000, () => this.sweep(), {
+      onError: (error) =>
+        this.deps.logger.warn({ err: error.message }, 'outbox sweep failed; will try again'),
+    });
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping?.catch(() => undefined);
-  }
-
-  private async sweepSafely(): Promise<void> {
-    if (this.sweeping) return;
-    this.sweeping = this.sweep();
-    try {
-      await this.sweeping;
-    } catch (error) {
-      this.deps.logger.warn({ err: (error as Error).message }, 'outbox sweep failed; will try again');
-    } finally {
-      this.sweeping = undefined;
-    }
+    await this.periodic?.stop();
   }
 }

@@ -1,12 +1,4 @@
-export {
-  Broker,
-  type BrokerLogger,
-  BrokerUnavailableError,
-  type Delivery,
-  type Disposition,
-  type Handler,
-  type PublishProperties,
-} from './broker.js';
+export { Broker, type BrokerOptions } from './broker.js';
 export { QueueContractError } from './contract.js';
 export {
   type DeadLetterNotice,
@@ -14,6 +6,14 @@ export {
   parseDeadLetterNotice,
   publishDeadLetterNotice,
 } from './dead-letter.js';
+export {
+  type BrokerLogger,
+  BrokerUnavailableError,
+  type Delivery,
+  type Disposition,
+  type Handler,
+  type PublishProperties,
+} from './delivery.js';
 export {
   encodeOutboundWork,
   type OutboundWorkHeaders,

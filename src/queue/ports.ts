@@ -1,4 +1,4 @@
-import type { Handler, PublishProperties } from './broker.js';
+import type { Handler, PublishProperties } from './delivery.js';
 
 /*
  * The narrow faces of the broker. Code depends on the one it uses, so a test can hand it the one

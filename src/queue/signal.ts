@@ -4,8 +4,8 @@
 import { z } from 'zod';
 import type { EbxmlError } from '../ebxml/index.js';
 import { APPLICATION_ACKNOWLEDGEMENT, type ApplicationAcknowledgement } from '../hl7/index.js';
-import type { PublishProperties } from './broker.js';
 import { encodeBody, parseBody } from './contract.js';
+import type { PublishProperties } from './delivery.js';
 import { QUEUES } from './topology.js';
 
 export interface Signal {

@@ -46,22 +46,12 @@ export interface NewMessage {
   detail?: string;
 }
 
-export interface StoredMessage {
-  messageId: string;
-  direction: Direction;
-  interactionId: string;
-  conversationId: string;
-  refToMessageId?: string;
-  hl7MessageId?: string;
-  status: MessageState;
+/** A message as stored: what was inserted (less its first history detail) and what happened since. */
+export interface StoredMessage extends Omit<NewMessage, 'detail'> {
   createdAt: string;
   updatedAt: string;
   attempts: number;
   nextAttemptAt?: string;
-  route?: unknown;
-  http?: StoredHttp;
-  data?: unknown;
-  hl7?: string;
   /** The mapped reply for the PAS (application acknowledgement, business response). */
   reply?: unknown;
   /** The acknowledgment we answered an inbound message with, for duplicates. */
