@@ -42,7 +42,7 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-async function grant(jti = randomUUID()): Promise<Response> {
+async function grant(jti: string = randomUUID()): Promise<Response> {
   const assertion = clientAssertion(privateKey, {
     apiKey: 'app-key',
     keyId: 'key-1',
