@@ -1,5 +1,4 @@
-// What the /ers/… routes share: UBRN and key checks, the user's session, file states, answers and
-// their OpenAPI pieces.
+// What the /ers/… routes share: UBRN and key checks, the user's session, file states and answers.
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import {
@@ -204,61 +203,3 @@ export function readProblem(response: Response, error: unknown) {
     return sendProblem(response, errorProblem(error));
   throw error;
 }
-
-export const problemRef = (description: string, example?: Record<string, unknown>) => ({
-  description,
-  content: {
-    'application/problem+json': {
-      schema: { $ref: '#/components/schemas/Problem' },
-      ...(example ? { example } : {}),
-    },
-  },
-});
-
-export const ubrnParameter = {
-  name: 'ubrn',
-  in: 'path',
-  required: true,
-  description: 'Unique Booking Reference Number (12 digits)',
-  schema: { type: 'string', pattern: '^[0-9]{12}$' },
-};
-
-export const idempotencyKeyParameter = {
-  name: 'Idempotency-Key',
-  in: 'header',
-  required: true,
-  description: '8–200 visible ASCII characters, e.g. a UUID, one per decision',
-  schema: { type: 'string' },
-};
-
-export const userHeaders = [
-  {
-    name: 'X-ERS-Access-Token',
-    in: 'header',
-    required: false,
-    description:
-      "User-restricted calls only: the user's e-RS access token, passed through (never logged). Absent: the gateway calls as the application.",
-    schema: { type: 'string' },
-  },
-  {
-    name: 'NHSD-eRS-Business-Function',
-    in: 'header',
-    required: false,
-    description: 'With X-ERS-Access-Token: the business function, e.g. SERVICE_PROVIDER_CLINICIAN',
-    schema: { type: 'string' },
-  },
-  {
-    name: 'NHSD-End-User-Organisation-ODS',
-    in: 'header',
-    required: false,
-    description: 'With X-ERS-Access-Token: the ODS code (default ersFhir.odsCode)',
-    schema: { type: 'string' },
-  },
-  {
-    name: 'NHSD-eRS-On-Behalf-Of-User-ID',
-    in: 'header',
-    required: false,
-    description: 'With X-ERS-Access-Token: the user acted for, when working on behalf of another',
-    schema: { type: 'string' },
-  },
-];
