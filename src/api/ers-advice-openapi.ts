@@ -1,7 +1,13 @@
 // The OpenAPI description of the /ers/advice-and-guidance/… routes, bodies from their validators.
 import type { z } from 'zod';
 import { type AdviceAction, adviceBodies } from '../ers-fhir/index.js';
-import { idempotencyKeyParameter, problemRef, ubrnParameter, userHeaders } from './ers-http.js';
+import {
+  actingParameters,
+  problemRef,
+  readingParameters,
+  ubrnParameter,
+  userHeaders,
+} from './ers-openapi-parts.js';
 
 const BASE = '/ers/advice-and-guidance';
 
@@ -126,16 +132,7 @@ export function advicePaths(
         summary: 'An advice and guidance request as plain JSON (e-RS A024), or as e-RS sent it',
         description:
           "Read from e-RS each time (application-restricted, or as the user when X-ERS-Access-Token is sent). Its files and the A043 overview PDF (`advice-overview-v{version}`) are downloaded like a referral's attachments; `href` appears once on disk. The ETag is e-RS's version: send it as `version` to act.",
-        parameters: [
-          ubrnParameter,
-          {
-            name: 'format',
-            in: 'query',
-            required: false,
-            schema: { type: 'string', enum: ['json', 'fhir'] },
-          },
-          ...userHeaders,
-        ],
+        parameters: readingParameters(),
         responses: {
           200: {
             description: 'The request (application/json), or the raw CommunicationRequest with format=fhir',
@@ -193,7 +190,7 @@ export function advicePaths(
         summary: SUMMARIES[action],
         description:
           '`version` is the one the PAS read (GET …/advice-and-guidance/{ubrn}): e-RS refuses the action if the request has moved on since (409). The Idempotency-Key makes a retry safe: the same key and body get the first answer again (Idempotent-Replayed: true). User-restricted in e-RS: without X-ERS-Access-Token the answer is 403.',
-        parameters: [ubrnParameter, idempotencyKeyParameter, ...userHeaders],
+        parameters: actingParameters,
         requestBody: {
           required: true,
           content: {

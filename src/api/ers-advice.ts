@@ -1,8 +1,6 @@
 import express, { type Request, type Response } from 'express';
 import {
-  type AdviceAction,
   type AdviceAndGuidance,
-  type AdviceJson,
   type Attachments,
   adviceBodies,
   adviceOverviewId,
@@ -10,14 +8,15 @@ import {
 } from '../ers-fhir/index.js';
 import type { ReferralStore } from '../store/index.js';
 import {
+  actionRequest,
   checkUbrn,
-  idempotencyKey,
   readProblem,
   sendAnswer,
   userContext,
   withFileState,
+  withItemFiles,
 } from './ers-http.js';
-import { sendProblem, validationProblem } from './problem.js';
+import { sendProblem } from './problem.js';
 
 export interface AdviceRouteDependencies {
   store: ReferralStore;
@@ -54,7 +53,7 @@ export function adviceRoutes(deps: AdviceRouteDependencies): express.Router {
         response.type('application/fhir+json').send(JSON.stringify(fhir));
         return;
       }
-      response.json(await withFiles(deps.store, advice));
+      response.json(await withItemFiles(deps.store, advice, adviceOverviewId));
     } catch (error) {
       readProblem(response, error);
     }
@@ -85,25 +84,11 @@ export function adviceRoutes(deps: AdviceRouteDependencies): express.Router {
   });
 
   router.post(`${BASE}/:ubrn/:action`, async (request, response) => {
-    const action = request.params.action as AdviceAction;
-    if (!Object.hasOwn(adviceBodies, action))
-      return sendProblem(response, {
-        title: 'Not found',
-        status: 404,
-        detail: `POST ${request.path} is not an API route`,
-      });
-    const ubrn = checkUbrn(request, response);
-    if (!ubrn) return;
-    const key = idempotencyKey(request, response);
-    if (!key) return;
-    const parsed = adviceBodies[action].safeParse(request.body ?? {});
-    if (!parsed.success) return sendProblem(response, validationProblem(parsed.error));
-    const user = requireUser(request, response, action === 'respond' ? 'A026' : 'A027');
+    const acting = actionRequest(request, response, adviceBodies);
+    if (!acting) return;
+    const user = requireUser(request, response, acting.action === 'respond' ? 'A026' : 'A027');
     if (!user) return;
-    sendAnswer(
-      response,
-      await deps.advice.act({ action, ubrn, idempotencyKey: key, body: parsed.data, user }),
-    );
+    sendAnswer(response, await deps.advice.act({ ...acting, user }));
   });
 
   return router;
@@ -121,16 +106,4 @@ function requireUser(request: Request, response: Response, endpoint: string): Us
     detail: `e-RS offers ${endpoint} to a healthcare worker's session only: send it in X-ERS-Access-Token with NHSD-eRS-Business-Function (SERVICE_PROVIDER_CLINICIAN or SERVICE_PROVIDER_CLINICIAN_ADMIN)`,
   });
   return undefined;
-}
-
-async function withFiles(store: ReferralStore, advice: AdviceJson) {
-  return {
-    ...advice,
-    attachments: await withFileState(
-      store,
-      advice.ubrn,
-      advice.attachments,
-      adviceOverviewId(advice.version),
-    ),
-  };
 }

@@ -1,6 +1,6 @@
-// What the /ers/… routes share: UBRN and key checks, the user's session, file states, answers and
-// their OpenAPI pieces.
+// What the /ers/… routes share: UBRN and key checks, the user's session, file states and answers.
 import type { Request, Response } from 'express';
+import type { z } from 'zod';
 import {
   type ActionAnswer,
   AdviceReadError,
@@ -11,7 +11,7 @@ import {
   type UserContext,
 } from '../ers-fhir/index.js';
 import type { ReferralStore, StoredAttachment } from '../store/index.js';
-import { errorProblem, sendProblem } from './problem.js';
+import { errorProblem, sendProblem, validationProblem } from './problem.js';
 
 const UBRN = /^[0-9]{12}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,200}$/;
@@ -34,6 +34,38 @@ export function idempotencyKey(request: Request, response: Response): string | u
       'send an Idempotency-Key header (8–200 visible ASCII characters, e.g. a UUID) so a retry never acts twice',
   });
   return undefined;
+}
+
+/**
+ * An acting route's request (POST …/:ubrn/:action): the action named in the path, the UBRN, the
+ * Idempotency-Key and the action's body checked; undefined once answered (404, 400).
+ */
+export function actionRequest<S extends Record<string, z.ZodType>>(
+  request: Request,
+  response: Response,
+  bodies: S,
+):
+  | { action: keyof S & string; ubrn: string; idempotencyKey: string; body: z.output<S[keyof S]> }
+  | undefined {
+  const action = request.params.action as keyof S & string;
+  if (!Object.hasOwn(bodies, action)) {
+    sendProblem(response, {
+      title: 'Not found',
+      status: 404,
+      detail: `POST ${request.path} is not an API route`,
+    });
+    return undefined;
+  }
+  const ubrn = checkUbrn(request, response);
+  if (!ubrn) return undefined;
+  const key = idempotencyKey(request, response);
+  if (!key) return undefined;
+  const parsed = bodies[action]!.safeParse(request.body ?? {});
+  if (!parsed.success) {
+    sendProblem(response, validationProblem(parsed.error));
+    return undefined;
+  }
+  return { action, ubrn, idempotencyKey: key, body: parsed.data as z.output<S[keyof S]> };
 }
 
 /**
@@ -64,6 +96,19 @@ export function userContext(request: Request, response: Response): UserContext |
     businessFunction,
     ...(odsCode && /^[A-Z0-9]{1,10}$/.test(odsCode) ? { odsCode } : {}),
     ...(onBehalfOf && /^[0-9]{1,20}$/.test(onBehalfOf) ? { onBehalfOfUserId: onBehalfOf } : {}),
+  };
+}
+
+/**
+ * A referral or A&G request with its files' states; the PDF e-RS generates for this version
+ * (`generatedId`: A007's summary, A043's overview) is listed once the gateway has asked for it.
+ */
+export async function withItemFiles<
+  T extends { ubrn: string; version: number; attachments: ReferralJson['attachments'] },
+>(store: ReferralStore, item: T, generatedId: (version: number) => string) {
+  return {
+    ...item,
+    attachments: await withFileState(store, item.ubrn, item.attachments, generatedId(item.version)),
   };
 }
 
@@ -158,61 +203,3 @@ export function readProblem(response: Response, error: unknown) {
     return sendProblem(response, errorProblem(error));
   throw error;
 }
-
-export const problemRef = (description: string, example?: Record<string, unknown>) => ({
-  description,
-  content: {
-    'application/problem+json': {
-      schema: { $ref: '#/components/schemas/Problem' },
-      ...(example ? { example } : {}),
-    },
-  },
-});
-
-export const ubrnParameter = {
-  name: 'ubrn',
-  in: 'path',
-  required: true,
-  description: 'Unique Booking Reference Number (12 digits)',
-  schema: { type: 'string', pattern: '^[0-9]{12}$' },
-};
-
-export const idempotencyKeyParameter = {
-  name: 'Idempotency-Key',
-  in: 'header',
-  required: true,
-  description: '8–200 visible ASCII characters, e.g. a UUID, one per decision',
-  schema: { type: 'string' },
-};
-
-export const userHeaders = [
-  {
-    name: 'X-ERS-Access-Token',
-    in: 'header',
-    required: false,
-    description:
-      "User-restricted calls only: the user's e-RS access token, passed through (never logged). Absent: the gateway calls as the application.",
-    schema: { type: 'string' },
-  },
-  {
-    name: 'NHSD-eRS-Business-Function',
-    in: 'header',
-    required: false,
-    description: 'With X-ERS-Access-Token: the business function, e.g. SERVICE_PROVIDER_CLINICIAN',
-    schema: { type: 'string' },
-  },
-  {
-    name: 'NHSD-End-User-Organisation-ODS',
-    in: 'header',
-    required: false,
-    description: 'With X-ERS-Access-Token: the ODS code (default ersFhir.odsCode)',
-    schema: { type: 'string' },
-  },
-  {
-    name: 'NHSD-eRS-On-Behalf-Of-User-ID',
-    in: 'header',
-    required: false,
-    description: 'With X-ERS-Access-Token: the user acted for, when working on behalf of another',
-    schema: { type: 'string' },
-  },
-];

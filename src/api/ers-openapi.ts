@@ -2,83 +2,8 @@
 import type { z } from 'zod';
 import { CODE_SYSTEMS, type DecisionAction, decisionBodies } from '../ers-fhir/index.js';
 import { advicePaths } from './ers-advice-openapi.js';
-import { idempotencyKeyParameter, problemRef, ubrnParameter, userHeaders } from './ers-http.js';
-
-const EXAMPLE_REFERRAL = {
-  ubrn: '000012345678',
-  version: 4,
-  nhsNumber: '9990001112',
-  status: 'active',
-  state: { code: 'BOOKED', display: 'Booked' },
-  priority: { code: 'URGENT', display: 'Urgent' },
-  specialty: { code: 'DERMATOLOGY', display: 'Dermatology' },
-  clinicType: { code: 'SKIN_LESION' },
-  service: { id: '43210', name: 'Riverside Dermatology' },
-  rttClockStart: '2026-10-02T08:30:00.000Z',
-  clinicalInfoFirstSubmitted: '2026-10-02T08:45:12.000Z',
-  appointment: {
-    status: 'booked',
-    start: '2026-11-20T10:15:00.000Z',
-    end: '2026-11-20T10:30:00.000Z',
-    service: { id: '43210', name: 'Riverside Dermatology' },
-  },
-  shortlist: [{ id: '43210', name: 'Riverside Dermatology' }],
-  attachments: [
-    {
-      id: '55501',
-      title: 'gp-letter.pdf',
-      contentType: 'application/pdf',
-      url: 'Binary/0b1c2d3e-4f50-4617-8a9b-0c1d2e3f4a5b',
-      size: 2048,
-      availability: 'AVAILABLE',
-      attachedAs: 'REFERRER',
-      status: 'DOWNLOADED',
-      sha256: '3f0a1c…',
-      downloadedSize: 2048,
-      href: '/ers/referrals/000012345678/attachments/55501',
-    },
-    {
-      id: '55502',
-      title: 'lesion-photo.jpg',
-      contentType: 'image/jpeg',
-      url: 'Binary/9a8b7c6d-5e4f-4321-8abc-def012345678',
-      availability: 'PENDING',
-      status: 'PENDING',
-      detail: 'e-RS is still scanning the file',
-    },
-  ],
-};
-
-const DECISION_EXAMPLES: Record<DecisionAction, { summary: string; value: unknown }> = {
-  accept: { summary: 'Accept (A013): no body', value: {} },
-  reject: {
-    summary: 'Reject (A014): a reason with usage REJECT',
-    value: {
-      reason: 'SERVICE_NOT_PROVIDED',
-      comments: 'Not offered at this site',
-      appointmentCancelledInPas: true,
-    },
-  },
-  'review-outcome': {
-    summary: 'Record a review outcome (A028)',
-    value: {
-      outcome: 'ACCEPT_REFER_BOOK_LATER',
-      comments: 'Book into the next urgent clinic',
-      priority: 'URGENT',
-    },
-  },
-  'cancel-appointment-action-later': {
-    summary: 'Cancel the appointment, action later (A022)',
-    value: { comments: 'Clinic cancelled; we will rebook', appointmentCancelledInPas: true },
-  },
-};
-
-const DECISION_SUMMARIES: Record<DecisionAction, string> = {
-  accept: 'Accept a referral (e-RS A013)',
-  reject: 'Reject a referral with a reason (e-RS A014)',
-  'review-outcome': 'Record a review (triage) outcome (e-RS A028; A029 must permit RECORD_REVIEW_OUTCOME)',
-  'cancel-appointment-action-later': 'Cancel the appointment, action later (e-RS A022)',
-};
+import { DECISION_EXAMPLES, DECISION_SUMMARIES, EXAMPLE_REFERRAL } from './ers-openapi-examples.js';
+import { actingParameters, problemRef, readingParameters, ubrnParameter } from './ers-openapi-parts.js';
 
 /** The /ers/… paths of the OpenAPI document; decision bodies from the schemas that validate them. */
 export function ersPaths(requestSchema: (schema: z.ZodType) => unknown): Record<string, unknown> {
@@ -89,17 +14,12 @@ export function ersPaths(requestSchema: (schema: z.ZodType) => unknown): Record<
         summary: 'A referral as plain JSON (mapped from the STU3 ReferralRequest), or as e-RS sent it',
         description:
           "Served from the copy held since the last worklist sync or decision; `refresh=true` reads it from e-RS now (A005). The ETag is e-RS's version.",
-        parameters: [
-          ubrnParameter,
-          {
-            name: 'format',
-            in: 'query',
-            required: false,
-            schema: { type: 'string', enum: ['json', 'fhir'] },
-          },
-          { name: 'refresh', in: 'query', required: false, schema: { type: 'string', enum: ['true'] } },
-          ...userHeaders,
-        ],
+        parameters: readingParameters({
+          name: 'refresh',
+          in: 'query',
+          required: false,
+          schema: { type: 'string', enum: ['true'] },
+        }),
         responses: {
           200: {
             description:
@@ -287,7 +207,7 @@ export function ersPaths(requestSchema: (schema: z.ZodType) => unknown): Record<
         summary: DECISION_SUMMARIES[action],
         description:
           'Sent with If-Match = the version the gateway holds. The Idempotency-Key makes a retry safe: the same key and body get the first answer again (Idempotent-Replayed: true), never a second action.',
-        parameters: [ubrnParameter, idempotencyKeyParameter, ...userHeaders],
+        parameters: actingParameters,
         requestBody: {
           required: action !== 'accept',
           content: {

@@ -1,46 +1,25 @@
 import { createReadStream } from 'node:fs';
 import express, { type Response } from 'express';
 import {
-  type AdviceAndGuidance,
-  type Attachments,
   CODE_SYSTEMS,
   type CodeSystemType,
   clinicalInformationId,
-  type DecisionAction,
-  type Decisions,
   decisionBodies,
+  type ErsServices,
   type HeldReferral,
   inForce,
-  type ReferenceData,
-  type ReferralJson,
-  type Referrals,
-  type WorklistSync,
 } from '../ers-fhir/index.js';
-import type { MessageStore, ReferralStore } from '../store/index.js';
+import type { MessageStore } from '../store/index.js';
 import { adviceRoutes } from './ers-advice.js';
-import {
-  checkUbrn,
-  idempotencyKey,
-  readProblem,
-  sendAnswer,
-  userContext,
-  withFileState,
-} from './ers-http.js';
+import { actionRequest, checkUbrn, readProblem, sendAnswer, userContext, withItemFiles } from './ers-http.js';
 import { messagesByUbrn } from './messages.js';
-import { sendProblem, validationProblem } from './problem.js';
+import { sendProblem } from './problem.js';
 
 export { ersPaths } from './ers-openapi.js';
 
-export interface ErsRouteDependencies {
-  store: ReferralStore;
+export interface ErsRouteDependencies extends ErsServices {
   /** The HL7 V3 messages, searched by UBRN. */
   messages: Pick<MessageStore, 'search'>;
-  referrals: Referrals;
-  attachments: Attachments;
-  decisions: Decisions;
-  advice: AdviceAndGuidance;
-  referenceData: ReferenceData;
-  sync: WorklistSync;
 }
 
 const ATTACHMENT_ID = /^[A-Za-z0-9._-]{1,100}$/;
@@ -98,7 +77,7 @@ export function ersRoutes(deps: ErsRouteDependencies): express.Router {
     }
     response
       .set('ETag', `W/"${held.referral.version}"`)
-      .json(await withAttachmentState(deps.store, held.referral));
+      .json(await withItemFiles(deps.store, held.referral, clinicalInformationId));
   });
 
   // The HL7 V3 half of the same referral (bookings, cancellations, rejections on indirectly bookable services).
@@ -152,26 +131,13 @@ export function ersRoutes(deps: ErsRouteDependencies): express.Router {
   });
 
   router.post('/ers/referrals/:ubrn/:action', async (request, response) => {
-    const action = request.params.action as DecisionAction;
-    if (!Object.hasOwn(decisionBodies, action))
-      return sendProblem(response, {
-        title: 'Not found',
-        status: 404,
-        detail: `POST ${request.path} is not an API route`,
-      });
-    const ubrn = checkUbrn(request, response);
-    if (!ubrn) return;
-    const key = idempotencyKey(request, response);
-    if (!key) return;
-    const parsed = decisionBodies[action].safeParse(request.body ?? {});
-    if (!parsed.success) return sendProblem(response, validationProblem(parsed.error));
+    const acting = actionRequest(request, response, decisionBodies);
+    if (!acting) return;
     const user = userContext(request, response);
     if (user === null) return;
     const answer = await deps.decisions.decide({
-      action,
-      ubrn,
-      idempotencyKey: key,
-      body: parsed.data as Record<string, unknown>,
+      ...acting,
+      body: acting.body as Record<string, unknown>,
       ...(user ? { user } : {}),
     });
     sendAnswer(response, answer);
@@ -196,17 +162,4 @@ async function referenceData(
       detail: (error as Error).message,
     });
   }
-}
-
-async function withAttachmentState(store: ReferralStore, referral: ReferralJson) {
-  // The clinical information summary (A007) of this version is listed once the gateway has asked for it.
-  return {
-    ...referral,
-    attachments: await withFileState(
-      store,
-      referral.ubrn,
-      referral.attachments,
-      clinicalInformationId(referral.version),
-    ),
-  };
 }

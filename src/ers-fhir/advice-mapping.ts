@@ -17,6 +17,7 @@ import {
   SERVICE_SYSTEM,
   type ServiceRef,
   str,
+  versionedResource,
 } from './fhir-json.js';
 
 export interface AdviceJson {
@@ -73,15 +74,12 @@ export class AdviceShapeError extends createError(
 
 const CS = 'https://fhir.nhs.uk/STU3/CodeSystem/';
 
-export function mapAdviceRequest(resource: unknown): AdviceJson {
-  if (!isObject(resource) || resource.resourceType !== 'CommunicationRequest')
-    throw new AdviceShapeError('not a CommunicationRequest');
-  const ubrn = str(resource.id);
-  const version = Number(str((resource.meta as Json | undefined)?.versionId));
-  if (!ubrn || !Number.isInteger(version))
-    throw new AdviceShapeError('CommunicationRequest without id or meta.versionId');
-  const extensions = arr(resource.extension).filter(isObject);
-  const extension = (name: string) => extensions.find((e) => e.url === `${SD}${name}`);
+export function mapAdviceRequest(raw: unknown): AdviceJson {
+  const { resource, ubrn, version, extension } = versionedResource(
+    raw,
+    'CommunicationRequest',
+    AdviceShapeError,
+  );
   const conversion = coded(extension('Extension-eRS-ProviderConversionAuthorisation-1')?.valueCoding)?.code;
   const recipient = arr(resource.recipient)
     .filter(isObject)

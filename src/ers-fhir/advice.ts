@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../ops/index.js';
 import type { ReferralStore } from '../store/index.js';
 import {
@@ -14,16 +13,9 @@ import type { AdviceAction, ConvertBody, RespondBody } from './advice-parameters
 import { ADVICE_ACTIONS, convertParameters, respondParameters } from './advice-parameters.js';
 import type { Attachments } from './attachments.js';
 import type { FhirAnswer, FhirClient, UserContext } from './client.js';
+import { act } from './ers-action.js';
 import { onceOnly } from './idempotency.js';
-import {
-  type ActionAnswer,
-  callSafely,
-  type FinalAnswer,
-  locked,
-  problem,
-  refused,
-  unexpected,
-} from './problems.js';
+import { type ActionAnswer, type FinalAnswer, problem, recorded, versionChanged } from './problems.js';
 import type { Referrals } from './referrals.js';
 
 /** A read (A023, A024, A025) that e-RS answered with anything but 200: its answer, for the caller to map. */
@@ -45,8 +37,6 @@ export interface AdviceActionRequest<A extends AdviceAction> {
   /** A026 and A027 are user-restricted only: always the user's session. */
   user: UserContext;
 }
-
-const LOCK_WAIT_MS = 1000;
 
 /**
  * Advice and Guidance, provider side. Reads (A024 summary, A025 conversation) work as the
@@ -123,18 +113,8 @@ export class AdviceAndGuidance {
 
   /** A026 (respond) or A027 (convert), once per Idempotency-Key. */
   act<A extends AdviceAction>(request: AdviceActionRequest<A>): Promise<ActionAnswer> {
-    return onceOnly(
-      this.store,
-      this.logger,
-      this.clock,
-      {
-        idempotencyKey: request.idempotencyKey,
-        ubrn: request.ubrn,
-        action: ADVICE_ACTIONS[request.action].stored,
-        body: request.body,
-      },
-      () => this.send(request),
-    );
+    const stored = { ...request, action: ADVICE_ACTIONS[request.action].stored };
+    return onceOnly(this.store, this.logger, this.clock, stored, () => this.send(request));
   }
 
   private async send<A extends AdviceAction>(request: AdviceActionRequest<A>): Promise<FinalAnswer> {
@@ -158,73 +138,48 @@ export class AdviceAndGuidance {
             body: convertParameters(ubrn, request.body as ConvertBody),
             user,
           });
-    let answer = await callSafely(call);
-    if (!('problem' in answer) && answer.status === 423) {
-      await sleep(LOCK_WAIT_MS);
-      answer = await callSafely(call);
-    }
-    if ('problem' in answer) {
-      if (answer.unknown) return this.reconcile(request, 'e-RS did not answer');
-      return { ...answer.problem, final: false };
-    }
-    const recorded = { ubrn, action, outcome: 'recorded', sentVersion };
-    switch (answer.status) {
-      case 200:
-      case 201: {
+    return act({
+      what: 'Advice and guidance request',
+      endpoint,
+      acted: [200, 201],
+      send: call,
+      recorded: async (answer) => {
         if (action === 'convert') {
           const referral = await this.referrals.accept(answer.json).catch(() => undefined);
           return {
-            status: 200,
-            body: { ...recorded, ...(referral ? { referral: referral.referral } : {}) },
+            ...recorded(request, { sentVersion, ...(referral ? { referral: referral.referral } : {}) }),
             final: true,
           };
         }
-        return { status: 200, body: { ...recorded, ...respondResult(answer.json) }, final: true };
-      }
-      case 409: {
+        return { ...recorded(request, { sentVersion, ...respondResult(answer.json) }), final: true };
+      },
+      changed: async () => {
         const current = await this.read(ubrn, user).catch(() => undefined);
-        return {
-          ...problem(
-            409,
-            'Advice and guidance request changed in e-RS',
-            `the ${action} was made on version ${sentVersion}; e-RS now holds ${current ? `version ${current.advice.version}` : 'a newer version'}. Nothing was done: read it again and act with a new Idempotency-Key.`,
-            'version-changed',
-            { sentVersion, ...(current ? { advice: current.advice } : {}) },
-          ),
-          final: true,
-        };
-      }
-      case 423:
-        return locked('Advice and guidance request', 'another user or system is changing it');
-      case 422:
-        return refused('e-RS refused the action', answer);
-      case 403:
-        return {
-          ...problem(
-            403,
-            "e-RS refused the user's session",
-            `${endpoint} answered 403${answer.error.code ? ` ${answer.error.code}` : ''}: it needs a SERVICE_PROVIDER_CLINICIAN or SERVICE_PROVIDER_CLINICIAN_ADMIN session`,
-            'forbidden',
-            { ...(answer.error.code ? { ersErrorCode: answer.error.code } : {}) },
-          ),
-          final: false,
-        };
-      case 404:
-        return {
-          ...problem(
-            404,
-            'Advice and guidance request not found in e-RS',
-            `e-RS has no request ${ubrn}`,
-            'not-found',
-          ),
-          final: false,
-        };
-      case 502:
-      case 504:
-        return this.reconcile(request, `e-RS answered ${answer.status}`);
-      default:
-        return { ...unexpected(endpoint, answer), final: false };
-    }
+        return versionChanged(
+          'Advice and guidance request',
+          `the ${action} was made on version ${sentVersion}; e-RS now holds ${current ? `version ${current.advice.version}` : 'a newer version'}. Nothing was done: read it again and act with a new Idempotency-Key.`,
+          { sentVersion, ...(current ? { advice: current.advice } : {}) },
+        );
+      },
+      reconcile: (answer) =>
+        this.reconcile(request, answer ? `e-RS answered ${answer.status}` : 'e-RS did not answer'),
+      lockedDetail: 'another user or system is changing it',
+      refusedTitle: 'e-RS refused the action',
+      notFoundDetail: `e-RS has no request ${ubrn}`,
+      other: (answer) =>
+        answer.status === 403
+          ? {
+              ...problem(
+                403,
+                "e-RS refused the user's session",
+                `${endpoint} answered 403${answer.error.code ? ` ${answer.error.code}` : ''}: it needs a SERVICE_PROVIDER_CLINICIAN or SERVICE_PROVIDER_CLINICIAN_ADMIN session`,
+                'forbidden',
+                { ...(answer.error.code ? { ersErrorCode: answer.error.code } : {}) },
+              ),
+              final: false,
+            }
+          : undefined,
+    });
   }
 
   /** The outcome is unknown: A024 again; a version past the one sent (or, for A027, ADVICE_CONVERTED) means e-RS acted. */
@@ -247,16 +202,12 @@ export class AdviceAndGuidance {
       const referral =
         action === 'convert' ? await this.referrals.fetch(ubrn, user).catch(() => undefined) : undefined;
       return {
-        status: 200,
-        body: {
-          ubrn,
-          action,
-          outcome: 'recorded',
+        ...recorded(request, {
           reconciled: true,
           note: `${why}; the request moved past version ${sentVersion}, so e-RS recorded it`,
           advice: current.advice,
           ...(referral ? { referral: referral.referral } : {}),
-        },
+        }),
         final: true,
       };
     }

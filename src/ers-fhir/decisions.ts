@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../ops/index.js';
 import type { ReferralStore } from '../store/index.js';
 import { type FhirAnswer, type FhirClient, FhirTransportError, type UserContext } from './client.js';
@@ -9,15 +8,16 @@ import {
   permittedActions,
   REQUIRED_ACTION,
 } from './decision-parameters.js';
+import { act } from './ers-action.js';
 import { onceOnly } from './idempotency.js';
 import {
   type ActionAnswer,
   callSafely,
   type FinalAnswer,
-  locked,
   problem,
-  refused,
+  recorded,
   unexpected,
+  versionChanged,
 } from './problems.js';
 import { ReferralReadError, type Referrals } from './referrals.js';
 
@@ -32,8 +32,6 @@ export interface DecisionRequest {
   user?: UserContext;
 }
 
-/** A lock is held only for the length of another caller's request: one wait, then the PAS is told. */
-const LOCK_WAIT_MS = 1000;
 /**
  * The PAS's decisions on referrals, made safely: the idempotency key is claimed first (a retry
  * gets the first answer, never a second action), the permitted actions are checked (A029) where
@@ -51,18 +49,7 @@ export class Decisions {
   ) {}
 
   decide(request: DecisionRequest): Promise<DecisionAnswer> {
-    return onceOnly(
-      this.store,
-      this.logger,
-      this.clock,
-      {
-        idempotencyKey: request.idempotencyKey,
-        ubrn: request.ubrn,
-        action: request.action,
-        body: request.body,
-      },
-      () => this.act(request),
-    );
+    return onceOnly(this.store, this.logger, this.clock, request, () => this.act(request));
   }
 
   /** `final`: e-RS acted or refused for good (the answer is kept for retries); otherwise nothing happened and the key is freed. */
@@ -114,56 +101,31 @@ export class Decisions {
         ...(body !== undefined ? { body } : {}),
         ...(user ? { user } : {}),
       });
-    let answer = await callSafely(send);
-    if (!('problem' in answer) && answer.status === 423) {
-      await sleep(LOCK_WAIT_MS);
-      answer = await callSafely(send);
-    }
-    if ('problem' in answer) {
-      if (answer.unknown) return this.reconcile(request, version, 'e-RS did not answer');
-      return { ...answer.problem, final: false };
-    }
-    switch (answer.status) {
-      case 200:
-        return { ...(await this.done(request, answer, version)), final: true };
-      case 409: {
+    return act({
+      what: 'Referral',
+      endpoint,
+      acted: [200],
+      send,
+      recorded: async (answer) => ({ ...(await this.done(request, answer, version)), final: true }),
+      changed: async () => {
         const current = await this.referrals.fetch(ubrn, user).catch(() => undefined);
-        return {
-          ...problem(
-            409,
-            'Referral changed in e-RS',
-            `the decision was made on version ${version}; e-RS now holds ${current ? `version ${current.referral.version}` : 'a newer version'}. Nothing was done: review it and decide again with a new Idempotency-Key.`,
-            'version-changed',
-            {
-              sentVersion: version,
-              ...(current ? { referral: current.referral } : {}),
-            },
-          ),
-          // Kept: a blind retry must not act on a version the PAS has not seen.
-          final: true,
-        };
-      }
-      case 423:
-        return locked('Referral', 'another user or system is changing this referral');
-      case 422:
-        return refused('e-RS refused the decision', answer);
-      case 404:
-        return {
-          ...problem(404, 'Referral not found in e-RS', `e-RS has no referral ${ubrn}`, 'not-found'),
-          final: false,
-        };
-      case 502:
-      case 504:
-        // PAS_NOT_RESPONDING / PAS_RESPONDED_WITH_ERROR: e-RS may or may not have recorded it.
-        return this.reconcile(
+        return versionChanged(
+          'Referral',
+          `the decision was made on version ${version}; e-RS now holds ${current ? `version ${current.referral.version}` : 'a newer version'}. Nothing was done: review it and decide again with a new Idempotency-Key.`,
+          { sentVersion: version, ...(current ? { referral: current.referral } : {}) },
+        );
+      },
+      reconcile: (answer) =>
+        this.reconcile(
           request,
           version,
-          `e-RS answered ${answer.status} ${answer.error.code ?? ''}`.trim(),
+          answer ? `e-RS answered ${answer.status} ${answer.error.code ?? ''}`.trim() : 'e-RS did not answer',
           answer,
-        );
-      default:
-        return { ...unexpected(endpoint, answer), final: false };
-    }
+        ),
+      lockedDetail: 'another user or system is changing this referral',
+      refusedTitle: 'e-RS refused the decision',
+      notFoundDetail: `e-RS has no referral ${ubrn}`,
+    });
   }
 
   /** The outcome is unknown: the referral is read again; a version past the one we sent means e-RS recorded it. */
@@ -180,15 +142,11 @@ export class Decisions {
         'decision reconciled as recorded',
       );
       return {
-        status: 200,
-        body: {
-          ubrn: request.ubrn,
-          action: request.action,
-          outcome: 'recorded',
+        ...recorded(request, {
           reconciled: true,
           note: `${why}; the referral moved past version ${sentVersion}, so e-RS recorded it`,
           referral: current.referral,
-        },
+        }),
         final: true,
       };
     }
@@ -218,16 +176,7 @@ export class Decisions {
     const current = isReferral
       ? await this.referrals.accept(answer.json)
       : await this.referrals.fetch(request.ubrn, request.user).catch(() => undefined);
-    return {
-      status: 200,
-      body: {
-        ubrn: request.ubrn,
-        action: request.action,
-        outcome: 'recorded',
-        sentVersion,
-        ...(current ? { referral: current.referral } : {}),
-      },
-    };
+    return recorded(request, { sentVersion, ...(current ? { referral: current.referral } : {}) });
   }
 
   private readFailure(error: unknown): DecisionAnswer {

@@ -89,3 +89,22 @@ export function documentAttachments(doc: Json): ReferralAttachmentInfo[] {
     })
     .filter((a): a is ReferralAttachmentInfo => a !== undefined);
 }
+
+/**
+ * A versioned e-RS resource of the type expected, with its UBRN (id) and version (meta.versionId),
+ * and its extensions by profile name; anything else is thrown as the caller's shape error.
+ */
+export function versionedResource(
+  resource: unknown,
+  resourceType: string,
+  shapeError: new (message: string) => Error,
+): { resource: Json; ubrn: string; version: number; extension: (name: string) => Json | undefined } {
+  if (!isObject(resource) || resource.resourceType !== resourceType)
+    throw new shapeError(`not a ${resourceType}`);
+  const ubrn = str(resource.id);
+  const version = Number(str((resource.meta as Json | undefined)?.versionId));
+  if (!ubrn || !Number.isInteger(version))
+    throw new shapeError(`${resourceType} without id or meta.versionId`);
+  const extensions = arr(resource.extension).filter(isObject);
+  return { resource, ubrn, version, extension: (name) => extensions.find((e) => e.url === `${SD}${name}`) };
+}

@@ -77,17 +77,19 @@ export {
   type WorklistDiff,
 } from './worklist.js';
 
+/** What the PAS's /ers/… routes (src/api/ers.ts) work with. */
+export interface ErsServices {
+  store: ReferralStore;
+  referrals: Referrals;
+  attachments: Attachments;
+  decisions: Decisions;
+  advice: AdviceAndGuidance;
+  referenceData: ReferenceData;
+  sync: WorklistSync;
+}
+
 export interface RunningErsFhir {
-  /** What the PAS's /ers/… routes (src/api/ers.ts) work with. */
-  services: {
-    store: ReferralStore;
-    referrals: Referrals;
-    attachments: Attachments;
-    decisions: Decisions;
-    advice: AdviceAndGuidance;
-    referenceData: ReferenceData;
-    sync: WorklistSync;
-  };
+  services: ErsServices;
   /** The dashboard's referrals page. */
   panel(): Promise<ReferralsPanel>;
   /** The dashboard's page of one referral: the copy held, if any (no call to e-RS). */

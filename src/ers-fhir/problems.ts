@@ -1,5 +1,6 @@
 // What the PAS is answered when a call to e-RS acts or fails: problem bodies and the mapping of
 // transport failures, exhausted back-off and a refused token. Shared by decisions and A&G.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type FhirAnswer, FhirTransportError } from './client.js';
 
 /** An HTTP status and a JSON body (a problem body for anything but 2xx). */
@@ -70,6 +71,35 @@ export async function callSafely(run: () => Promise<FhirAnswer>): Promise<FhirAn
       unknown: true,
     };
   }
+}
+
+/** A lock is held only for the length of another caller's request: one wait, then the PAS is told. */
+const LOCK_WAIT_MS = 1000;
+
+/** callSafely, waiting out one 423 (another user's request in flight) before giving e-RS's answer. */
+export async function callWaitingOutLock(run: () => Promise<FhirAnswer>): Promise<FhirAnswer | CallProblem> {
+  const answer = await callSafely(run);
+  if ('problem' in answer || answer.status !== 423) return answer;
+  await sleep(LOCK_WAIT_MS);
+  return callSafely(run);
+}
+
+/** e-RS acted: 200 naming the UBRN and action, with what the caller adds (versions, the referral…). */
+export function recorded(
+  request: { ubrn: string; action: string },
+  extra: Record<string, unknown>,
+): ActionAnswer {
+  return { status: 200, body: { ubrn: request.ubrn, action: request.action, outcome: 'recorded', ...extra } };
+}
+
+/** e-RS's 409: the action was made on an older version; kept, so a blind retry cannot act on the new one. */
+export function versionChanged(what: string, detail: string, extra: Record<string, unknown>): FinalAnswer {
+  return { ...problem(409, `${what} changed in e-RS`, detail, 'version-changed', extra), final: true };
+}
+
+/** e-RS's 404: it holds no such item; nothing happened, so the key is freed. */
+export function notFoundInErs(what: string, detail: string): FinalAnswer {
+  return { ...problem(404, `${what} not found in e-RS`, detail, 'not-found'), final: false };
 }
 
 /** An answer the caller has no mapping for: 503 when e-RS was busy, else 502 naming e-RS's code. */

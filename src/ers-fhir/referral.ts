@@ -12,10 +12,10 @@ import {
   NHS_NUMBER_SYSTEM,
   omitUndefined,
   type ReferralAttachmentInfo,
-  SD,
   type ServiceRef,
   serviceRef,
   str,
+  versionedResource,
 } from './fhir-json.js';
 
 export type { Coded, ReferralAttachmentInfo, ServiceRef };
@@ -47,20 +47,17 @@ export class ReferralShapeError extends createError(
   'Unexpected answer from e-RS',
 ) {}
 
-export function mapReferral(resource: unknown): ReferralJson {
-  if (!isObject(resource) || resource.resourceType !== 'ReferralRequest')
-    throw new ReferralShapeError('not a ReferralRequest');
-  const ubrn = str(resource.id);
-  const version = Number(str((resource.meta as Json | undefined)?.versionId));
-  if (!ubrn || !Number.isInteger(version))
-    throw new ReferralShapeError('ReferralRequest without id or meta.versionId');
-  const extensions = arr(resource.extension).filter(isObject);
+export function mapReferral(raw: unknown): ReferralJson {
+  const { resource, ubrn, version, extension } = versionedResource(
+    raw,
+    'ReferralRequest',
+    ReferralShapeError,
+  );
   const contained = arr(resource.contained).filter(isObject);
   const byId = (reference: unknown) => {
     const id = str(reference)?.replace(/^#/, '');
     return id ? contained.find((c) => c.id === id) : undefined;
   };
-  const extension = (name: string) => extensions.find((e) => e.url === `${SD}${name}`);
 
   const stateExtension = extension('Extension-eRS-ReferralState-1');
   const stateParts = arr(stateExtension?.extension).filter(isObject);

@@ -1,11 +1,9 @@
 // The simulator's Advice and Guidance resources, built from its state: our own shapes, following
 // the facts of the public e-RS specification (profiles, extension URLs, code systems).
 import { randomUUID } from 'node:crypto';
+import { CS, SD, SERVICE } from './fhir-systems.js';
 import { documentReference, type SimAttachment } from './resources.js';
 
-const SD = 'https://fhir.nhs.uk/STU3/StructureDefinition/';
-const CS = 'https://fhir.nhs.uk/STU3/CodeSystem/';
-const SERVICE = 'http://fhir.nhs.net/Id/ers-service';
 /** The GP who asks: every simulated request comes from this referrer. */
 export const REFERRER = {
   userId: '200000000101',

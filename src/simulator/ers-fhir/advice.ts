@@ -1,92 +1,38 @@
 // The simulator's Advice and Guidance: A&G requests with state (versions, conversation, locks),
 // answering A023–A027 and A043. Our own resources, built from the public e-RS specification's facts
 // (profiles, extension URLs, code systems, error codes); nothing of its examples is copied.
-import { randomUUID } from 'node:crypto';
+import { AdviceRequests } from './advice-requests.js';
 import {
   adviceResource,
   adviceWorklist,
   communication,
   conversationBundle,
-  REFERRER,
   type SimAdvice,
-  type SimMessage,
 } from './advice-resources.js';
-import { type Availability, operationOutcome, type SimAttachment, type SimReferral } from './resources.js';
+import { SD } from './fhir-systems.js';
+import { operationOutcome } from './outcomes.js';
+import { forbidden, parameters, refused, type SimError, versionRefusal } from './refusals.js';
+import type { SimReferral } from './resources.js';
 
+export { type AdviceInput, AdviceRequests } from './advice-requests.js';
 export type { SimAdvice, SimMessage } from './advice-resources.js';
-
-export interface AdviceInput {
-  ubrn?: string;
-  service?: { id: string; name: string };
-  priority?: string;
-  specialty?: string;
-  authorisedToConvert?: boolean;
-  question?: string;
-  attachments?: { title?: string; contentType?: string; content?: string; availability?: Availability }[];
-}
 
 /** What the simulator answers: FHIR JSON (with ETag version), or a PDF. */
 export type SimAnswer =
   | { status: number; json: unknown; version?: number }
   | { status: 200; pdf: Buffer; filename: string };
 
-const SD = 'https://fhir.nhs.uk/STU3/StructureDefinition/';
 /** e-RS's roles for responding and converting (A026, A027); A023 also lets a provider admin in. */
 const CLINICIANS = ['SERVICE_PROVIDER_CLINICIAN', 'SERVICE_PROVIDER_CLINICIAN_ADMIN'];
 
-type Params = {
-  name?: string;
-  valueCoding?: { code?: string };
-  valueCodeableConcept?: { coding?: { code?: string }[] };
-  valueString?: string;
-  valueReference?: { reference?: string };
-}[];
-
-export class AdviceSimulator {
-  readonly requests = new Map<string, SimAdvice>();
-  private nextId = 60_000;
-
+export class AdviceSimulator extends AdviceRequests {
   constructor(
     /** Creates the referral A027 converts into (same UBRN). */
     private readonly createReferral: (input: Partial<Omit<SimReferral, 'attachments'>>) => SimReferral,
-    private readonly referralExists: (ubrn: string) => boolean,
+    referralExists: (ubrn: string) => boolean,
     private readonly referralResource: (referral: SimReferral, baseUrl: string) => unknown,
-  ) {}
-
-  add(input: AdviceInput = {}): SimAdvice {
-    const ubrn = input.ubrn ?? String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
-    const now = new Date().toISOString();
-    const files = (input.attachments ?? []).map((a, index) => this.file(ubrn, a, index));
-    const advice: SimAdvice = {
-      ubrn,
-      version: 1,
-      nhsNumber: '9434765870',
-      service: input.service ?? { id: '900001', name: 'Simulated Dermatology Advice' },
-      status: 'active',
-      category: 'PROVIDER_RESPONSE_REQUIRED',
-      priority: input.priority ?? 'ROUTINE',
-      specialty: input.specialty ?? 'DERMATOLOGY',
-      authorisedToConvert: input.authorisedToConvert ?? true,
-      attachments: files,
-      messages: [
-        {
-          id: String(this.nextId++),
-          sentBy: 'REQUESTER',
-          sent: now,
-          ...REFERRER,
-          text: input.question ?? 'Could you advise on management? History and photo attached.',
-          attachments: files,
-        },
-      ],
-      locked: false,
-      created: now,
-    };
-    this.requests.set(ubrn, advice);
-    return advice;
-  }
-
-  allAttachments(): SimAttachment[] {
-    return [...this.requests.values()].flatMap((a) => a.messages.flatMap((m) => m.attachments));
+  ) {
+    super(referralExists);
   }
 
   /** Answers one A&G call: A023–A027 or A043, by e-RS endpoint id. */
@@ -282,40 +228,18 @@ export class AdviceSimulator {
     };
   }
 
-  private find(ubrn: string): SimAdvice | { status: number; json: unknown } {
-    const found = this.requests.get(ubrn);
-    if (found) return found;
-    if (this.referralExists(ubrn))
-      return refused('INVALID_REQUEST_TYPE', `${ubrn} is a referral, not an advice and guidance request`);
-    return { status: 404, json: operationOutcome('REFERENCE_NOT_FOUND', `no request ${ubrn}`, 'not-found') };
-  }
-
   private actionable(
     ubrn: string,
     businessFunction: string | undefined,
     version: string | undefined,
     endpoint: string,
-  ): SimAdvice | { status: number; json: unknown } {
+  ): SimAdvice | SimError {
     if (!businessFunction || !CLINICIANS.includes(businessFunction))
       return forbidden(`${endpoint} is for a service provider clinician only`);
     const found = this.find(ubrn);
     if ('json' in found) return found;
-    if (version === undefined)
-      return { status: 412, json: operationOutcome('MISSING_VALUE', 'the version is required') };
-    if (found.locked)
-      return {
-        status: 423,
-        json: operationOutcome('LOCKED', `request ${ubrn} is being updated by another user`, 'lock-error'),
-      };
-    if (Number(version) !== found.version)
-      return {
-        status: 409,
-        json: operationOutcome(
-          'CONFLICT',
-          `version ${version} does not match current version ${found.version}`,
-          'conflict',
-        ),
-      };
+    const refusal = versionRefusal(found, 'request', version, 'the version is required');
+    if (refusal) return refusal;
     if (found.category !== 'PROVIDER_RESPONSE_REQUIRED')
       return refused(
         'INVALID_REQUEST_STATE',
@@ -323,52 +247,4 @@ export class AdviceSimulator {
       );
     return found;
   }
-
-  private reply(
-    advice: SimAdvice,
-    text: string,
-    user: { userId?: string; ods: string; businessFunction?: string },
-    now: number,
-  ) {
-    const message: SimMessage = {
-      id: String(this.nextId++),
-      sentBy: 'RESPONDER',
-      sent: new Date(now).toISOString(),
-      userId: user.userId ?? '300000000202',
-      organisation: user.ods,
-      businessFunction: user.businessFunction ?? 'SERVICE_PROVIDER_CLINICIAN',
-      text,
-      attachments: [],
-    };
-    advice.messages.push(message);
-    return message;
-  }
-
-  private file(
-    ubrn: string,
-    a: NonNullable<AdviceInput['attachments']>[number],
-    index: number,
-  ): SimAttachment {
-    return {
-      id: String(this.nextId++),
-      binaryId: randomUUID(),
-      title: a.title ?? `advice-${index + 1}.pdf`,
-      contentType: a.contentType ?? 'application/pdf',
-      content: Buffer.from(a.content ?? `%PDF-1.4 simulated advice request ${ubrn} ${index}\n`),
-      availability: a.availability ?? 'AVAILABLE',
-    };
-  }
-}
-
-function parameters(raw: unknown) {
-  const list = ((raw as { parameter?: Params } | undefined)?.parameter ?? []) as Params;
-  return (name: string) => list.find((p) => p.name === name);
-}
-
-function refused(code: string, diagnostics: string): { status: number; json: unknown } {
-  return { status: 422, json: operationOutcome(code, diagnostics) };
-}
-
-function forbidden(diagnostics: string): { status: number; json: unknown } {
-  return { status: 403, json: operationOutcome('ACCESS_DENIED', diagnostics, 'forbidden') };
 }

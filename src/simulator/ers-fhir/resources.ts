@@ -1,5 +1,6 @@
 // The simulator's e-RS FHIR resources, built from its state. Our own shapes, following the facts
 // of the public e-RS API specification (profiles, extension URLs, code systems); no copied files.
+import { CS, SD, SERVICE } from './fhir-systems.js';
 
 export type WorklistName = 'REFERRALS_FOR_REVIEW' | 'APPOINTMENT_SLOT_ISSUES';
 export type Availability = 'AVAILABLE' | 'PENDING' | 'THREATS_FOUND' | 'VALIDATION_FAILED';
@@ -35,9 +36,10 @@ export interface SimReferral {
   created: string;
 }
 
-const SD = 'https://fhir.nhs.uk/STU3/StructureDefinition/';
-const CS = 'https://fhir.nhs.uk/STU3/CodeSystem/';
-const SERVICE = 'http://fhir.nhs.net/Id/ers-service';
+/** A new 12-digit UBRN. */
+export function newUbrn(): string {
+  return String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
+}
 
 export function availabilityOf(attachment: SimAttachment, now: number): Availability {
   if (
@@ -219,41 +221,6 @@ export function worklistResource(
   };
 }
 
-/** An STU3 OperationOutcome carrying an eRS-APIErrorCode-1 code. */
-export function operationOutcome(
-  code: string,
-  diagnostics: string,
-  issueCode = 'invalid',
-): Record<string, unknown> {
-  return {
-    resourceType: 'OperationOutcome',
-    meta: { profile: [`${SD}eRS-OperationOutcome-1`] },
-    issue: [
-      {
-        severity: 'error',
-        code: issueCode,
-        details: { coding: [{ system: `${CS}eRS-APIErrorCode-1`, code }] },
-        diagnostics,
-      },
-    ],
-  };
-}
-
-/** An R4 OperationOutcome (A042's errors use the R4 error code system). */
-export function r4OperationOutcome(code: string, diagnostics: string): Record<string, unknown> {
-  return {
-    resourceType: 'OperationOutcome',
-    issue: [
-      {
-        severity: 'error',
-        code: 'invalid',
-        details: { coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/ers-error-codes', code }] },
-        diagnostics,
-      },
-    ],
-  };
-}
-
 export function taskBundle(r: SimReferral, actions: string[]): Record<string, unknown> {
   return {
     resourceType: 'Bundle',
@@ -269,48 +236,5 @@ export function taskBundle(r: SimReferral, actions: string[]): Record<string, un
       },
       search: { mode: 'match' },
     })),
-  };
-}
-
-/** A small CodeSystem of our own for A004; reasons carry usage (REJECT / CANCEL) and effective dates. */
-export function codeSystemResource(type: string, baseUrl: string): Record<string, unknown> | undefined {
-  const concept = (code: string, display: string, props: Record<string, unknown>[] = []) => ({
-    code,
-    display,
-    property: props,
-  });
-  const usage = (code: string) => ({
-    code: 'usage',
-    valueCoding: { system: `${CS}eRS-AppointmentCancellationReasonUsage-1`, code },
-  });
-  const systems: Record<string, ReturnType<typeof concept>[]> = {
-    'APPOINTMENT-CANCELLATION-REASON': [
-      concept('CLINICALLY_INAPPROPRIATE', 'Referral clinically inappropriate', [
-        usage('REJECT'),
-        { code: 'commentIsMandatory', valueBoolean: true },
-      ]),
-      concept('SERVICE_NOT_PROVIDED', 'Service not provided here', [usage('REJECT')]),
-      concept('RETIRED_REASON', 'A reason no longer in use', [
-        usage('REJECT'),
-        { code: 'effectiveTo', valueDateTime: '2015-01-01T00:00:00.000Z' },
-      ]),
-      concept('PATIENT_UNWELL', 'Patient unwell', [usage('CANCEL')]),
-    ],
-    PRIORITY: [
-      concept('ROUTINE', 'Routine'),
-      concept('URGENT', 'Urgent'),
-      concept('TWO_WEEK_WAIT', 'Two week wait'),
-    ],
-    SPECIALTY: [concept('CARDIOLOGY', 'Cardiology'), concept('DERMATOLOGY', 'Dermatology')],
-  };
-  const concepts = systems[type];
-  if (!concepts) return undefined;
-  return {
-    resourceType: 'CodeSystem',
-    id: type,
-    url: `${baseUrl}/STU3/CodeSystem/${type}`,
-    status: 'active',
-    content: 'complete',
-    concept: concepts,
   };
 }
