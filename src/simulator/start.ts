@@ -105,16 +105,29 @@ export async function startSimulator(
   return running;
 }
 
+/**
+ * The first service's UBRNs in development mode, fixed so the README's walkthrough can name them;
+ * other services' are random.
+ */
+const WALKTHROUGH_UBRNS = ['573735410123', '536534383118', '440485419764'] as const;
+
 /** Development mode's starting worklist: one referral with a letter, one whose letter is still being scanned. */
 function seedReferrals(ersFhir: ErsFhirSimulator, services: string[]): void {
-  for (const id of services) {
+  services.forEach((id, index) => {
     const service = { id, name: `Simulated service ${id}` };
-    ersFhir.addReferral({ service, attachments: [{ title: 'referral-letter.pdf' }] });
+    const ubrn = (n: 0 | 1 | 2) => (index === 0 ? { ubrn: WALKTHROUGH_UBRNS[n] } : {});
+    ersFhir.addReferral({ service, ...ubrn(0), attachments: [{ title: 'referral-letter.pdf' }] });
     ersFhir.addReferral({
       service,
+      ...ubrn(1),
       priority: 'URGENT',
       attachments: [{ title: 'results.pdf', availability: 'PENDING', pendingForMs: 60_000 }],
     });
-    ersFhir.addReferral({ service, list: 'APPOINTMENT_SLOT_ISSUES', state: 'DEFERRED_TO_PROVIDER' });
-  }
+    ersFhir.addReferral({
+      service,
+      ...ubrn(2),
+      list: 'APPOINTMENT_SLOT_ISSUES',
+      state: 'DEFERRED_TO_PROVIDER',
+    });
+  });
 }

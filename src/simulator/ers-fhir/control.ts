@@ -87,6 +87,11 @@ function routes(ers: ErsControlled): ControlRoute[] {
     },
     {
       method: 'POST',
+      path: /^\/control\/ers\/user-session$/,
+      handle: () => [201, ers.tokens.userSession()],
+    },
+    {
+      method: 'POST',
       path: /^\/control\/ers\/advice$/,
       handle: (_m, body) => [201, created(state.advice.add((body() ?? {}) as AdviceInput))],
     },

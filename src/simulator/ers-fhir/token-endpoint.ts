@@ -38,6 +38,14 @@ export class TokenEndpoint {
     return expired;
   }
 
+  /**
+   * A token standing for a clinician's e-RS session (CIS2 login in real life), for trying the
+   * user-restricted calls by hand; the FHIR endpoints accept it like any token issued here.
+   */
+  userSession(): { accessToken: string; expiresIn: number } {
+    return { accessToken: this.issue(), expiresIn: this.lifetimeSeconds };
+  }
+
   grant(form: string, response: http.ServerResponse) {
     const refusal = this.refusal(new URLSearchParams(form));
     if (refusal)
@@ -45,15 +53,20 @@ export class TokenEndpoint {
         error: refusal.error,
         error_description: refusal.description,
       });
-    const token = randomBytes(24).toString('base64url');
-    this.tokens.set(token, { expiresAt: Date.now() + this.lifetimeSeconds * 1000 });
-    this.issued.push({ at: new Date().toISOString() });
+    const token = this.issue();
     json(response, 200, {
       access_token: token,
       expires_in: String(this.lifetimeSeconds),
       token_type: 'Bearer',
       issued_at: String(Date.now()),
     });
+  }
+
+  private issue(): string {
+    const token = randomBytes(24).toString('base64url');
+    this.tokens.set(token, { expiresAt: Date.now() + this.lifetimeSeconds * 1000 });
+    this.issued.push({ at: new Date().toISOString() });
+    return token;
   }
 
   /** Why the grant is refused, or undefined when it is good (its jti is then spent). */

@@ -96,6 +96,21 @@ describe('the simulated e-RS', () => {
     expect(refused.status).toBe(401);
   });
 
+  it('issues a clinician-session token through the control API that the FHIR endpoints accept', async () => {
+    const session = await control('/user-session', 'POST');
+    expect(session.status).toBe(201);
+    const { accessToken, expiresIn } = (await session.json()) as { accessToken: string; expiresIn: number };
+    expect(expiresIn).toBeGreaterThan(0);
+    const read = await fetch(`${base}/referrals/FHIR/STU3/CodeSystem/PRIORITY`, {
+      headers: { Authorization: `Bearer ${accessToken}`, 'NHSD-End-User-Organisation-ODS': 'R69' },
+    });
+    expect(read.status).toBe(200);
+    const forged = await fetch(`${base}/referrals/FHIR/STU3/CodeSystem/PRIORITY`, {
+      headers: { Authorization: `Bearer ${accessToken}x`, 'NHSD-End-User-Organisation-ODS': 'R69' },
+    });
+    expect(forged.status).toBe(401);
+  });
+
   it('answers an injected 429 with no body and Retry-After, then the referral with its version', async () => {
     const referral = sim.addReferral({ version: 3 });
     await control('/faults', 'PUT', { endpoint: 'A005', status: 429, retryAfter: '2', times: 1 });
