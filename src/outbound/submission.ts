@@ -183,7 +183,9 @@ export class OutboundSubmission {
       });
     } catch (error) {
       // Not queued, so not accepted: say so durably and let the PAS retry with the same Message-Id later.
+      // Only from ACCEPTED: a message a worker already moved on was queued after all.
       await this.deps.store.transition(messageId, 'FAILED', {
+        from: ['ACCEPTED'],
         detail: `not queued: ${(error as Error).message}`,
       });
       throw new NotAcceptedError(
