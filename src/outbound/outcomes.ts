@@ -16,6 +16,9 @@ import type { SendOutcome, SpineError } from './classify.js';
 import { replyDeadline } from './deadline.js';
 import type { RouteSnapshot } from './submission.js';
 
+// Every row, however new: ISO text compares as dates only up to year 9999.
+const FAR_FUTURE = new Date('9999-12-31T23:59:59.999Z');
+
 /** A stable UUID for the PAS notification of `status` for `messageId` (the same on every retelling). */
 export function outcomeMessageId(messageId: string, status: string): string {
   const hex = createHash('sha256').update(`${messageId}\n${status}`).digest('hex');
@@ -184,6 +187,12 @@ export class SendOutcomes {
    * outbox row was never confirmed (or, before the outbox, never written). Told under the same id.
    */
   async tellPasAgain(message: StoredMessage): Promise<void> {
+    // What the move wrote to the outbox is told again under its own id (a signal's, say), never
+    // as a second notification under another; once it is sent, replyDeliveredAt says so.
+    const pending = await this.deps.store.pendingNotifications(10, FAR_FUTURE, message.messageId);
+    for (const row of pending) await this.tellPas(message, message.status, row);
+    if (pending.length > 0 || (await this.deps.store.get(message.messageId))?.replyDeliveredAt) return;
+    // No row at all: a message settled before the outbox existed.
     const last = (await this.deps.store.history(message.messageId)).findLast(
       (entry) => entry.status === message.status,
     );

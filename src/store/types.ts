@@ -222,8 +222,12 @@ export interface MessageStore {
    * not allow (ALLOWED_FROM) is refused with IllegalTransitionError (checkTransition).
    */
   transition(messageId: string, to: MessageState, options?: TransitionOptions): Promise<boolean>;
-  /** Outbox rows not yet confirmed by the broker, written before `createdBefore`, oldest first. */
-  pendingNotifications(limit: number, createdBefore: Date): Promise<PendingNotification[]>;
+  /** Outbox rows not yet confirmed by the broker, written before `createdBefore` (about `messageId` only, when given), oldest first. */
+  pendingNotifications(
+    limit: number,
+    createdBefore: Date,
+    messageId?: string,
+  ): Promise<PendingNotification[]>;
   /**
    * Records that the broker confirmed notification `id` about `messageId`: the outbox row (if any) is
    * sent, and the message's replyDeliveredAt is set if it was not.

@@ -146,12 +146,14 @@ export function* pendingNotifications(
   d: Dialect,
   limit: number,
   createdBefore: Date,
+  messageId?: string,
 ): Work<PendingNotification[]> {
   const found = yield* rows<NotificationRow>(
     sql(
       d,
       (p) => `SELECT id, message_id, ${d.jsonText('body')} AS body, created_at FROM outbox
         WHERE sent_at IS NULL AND created_at < ${p(createdBefore.toISOString())}
+        ${messageId === undefined ? '' : `AND message_id = ${p(messageId)}`}
         ORDER BY created_at, id LIMIT ${p(Math.max(0, Math.floor(limit)))}`,
     ),
   );

@@ -71,8 +71,12 @@ export abstract class SqlStore implements MessageStore {
     return this.write(messages.transition(this.dialect, messageId, to, options, this.now()));
   }
 
-  pendingNotifications(limit: number, createdBefore: Date): Promise<PendingNotification[]> {
-    return this.read(messages.pendingNotifications(this.dialect, limit, createdBefore));
+  pendingNotifications(
+    limit: number,
+    createdBefore: Date,
+    messageId?: string,
+  ): Promise<PendingNotification[]> {
+    return this.read(messages.pendingNotifications(this.dialect, limit, createdBefore, messageId));
   }
 
   markNotificationSent(id: string, messageId: string): Promise<void> {

@@ -113,6 +113,35 @@ describe('SendWorker and an outcome left untold', () => {
     await store.close();
   });
 
+  it('retells a NACK correlation wrote to the outbox under the signal’s id, never under a second one', async () => {
+    const { store, published, worker } = setUp();
+    await accepted(store, 'M-9', 0);
+    await store.transition('M-9', 'SENDING', { from: ['ACCEPTED'], patch: { attempts: 1 } });
+    await store.transition('M-9', 'SENT', { from: ['SENDING'] });
+    // Correlation moved it and wrote its notification; the instance died before publishing it.
+    const told = {
+      kind: 'error' as const,
+      interactionId: 'PRSC_IN100000UK06',
+      messageId: 'SIGNAL-9',
+      conversationId: 'C-M-9',
+      refToMessageId: 'M-9',
+      receivedAt: new Date().toISOString(),
+      data: { status: 'NACKED' },
+      attachments: [],
+    };
+    await store.transition('M-9', 'NACKED', {
+      from: ['SENT'],
+      detail: 'MessageError ValueNotRecognized',
+      notify: { id: 'SIGNAL-9', body: told },
+    });
+    expect(await worker.handle(delivery('M-9'))).toBe('ack');
+    expect(published.map((p) => p.properties.messageId)).toEqual(['SIGNAL-9']);
+    expect((await store.get('M-9'))?.replyDeliveredAt).toBeDefined();
+    expect(await worker.handle(delivery('M-9'))).toBe('ack');
+    expect(published).toHaveLength(1);
+    await store.close();
+  });
+
   it('says nothing for a message never sent (the PAS was answered 503 for it)', async () => {
     const { store, published, worker } = setUp();
     await failedUntold(store, 'M-2', 0);

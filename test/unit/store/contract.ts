@@ -317,6 +317,7 @@ export function messageStoreContract(name: string, openFresh: OpenFreshStore): v
         expect.objectContaining({ id: 'SAME', messageId: 'a', body: { n: 1 } }),
       ]);
       expect(await store.pendingNotifications(1, clock.now())).toHaveLength(1);
+      expect((await store.pendingNotifications(10, clock.now(), 'a')).map((row) => row.id)).toEqual(['SAME']);
       clock.advance(10 * MINUTE);
       expect(await store.purge(['FAILED'], clock.now())).toBe(1);
       expect((await store.pendingNotifications(10, clock.now())).map((row) => row.id)).toEqual(['B-1']);
