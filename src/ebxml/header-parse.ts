@@ -21,6 +21,14 @@ const OPTIONAL_TEXTS: [keyof MessageHeader, string][] = [
   ['timeToLive', 'eb:MessageData/eb:TimeToLive'],
 ];
 
+/** The identifiers the gateway keys on, and the longest it takes (AMQP short strings hold 255 bytes). */
+const ID_TEXTS: [keyof MessageHeader, string][] = [
+  ['conversationId', 'eb:ConversationId'],
+  ['messageId', 'eb:MessageData/eb:MessageId'],
+  ['refToMessageId', 'eb:MessageData/eb:RefToMessageId'],
+];
+export const MAX_ID_BYTES = 255;
+
 const REQUIRED_HEADER: [keyof MessageHeader, string][] = [
   ['from', 'eb:From/eb:PartyId'],
   ['to', 'eb:To/eb:PartyId'],
@@ -51,6 +59,13 @@ export function readHeader(messageHeader: XmlElement): MessageHeader {
     }
   }
   const header = partial as MessageHeader;
+  // Identifiers travel on as AMQP message ids and database keys: a short string (AMQP's limit).
+  for (const [key, location] of ID_TEXTS) {
+    const value = header[key] as string | undefined;
+    if (value !== undefined && Buffer.byteLength(value) > MAX_ID_BYTES) {
+      throw fault('ValueNotRecognized', `${location} is longer than ${MAX_ID_BYTES} bytes`, location, header);
+    }
+  }
   for (const [party, location] of [
     [header.from, 'eb:From/eb:PartyId'],
     [header.to, 'eb:To/eb:PartyId'],

@@ -54,6 +54,8 @@ describe('soak', () => {
     expect(summary.duplicates.total, context).toBe(0);
     expect(summary.outcomesNotDelivered.total, context).toBe(0);
     expect(summary.settled, context).toBe(true);
+    // Failures of the soak's own machinery (a driver request that failed), named.
+    expect(summary.errors, context).toEqual([]);
     expect(summary.ok).toBe(true);
     expect(exitCode).toBe(0);
     expect(summary.accepted).toBeGreaterThanOrEqual(MESSAGES * OUTBOUND_SHARE);

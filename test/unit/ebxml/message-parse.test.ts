@@ -149,6 +149,23 @@ describe('parseMessage: business messages', () => {
     });
   });
 
+  it.each([
+    ['messageId', 'eb:MessageData/eb:MessageId'],
+    ['conversationId', 'eb:ConversationId'],
+    ['refToMessageId', 'eb:MessageData/eb:RefToMessageId'],
+  ] as const)(
+    'refuses a %s longer than an AMQP message id can carry (255 bytes), naming it',
+    (key, location) => {
+      const message = forwardReliableMessage();
+      const fits = parseMessageWith(message, key, 'x'.repeat(255));
+      expect(fits.header?.[key]).toHaveLength(255);
+      expect(faultOf(() => parseMessageWith(message, key, 'x'.repeat(256))).error).toMatchObject({
+        errorCode: 'ValueNotRecognized',
+        location,
+      });
+    },
+  );
+
   it('refuses a root that is not a SOAP envelope, and a SOAP 1.2 envelope', () => {
     expect(faultOf(() => parseMessage('text/xml', Buffer.from('<x/>'))).headerParsed).toBe(false);
     const soap12 = '<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body/></e:Envelope>';
@@ -200,3 +217,9 @@ describe('the HL7 payload of a GP2GP shape, a PNG part listed before the HL7 par
     expect(parseMessage(GP2GP_CT, Buffer.from(withoutHl7, 'latin1')).payload).toBeUndefined();
   });
 });
+
+function parseMessageWith(message: ReturnType<typeof forwardReliableMessage>, key: string, value: string) {
+  const built = buildMessage({ ...message, header: { ...message.header, [key]: value } });
+  const { contentType, body } = frameMime(built.envelopeXml, built.parts);
+  return parseMessage(contentType, body);
+}
