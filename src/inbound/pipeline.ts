@@ -5,9 +5,16 @@ import {
   type ParsedMessage,
   parseMessage,
 } from '../ebxml/index.js';
+import { validateEnvelopeDocument } from '../schemas/index.js';
 import { faultAnswer, type InboundAnswer, messageErrorAnswer, serverFault } from './answers.js';
 import { receiveBusinessMessage } from './business.js';
-import { firstProblem, messageChecks, SIGNATURE_CHECKS, signedMessage } from './checks/index.js';
+import {
+  envelopeSchemaProblem,
+  firstProblem,
+  messageChecks,
+  SIGNATURE_CHECKS,
+  signedMessage,
+} from './checks/index.js';
 import { ANY_SENDER, type InboundSender } from './clients.js';
 import { type InboundDependencies, now } from './dependencies.js';
 import { answerMshRequest } from './msh-requests.js';
@@ -35,9 +42,16 @@ export class InboundPipeline {
     const { deps } = this;
     let parsed: ParsedMessage;
     let signatureProblem: EbxmlError | undefined;
+    let envelopeSchema: { problem?: EbxmlError } | undefined;
     try {
-      // The signature is checked on the parser's own document, against the nodes it read.
+      // The schema and the signature are checked on the parser's own document (parsed once), the
+      // signature against the nodes the header was read from. The schema first: verifying may
+      // consume the document.
       parsed = parseMessage(contentType, body, soapAction, { maxParts: deps.maxParts }, (read, envelope) => {
+        if (deps.validateSchema) {
+          const problem = envelopeSchemaProblem(() => validateEnvelopeDocument(envelope.doc));
+          envelopeSchema = problem ? { problem } : {};
+        }
         const signed = signedMessage(read, envelope, sender, {
           routes: deps.routes,
           requireSignature: deps.requireSignature,
@@ -61,6 +75,7 @@ export class InboundPipeline {
       partyKey: deps.partyKey,
       routes: deps.routes,
       now: now(deps),
+      ...(envelopeSchema ? { envelopeSchema } : {}),
     };
     const problem = firstProblem(messageChecks(deps.validateSchema), received) ?? signatureProblem;
     if (problem) {

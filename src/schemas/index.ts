@@ -7,5 +7,6 @@ export {
   type ValidationResult,
   validateDocument,
   validateEnvelope,
+  validateEnvelopeDocument,
   validateHl7,
 } from './validate.js';

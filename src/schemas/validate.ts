@@ -33,14 +33,17 @@ export function validateHl7(xml: string | Buffer): ValidationResult & { schema?:
 
 /** SOAP 1.1 + ebMS 2.0 + XMLDSig: an ebXML envelope, Acknowledgment, MessageError or SOAP fault. */
 export function validateEnvelope(xml: string | Buffer): ValidationResult {
-  return withParsed(xml, (doc) => {
-    if (schemaFor(doc.root.namespaceUri, doc.root.name) !== 'envelope') {
-      return invalid(
-        `root element ${qualified(doc.root.namespaceUri, doc.root.name)} is not a SOAP 1.1 Envelope`,
-      );
-    }
-    return check(doc, 'envelope');
-  });
+  return withParsed(xml, validateEnvelopeDocument);
+}
+
+/** The same for a document already parsed (the receive pipeline parses each envelope once). */
+export function validateEnvelopeDocument(doc: XmlDocument): ValidationResult {
+  if (schemaFor(doc.root.namespaceUri, doc.root.name) !== 'envelope') {
+    return invalid(
+      `root element ${qualified(doc.root.namespaceUri, doc.root.name)} is not a SOAP 1.1 Envelope`,
+    );
+  }
+  return check(doc, 'envelope');
 }
 
 /** Validates against whichever schema the root element calls for; no schema is a failure. */

@@ -19,7 +19,7 @@ export {
   timeToLiveNotPassed,
 } from './header.js';
 export type { Received } from './received.js';
-export { envelopeMatchesSchema } from './schema.js';
+export { envelopeMatchesSchema, envelopeSchemaProblem } from './schema.js';
 export {
   everyPartInManifest,
   SIGNATURE_CHECKS,

@@ -1,4 +1,4 @@
-import type { ParsedMessage } from '../../ebxml/index.js';
+import type { EbxmlError, ParsedMessage } from '../../ebxml/index.js';
 import type { RouteTable } from '../../routing/index.js';
 import type { InboundSender } from '../clients.js';
 
@@ -11,4 +11,9 @@ export interface Received {
   partyKey: string;
   routes: RouteTable;
   now: Date;
+  /**
+   * The schema check's verdict on the document the pipeline parsed (`problem` absent: valid), when
+   * it was made there; absent, the check validates the envelope text.
+   */
+  envelopeSchema?: { problem?: EbxmlError };
 }

@@ -1,5 +1,8 @@
 // The rules of the receive pipeline, with the one fake broker and a real SQLite store: what is
 // stored, what is published where, and what the sender is answered.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildMshRequest,
@@ -11,6 +14,8 @@ import {
 } from '../../../src/ebxml/index.js';
 import type { InboundAnswer } from '../../../src/inbound/index.js';
 import { type PasMessage, parseSignal, QUEUES } from '../../../src/queue/index.js';
+import { initDevPki } from '../../../src/security/pki/index.js';
+import { loadTls } from '../../../src/security/tls/index.js';
 import type { SqliteMessageStore } from '../../../src/store/index.js';
 import {
   acknowledgmentOf,
@@ -178,6 +183,45 @@ describe('the inbound pipeline', () => {
         errorCode: 'SecurityFailure',
         description: 'a signature is required and none is present',
       });
+    });
+  });
+
+  describe('schema and signature on the one parsed envelope', () => {
+    let dir: string;
+    let tls: ReturnType<typeof loadTls>;
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'mhs-pipeline-'));
+      const pki = await initDevPki({ dir });
+      tls = loadTls({ cert: pki.paths.simulatorCert, key: pki.paths.simulatorKey, ca: pki.paths.caCert });
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    const checking = () =>
+      pipelineFor(store, {
+        validateSchema: true,
+        requireSignature: true,
+        trusted: () => tls.caCertificates,
+      });
+
+    it('validates the document, then verifies its signature: a signed, valid message is acknowledged', async () => {
+      const { pipeline, broker } = checking();
+      const poll = slotPoll({}, { privateKey: tls.privateKey, certificate: tls.certificate });
+      const answer = await send(pipeline, poll);
+      expect(answer.status).toBe(200);
+      expect(read(answer).kind).toBe('acknowledgment');
+      expect(broker.published.map((p) => p.queue)).toEqual([QUEUES.inbound]);
+    });
+
+    it('answers an envelope that breaks ebMS 2.0 with OtherXml naming the schema, before the signature', async () => {
+      const { pipeline, broker } = checking();
+      const poll = slotPoll();
+      const text = poll.body.toString('utf8');
+      const broken = text.replace('<eb:DuplicateElimination/>', '<eb:DuplicateElimination/><eb:Unknown/>');
+      expect(broken).not.toBe(text);
+      const error = read(await send(pipeline, { ...poll, body: Buffer.from(broken) }));
+      expect(error.errors?.[0]).toMatchObject({ errorCode: 'OtherXml' });
+      expect(error.errors?.[0]?.description).toMatch(/not valid against the ebMS 2\.0 schema/);
+      expect(broker.published).toEqual([]);
     });
   });
 
