@@ -69,6 +69,7 @@ export function mhsRoutes(deps: MhsRouteDependencies): Router {
         fromAsid: route.workflow === 'sync' ? fromAsid : undefined,
         attachments: (body.attachments ?? []).map(toAttachment),
         externalAttachments: (body.external_attachments ?? []).map(toExternal),
+        awaited: wait !== 'false' || route.workflow === 'sync',
       });
       response.set({ 'Message-Id': submitted.messageId, 'Correlation-Id': submitted.conversationId });
       // Sync interactions always answer with the reply, as the MHS adaptor does.

@@ -1,7 +1,7 @@
 import { APPLICATION_ACKNOWLEDGEMENT } from '../hl7/index.js';
 import { ALLOWED_FROM, ANSWERABLE_STATES, type MessageState } from '../lifecycle/index.js';
 import type { Logger } from '../ops/index.js';
-import { replyDeadlineAt } from '../outbound/index.js';
+import { mayBeAwaited, replyDeadlineAt } from '../outbound/index.js';
 import { type NotificationRelay, pasNotification } from '../outbox/index.js';
 import {
   type Delivery,
@@ -123,7 +123,8 @@ export class CorrelationConsumer {
       }
     }
     log.info({ audit: 'correlated', kind: signal.kind }, 'signal matched to the message it answers');
-    await publishWakeUp(this.deps.broker, message.messageId, signal.kind);
+    // Nobody can be waiting on a message submitted without a waiting caller: no event to publish.
+    if (mayBeAwaited(message)) await publishWakeUp(this.deps.broker, message.messageId, signal.kind);
     return 'ack';
   }
 

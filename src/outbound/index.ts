@@ -12,6 +12,7 @@ export { replyDeadline, resendDeadline } from './deadline.js';
 export { outcomeMessageId, replyDeadlineAt } from './outcomes.js';
 export {
   InvalidSubmissionError,
+  mayBeAwaited,
   NotAcceptedError,
   type OutboundDependencies,
   OutboundSubmission,

@@ -14,7 +14,7 @@ import {
 import type { MessageStore, PasNotification, StoredMessage } from '../store/index.js';
 import type { SendOutcome, SpineError } from './classify.js';
 import { replyDeadline } from './deadline.js';
-import type { RouteSnapshot } from './submission.js';
+import { mayBeAwaited, type RouteSnapshot } from './submission.js';
 
 // Every row, however new: ISO text compares as dates only up to year 9999.
 const FAR_FUTURE = new Date('9999-12-31T23:59:59.999Z');
@@ -75,7 +75,7 @@ export class SendOutcomes {
           detail: outcome.detail,
           patch: { reply: { interactionId: outcome.interactionId, hl7: outcome.hl7 } },
         });
-        await publishWakeUp(this.deps.broker, id, 'COMPLETED');
+        if (mayBeAwaited(message)) await publishWakeUp(this.deps.broker, id, 'COMPLETED');
         return;
       case 'rejected': {
         const notify = this.outcomeNotification(message, 'NACKED', outcome.detail, outcome.errors);
@@ -234,7 +234,7 @@ export class SendOutcomes {
    */
   private async tellPas(message: StoredMessage, status: string, notify: PasNotification): Promise<void> {
     await this.deps.relay.publish(message.messageId, notify);
-    await publishWakeUp(this.deps.broker, message.messageId, status);
+    if (mayBeAwaited(message)) await publishWakeUp(this.deps.broker, message.messageId, status);
   }
   private now(): Date {
     return (this.deps.clock ?? (() => new Date()))();

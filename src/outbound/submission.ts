@@ -28,6 +28,17 @@ export interface RouteSnapshot {
   toPartyKey?: string;
   /** Absent in snapshots taken before it existed: DEFAULT_REPLY_TIMEOUT applies. */
   replyTimeoutMs?: number;
+  /**
+   * Whether a caller may wait on POST for the outcome (`wait-for-response`, or a sync
+   * interaction): only then is a wake-up published when the message moves. Absent in older
+   * snapshots: taken as awaited.
+   */
+  awaited?: boolean;
+}
+
+/** Whether moving `message` must wake a caller that may be waiting on it (see RouteSnapshot.awaited). */
+export function mayBeAwaited(message: { route?: unknown }): boolean {
+  return (message.route as RouteSnapshot | undefined)?.awaited !== false;
 }
 
 export interface SubmitRequest {
@@ -44,6 +55,8 @@ export interface SubmitRequest {
   fromAsid?: string;
   attachments?: Attachment[];
   externalAttachments?: ExternalAttachment[];
+  /** A caller will wait on this request for the outcome (default: no one waits). */
+  awaited?: boolean;
 }
 
 export interface Submitted {
@@ -165,7 +178,7 @@ export class OutboundSubmission {
         refToMessageId: request.refToMessageId,
         hl7MessageId: request.hl7MessageId ?? hl7MessageIdOf(request.payloadXml),
         status: 'ACCEPTED',
-        route: snapshot(route),
+        route: { ...snapshot(route), awaited: request.awaited ?? false },
         http,
         data: request.data,
         hl7: request.payloadXml,

@@ -69,6 +69,18 @@ describe('the correlation consumer', () => {
     expect(broker.events.map((e) => e.routingKey)).toEqual([`message.${sent}`]);
   });
 
+  it('publishes no wake-up for a message no caller waits on, and one for a message a caller may wait on', async () => {
+    const unawaited = newId();
+    await storeSent(store, unawaited, undefined, false);
+    await deliver(signalAbout(unawaited, 'acknowledgment'));
+    expect(await statusOf(unawaited)).toBe('ACKED');
+    expect(broker.events).toEqual([]);
+    const awaited = newId();
+    await storeSent(store, awaited, undefined, true);
+    await deliver(signalAbout(awaited, 'acknowledgment'));
+    expect(broker.events.map((e) => e.routingKey)).toEqual([`message.${awaited}`]);
+  });
+
   it('moves a message to NACKED on a MessageError and writes one PAS notification under the signal id', async () => {
     const sent = newId();
     await storeSent(store, sent);

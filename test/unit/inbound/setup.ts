@@ -147,14 +147,20 @@ export async function storeSent(
   store: SqliteMessageStore,
   messageId: string,
   toPartyKey?: string,
+  /** Whether a caller may wait on it (RouteSnapshot.awaited); absent, as in rows from before the flag. */
+  awaited?: boolean,
 ): Promise<void> {
+  const route = {
+    ...(toPartyKey ? { toPartyKey } : {}),
+    ...(awaited !== undefined ? { awaited } : {}),
+  };
   await store.insert({
     messageId,
     direction: 'outbound',
     interactionId: 'REPC_IN150016UK05',
     conversationId: `C-${messageId}`,
     status: 'ACCEPTED',
-    ...(toPartyKey ? { route: { toPartyKey } } : {}),
+    ...(Object.keys(route).length > 0 ? { route } : {}),
   });
   await store.transition(messageId, 'SENDING', { from: ['ACCEPTED'] });
   await store.transition(messageId, 'SENT', { from: ['SENDING'] });
