@@ -32,6 +32,7 @@ export class ThreadedSqliteStore implements MessageStore {
   private starting?: Promise<Worker>;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  private readonly outgoing: StoreCall[] = [];
   private closed = false;
   readonly referrals: ReferralStore = forwardReferrals((method, args) => this.call(method, args));
 
@@ -124,8 +125,16 @@ export class ThreadedSqliteStore implements MessageStore {
       this.pending.set(id, { resolve, reject });
       const call: StoreCall = { id, method, args };
       if (this.clock) call.now = this.clock().toISOString();
-      worker.postMessage(call);
+      this.outgoing.push(call);
+      // Calls made in one turn of the event loop cross in one message: a thread message has a
+      // fixed cost on both sides, paid once per batch rather than once per call.
+      if (this.outgoing.length === 1) setImmediate(() => this.flush(worker));
     });
+  }
+
+  private flush(worker: Worker): void {
+    const batch = this.outgoing.splice(0);
+    if (batch.length > 0) worker.postMessage(batch);
   }
 
   private thread(): Promise<Worker> {
@@ -143,21 +152,26 @@ export class ThreadedSqliteStore implements MessageStore {
         resourceLimits: WORKER_HEAP_LIMITS,
       });
       let ready = false;
-      worker.on('message', (reply: StoreReply) => {
-        if (reply.id === 0) {
-          if (!reply.ok) return reject(new Error(reply.error?.message ?? 'SQLite store did not open'));
-          ready = true;
-          this.worker = worker;
-          return resolve(worker);
+      worker.on('message', (replies: StoreReply[]) => {
+        for (const reply of replies) {
+          if (reply.id === 0) {
+            if (!reply.ok) return reject(new Error(reply.error?.message ?? 'SQLite store did not open'));
+            ready = true;
+            this.worker = worker;
+            resolve(worker);
+            continue;
+          }
+          const waiting = this.pending.get(reply.id);
+          if (!waiting) continue;
+          this.pending.delete(reply.id);
+          if (reply.ok) waiting.resolve(reply.value);
+          else waiting.reject(rebuild(reply.error!));
         }
-        const waiting = this.pending.get(reply.id);
-        if (!waiting) return;
-        this.pending.delete(reply.id);
-        if (reply.ok) waiting.resolve(reply.value);
-        else waiting.reject(rebuild(reply.error!));
       });
       const lost = (reason: string) => {
         if (this.worker === worker) this.worker = undefined;
+        // Calls not yet posted are failed below with the rest: they must never run later.
+        this.outgoing.length = 0;
         for (const [id, waiting] of this.pending) {
           this.pending.delete(id);
           waiting.reject(new StoreUnavailableError(`SQLite store thread ${reason}`));

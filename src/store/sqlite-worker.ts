@@ -15,13 +15,29 @@ try {
   store = new SqliteMessageStore((workerData as { path: string }).path, () =>
     callNow === undefined ? new Date() : new Date(callNow),
   );
-  port.postMessage({ id: 0, ok: true, value: 'ready' } satisfies StoreReply);
+  port.postMessage([{ id: 0, ok: true, value: 'ready' }] satisfies StoreReply[]);
 } catch (error) {
-  port.postMessage({ id: 0, ok: false, error: describe(error) } satisfies StoreReply);
+  port.postMessage([{ id: 0, ok: false, error: describe(error) }] satisfies StoreReply[]);
   process.exit(1);
 }
 
-port.on('message', (call: StoreCall) => {
+// Replies settled in one turn go back in one message, as calls come (see ThreadedSqliteStore.send).
+const replies: StoreReply[] = [];
+let closing = false;
+function reply(value: StoreReply): void {
+  replies.push(value);
+  if (replies.length === 1)
+    setImmediate(() => {
+      port.postMessage(replies.splice(0));
+      if (closing) port.close();
+    });
+}
+
+port.on('message', (calls: StoreCall[]) => {
+  for (const call of calls) receive(call);
+});
+
+function receive(call: StoreCall): void {
   callNow = call.now;
   let result: Promise<unknown>;
   try {
@@ -30,16 +46,17 @@ port.on('message', (call: StoreCall) => {
     result = Promise.reject(error);
   }
   callNow = undefined;
-  result
-    .then(
-      (value) => port.postMessage({ id: call.id, ok: true, value } satisfies StoreReply),
-      (error: unknown) =>
-        port.postMessage({ id: call.id, ok: false, error: describe(error) } satisfies StoreReply),
-    )
-    .finally(() => {
-      if (call.method === 'close') port.close();
-    });
-});
+  result.then(
+    (value) => {
+      if (call.method === 'close') closing = true;
+      reply({ id: call.id, ok: true, value });
+    },
+    (error: unknown) => {
+      if (call.method === 'close') closing = true;
+      reply({ id: call.id, ok: false, error: describe(error) });
+    },
+  );
+}
 
 function describe(error: unknown): NonNullable<StoreReply['error']> {
   if (error instanceof DuplicateMessageError) return { ...error.toJSON(), messageId: error.messageId };

@@ -93,6 +93,24 @@ describe('ThreadedSqliteStore', () => {
     await expect(store.get('T-1')).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 
+  it('answers each of many calls made in one turn (they cross together) with its own result', async () => {
+    const store = await ThreadedSqliteStore.open(tempPath());
+    await store.insert(message('B-0'));
+    const ids = Array.from({ length: 50 }, (_, i) => `B-${i + 1}`);
+    const inserted = await Promise.allSettled([
+      ...ids.map((id) => store.insert(message(id))),
+      store.insert(message('B-0')),
+    ]);
+    expect(inserted.slice(0, 50).every((s) => s.status === 'fulfilled')).toBe(true);
+    expect(inserted[50]).toMatchObject({
+      status: 'rejected',
+      reason: { code: 'DUPLICATE_MESSAGE', messageId: 'B-0' },
+    });
+    const found = await Promise.all([...ids].reverse().map((id) => store.get(id)));
+    expect(found.map((m) => m?.messageId)).toEqual([...ids].reverse());
+    await store.close();
+  });
+
   it('refuses at open a file it cannot create (its folder is a file), with the reason', async () => {
     const file = tempPath();
     writeFileSync(file, '');
