@@ -24,7 +24,7 @@ import { type ErsRouteDependencies, ersRoutes } from './ers.js';
 import { messageRoutes } from './messages.js';
 import { type MhsRouteDependencies, mhsRoutes } from './mhs.js';
 import { openApiDocument } from './openapi.js';
-import { sendProblem } from './problem.js';
+import { errorProblem, sendProblem } from './problem.js';
 
 export interface ApiDependencies
   extends MhsRouteDependencies,
@@ -137,6 +137,9 @@ export function createApi(deps: ApiDependencies): express.Express {
         });
       if (error.type === 'entity.verify.failed')
         return sendProblem(response, { title: 'Invalid request', status: 400, detail: error.message });
+      // A refusal the gateway anticipated (a value XML cannot carry, say): its own problem, never a 500.
+      if (error instanceof GatewayError && error.status < 500)
+        return sendProblem(response, errorProblem(error));
       // Other body-parser refusals (unsupported charset or encoding, aborted request): its 4xx and message.
       if (error.expose && error.status && error.status >= 400 && error.status < 500)
         return sendProblem(response, {

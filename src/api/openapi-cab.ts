@@ -114,7 +114,9 @@ export function cabPaths(cabSchemas: CabRequestSchemas): Record<string, unknown>
                 409: problemResponse('`inResponseTo` names another kind of request'),
               }
             : {}),
-          422: problemResponse('The HL7 message built would not be valid against our schema (element named)'),
+          ...(interactionId === 'PRSC_IN090000UK09'
+            ? { 422: problemResponse('`clinicId` is not the clinic of the poll it answers') }
+            : {}),
           503: problemResponse('Not accepted (the broker is unavailable): retry later'),
         },
       },

@@ -1,5 +1,6 @@
 // zod fields shared by the PAS-facing JSON schemas: identifiers and coded values.
 import { z } from 'zod';
+import { isXmlText } from '../xml/index.js';
 import { isValidNhsNumber, NHS_NUMBER_FORMAT, UBRN_FORMAT } from './identifiers.js';
 import { type CodedValue, toCodedValue, type Vocabulary } from './vocabulary.js';
 
@@ -59,11 +60,14 @@ export function codedValueField(
     );
 }
 
+/** Text that goes into the HL7 as it is: refused here, naming the field, if XML cannot carry it. */
+const hl7Text = () => z.string().min(1).refine(isXmlText, 'contains a character that XML 1.0 cannot carry');
+
 /** A ControlActEvent/reason for a rejection (detected issue; EBSResponseCodes by default). */
 export const businessReasonField = z
   .strictObject({
-    code: z.string().min(1).describe('Reason code, EBSResponseCodes (2.16.840.1.113883.2.1.3.2.4.17.100)'),
-    displayName: z.string().min(1).optional().describe('Human-readable text for the code'),
+    code: hl7Text().describe('Reason code, EBSResponseCodes (2.16.840.1.113883.2.1.3.2.4.17.100)'),
+    displayName: hl7Text().optional().describe('Human-readable text for the code'),
     qualifier: z
       .enum(['ER', 'WG', 'IF'])
       .default('ER')

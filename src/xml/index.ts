@@ -175,10 +175,17 @@ const XML_ESCAPES: Record<string, string> = {
   "'": '&apos;',
 };
 
+const NOT_XML_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+
+/** Whether XML 1.0 can carry `value` as text or an attribute value (no C0 controls but tab, LF, CR; no U+FFFE/U+FFFF). */
+export function isXmlText(value: string): boolean {
+  return !NOT_XML_TEXT.test(value);
+}
+
 /** Escapes a value for element text or a double- or single-quoted attribute. */
 export function escapeXml(value: string): string {
   // Characters XML 1.0 cannot carry at all are refused rather than silently dropped.
-  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(value)) {
+  if (!isXmlText(value)) {
     throw new XmlInputError('value contains a character that XML 1.0 cannot carry');
   }
   return value.replace(/[&<>"']/g, (c) => XML_ESCAPES[c] ?? c);
