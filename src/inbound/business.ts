@@ -17,20 +17,21 @@ export async function receiveBusinessMessage(
   log: Logger,
 ): Promise<InboundAnswer> {
   const { header } = parsed;
-  const existing = await deps.store.get(header.messageId);
-  // Stored but never acknowledged (its queueing failed, or its instance died before the ack): this
-  // copy finishes the delivery, or the MessageId would be refused for ever. Queues are keyed by it.
-  if (existing && (existing.ack || existing.status !== 'RECEIVED'))
-    return answerDuplicate(deps, existing.ack, header, log);
   // The ebXML is sound from here on. HL7 we cannot read is not an ebXML fault: the message is
   // acknowledged and parked for the PAS with its raw payload (docs/conformance.md, "Real Spine").
   const hl7 = parsed.payload?.content.toString('utf8');
   const reading = readHl7(header.action, hl7);
+  // Stored first (one store call for a new message); a MessageId seen before is read back.
   try {
-    if (!existing) await store(deps, parsed, reading, hl7);
+    await store(deps, parsed, reading, hl7);
   } catch (error) {
-    if (error instanceof DuplicateMessageError) return answerDuplicate(deps, undefined, header, log);
-    throw error;
+    if (!(error instanceof DuplicateMessageError)) throw error;
+    const existing = await deps.store.get(header.messageId);
+    // Stored but never acknowledged (its queueing failed, or its instance died before the ack):
+    // this copy finishes the delivery, or the MessageId would be refused for ever. Queues are
+    // keyed by it. A copy being processed right now has no acknowledgment yet: retried.
+    if (!existing || existing.ack || existing.status !== 'RECEIVED')
+      return answerDuplicate(deps, existing?.ack, header, log);
   }
   const queued = await deliver(deps, parsed, reading, hl7, log);
   const ack = acknowledgment(deps, parsed);
