@@ -14,12 +14,13 @@ export function formatReport(report: BenchReport): string {
     .map(([name, seconds]) => `${name} ${seconds} s`)
     .join(', ');
   const exchangeCpu = exchange.cpuSecondsPer1000;
+  const resent = throughput.resent > 0 ? `, ${throughput.resent} sent more than once` : '';
   return [
     `mhs-gateway bench — ${report.date} — ${report.machine.cpus} cores (${report.machine.cpuModel}), ${report.machine.memoryGiB} GiB, Node ${report.machine.node}`,
     `store ${report.settings.store}, ${instances === 1 ? 'one gateway' : `${instances} gateway instances (one vhost, one database)`}, log level ${report.settings.logLevel}, gateway + simulator + RabbitMQ + driver on this machine`,
     '',
     `outbound, ${throughput.messages} signed forward-reliable messages at concurrency ${throughput.concurrency}:`,
-    `  to ACKED       ${throughput.toAcked.messagesPerSecond} messages/s (${throughput.toAcked.reached} in ${throughput.toAcked.seconds} s)  ${floors(ratios.toAckedVsExchangeFloor, ratios.toAckedVsTransportFloor)}`,
+    `  to ACKED       ${throughput.toAcked.messagesPerSecond} messages/s (${throughput.toAcked.reached} in ${throughput.toAcked.seconds} s${resent})  ${floors(ratios.toAckedVsExchangeFloor, ratios.toAckedVsTransportFloor)}`,
     `  to COMPLETED   ${throughput.toCompleted.messagesPerSecond} messages/s (${throughput.toCompleted.reached} in ${throughput.toCompleted.seconds} s)  ${floors(ratios.toCompletedVsExchangeFloor, ratios.toCompletedVsTransportFloor)}`,
     `  POST → 202     ${ms(throughput.postTo202Ms)}   answers ${JSON.stringify(throughput.answers)}`,
     `  accepted → ACKED      ${ms(throughput.acceptedToAckedMs)}   (exchange floor: ${ms(exchange.toAckedLatencyMs)})`,

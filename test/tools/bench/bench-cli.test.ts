@@ -54,6 +54,7 @@ describe('mhs-gateway bench', () => {
     expect(throughput.toAcked.reached).toBe(60);
     expect(throughput.toCompleted.reached).toBe(60);
     expect(throughput.finalStatuses).toEqual({ COMPLETED: 60 });
+    expect(throughput.resent).toBeGreaterThanOrEqual(0);
     expect(throughput.toAcked.messagesPerSecond).toBeGreaterThan(0);
     expect(throughput.postTo202Ms.p50).toBeLessThanOrEqual(throughput.postTo202Ms.p99);
     expect(throughput.gatewayCpuSecondsPer1000).toBeGreaterThan(0);
