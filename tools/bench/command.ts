@@ -7,8 +7,8 @@ import { formatReport } from './report.js';
 import { DEFAULT_BENCH, runBench } from './run.js';
 
 /**
- * `mhs-gateway bench [--json]`: the gateway and the simulator on loopback under load, then the
- * transport floor in the same run. Writes the JSON to bench/results/ (or --out), prints the summary
+ * `mhs-gateway bench [--json]`: the gateway (or `--instances` of them) and the simulator on
+ * loopback under load, then the transport and exchange floors in the same run. Writes the JSON to bench/results/ (or --out), prints the summary
  * (or, with --json, the JSON) on stdout and progress on stderr.
  */
 export async function runBenchCommand(
@@ -27,6 +27,7 @@ export async function runBenchCommand(
       inbound: { type: 'string' },
       warmup: { type: 'string' },
       store: { type: 'string' },
+      instances: { type: 'string' },
       'log-level': { type: 'string' },
       profile: { type: 'string' },
     },
@@ -34,6 +35,9 @@ export async function runBenchCommand(
   });
   const store = values.store ?? DEFAULT_BENCH.store;
   if (store !== 'sqlite' && store !== 'postgres') throw usageError('--store must be sqlite or postgres');
+  const instances = wholeNumber(values.instances, '--instances', DEFAULT_BENCH.instances, 1);
+  if (instances > 1 && store !== 'postgres')
+    throw usageError('--instances above 1 needs --store postgres (the instances share one database)');
   const report = await runBench({
     messages: wholeNumber(values.messages, '--messages', DEFAULT_BENCH.messages, 1),
     concurrency: wholeNumber(values.concurrency, '--concurrency', DEFAULT_BENCH.concurrency, 1),
@@ -42,6 +46,7 @@ export async function runBenchCommand(
     inboundMessages: wholeNumber(values.inbound, '--inbound', DEFAULT_BENCH.inboundMessages, 1),
     warmup: wholeNumber(values.warmup, '--warmup', DEFAULT_BENCH.warmup, 0),
     store,
+    instances,
     logLevel: values['log-level'] ?? DEFAULT_BENCH.logLevel,
     ...(values.profile ? { profileDir: resolve(values.profile) } : {}),
     progress: (line) => process.stderr.write(`${line}\n`),

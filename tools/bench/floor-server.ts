@@ -4,8 +4,8 @@
 // measurements pay the same cross-process cost.
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
 import { loadTls, serverOptions, type TlsFiles } from '#src/security/tls/index.js';
+import { childArgument, failToParent, isForkedEntry, serveParent } from './floor-ipc.js';
 
 export interface FloorServer {
   port: number;
@@ -13,12 +13,6 @@ export interface FloorServer {
   received(): number;
   close(): Promise<void>;
 }
-
-/** Messages between floor-child.ts (parent) and this file (child) over the IPC channel. */
-export type FloorServerMessage =
-  | { type: 'listening'; port: number }
-  | { type: 'count'; received: number }
-  | { type: 'failed'; error: string };
 
 /** Listens on 127.0.0.1 at a free port; a client certificate from `files.ca` is required. */
 export async function startFloorServer(files: TlsFiles): Promise<FloorServer> {
@@ -35,42 +29,43 @@ export async function startFloorServer(files: TlsFiles): Promise<FloorServer> {
       response.writeHead(202, { 'content-length': '0' }).end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
+  await listen(server);
+  return {
+    port: (server.address() as AddressInfo).port,
+    received: () => received,
+    close: () => closeServer(server),
+  };
+}
+
+/** Listens on 127.0.0.1 at a port the system picks. */
+export function listen(server: https.Server): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
   });
-  return {
-    port: (server.address() as AddressInfo).port,
-    received: () => received,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Keep-alive sockets would otherwise hold close() open until they time out.
-        server.closeAllConnections();
-      }),
-  };
 }
 
-/** Child-process entry: TLS file paths arrive as one JSON argument; the port goes back over IPC. */
+export function closeServer(server: https.Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    // Keep-alive sockets would otherwise hold close() open until they time out.
+    server.closeAllConnections();
+  });
+}
+
+/** Child-process entry: TLS file paths arrive as the JSON argument; the port goes back over IPC. */
 async function runAsChild(): Promise<void> {
-  const send = (message: FloorServerMessage) => process.send?.(message);
   try {
-    const server = await startFloorServer(JSON.parse(process.argv[2] ?? '') as TlsFiles);
-    process.on('message', (message: { type?: string }) => {
-      if (message.type === 'count') send({ type: 'count', received: server.received() });
-    });
-    // A parent that dies without stopping us must not leave an orphan server behind.
-    process.on('disconnect', () => void server.close().then(() => process.exit(0)));
-    send({ type: 'listening', port: server.port });
+    const server = await startFloorServer(childArgument<TlsFiles>());
+    serveParent(server.port, { count: () => server.received() }, () => server.close());
   } catch (error) {
-    send({ type: 'failed', error: (error as Error).message });
+    failToParent(error);
     process.exitCode = 1;
     process.disconnect?.();
   }
 }
 
-const entry = process.argv[1];
-if (process.send && entry && import.meta.url === pathToFileURL(entry).href) void runAsChild();
+if (isForkedEntry(import.meta.url)) void runAsChild();

@@ -4,9 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
-import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import amqp, { type ConsumeMessage } from 'amqplib';
 import { clientOptions, loadTls } from '#src/security/tls/index.js';
 import { spawnFloorServer } from './floor-child.js';
+import { declareQueues, deleteQueues, failure, post, publishConfirmed } from './floor-wire.js';
 import { nearestRank } from './process-stats.js';
 
 export { type FloorServerProcess, spawnFloorServer } from './floor-child.js';
@@ -50,8 +51,6 @@ export interface FloorResult {
 }
 
 const DEFAULT_BODY_BYTES = 4_000;
-/** The gateway's outbound.requestTimeoutMs: a POST that hangs fails the run rather than stalling it. */
-const POST_TIMEOUT_MS = 20_000;
 
 export async function measureTransportFloor(options: FloorOptions): Promise<FloorResult> {
   for (const name of ['messages', 'concurrency', 'prefetch'] as const)
@@ -78,8 +77,8 @@ export async function measureTransportFloor(options: FloorOptions): Promise<Floo
     const failed = failure();
     connection.on('error', failed.fail);
     connection.on('close', () => failed.fail(new Error('RabbitMQ connection closed during the run')));
-    await declareQueue(connection, queue);
-    cleanups.push(() => deleteQueue(connection, options.amqpUrl, queue));
+    await declareQueues(connection, [queue]);
+    cleanups.push(() => deleteQueues(connection, options.amqpUrl, [queue]));
 
     const startedAt = new Map<string, number>();
     const latencies: number[] = [];
@@ -95,7 +94,7 @@ export async function measureTransportFloor(options: FloorOptions): Promise<Floo
     const consumed = new Promise<void>((resolve, reject) => {
       failed.onFail(reject);
       const handle = async (message: ConsumeMessage) => {
-        const status = await post(agent, target, body);
+        const { status } = await post(agent, target, body);
         if (status !== 202) throw new Error(`floor server answered ${status}`);
         const id = String(message.properties.messageId);
         const started = startedAt.get(id);
@@ -122,7 +121,12 @@ export async function measureTransportFloor(options: FloorOptions): Promise<Floo
         next += 1;
         const messageId = randomUUID();
         startedAt.set(messageId, performance.now());
-        await publishConfirmed(publisher, queue, Buffer.from(JSON.stringify({ messageId })), messageId);
+        await publishConfirmed(
+          publisher,
+          { exchange: '', routingKey: queue, persistent: true },
+          Buffer.from(JSON.stringify({ messageId })),
+          { messageId },
+        );
       }
     };
     const publishers = Array.from({ length: options.concurrency }, publishLoop);
@@ -153,82 +157,4 @@ export async function measureTransportFloor(options: FloorOptions): Promise<Floo
       }
     }
   }
-}
-
-/** One place that turns the first connection or channel error into a rejected run. */
-function failure() {
-  let listener: ((error: Error) => void) | undefined;
-  let first: Error | undefined;
-  return {
-    fail: (error: Error) => {
-      first ??= error;
-      listener?.(error);
-    },
-    onFail: (next: (error: Error) => void) => {
-      listener = next;
-      if (first) next(first);
-    },
-  };
-}
-
-async function declareQueue(connection: ChannelModel, queue: string): Promise<void> {
-  const channel = await connection.createChannel();
-  await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-  await channel.close();
-}
-
-/** On the run's connection if it still works, else on a fresh one: no bench queue is left behind. */
-async function deleteQueue(connection: ChannelModel, url: string, queue: string): Promise<void> {
-  const remove = async (model: ChannelModel) => {
-    const channel: Channel = await model.createChannel();
-    channel.on('error', () => undefined);
-    await channel.deleteQueue(queue);
-    await channel.close();
-  };
-  try {
-    await remove(connection);
-  } catch {
-    const fresh = await amqp.connect(url);
-    try {
-      await remove(fresh);
-    } finally {
-      await fresh.close();
-    }
-  }
-}
-
-function publishConfirmed(channel: ConfirmChannel, queue: string, content: Buffer, messageId: string) {
-  return new Promise<void>((resolve, reject) => {
-    channel.sendToQueue(
-      queue,
-      content,
-      { persistent: true, messageId, contentType: 'application/json' },
-      (error) => (error ? reject(new Error(`RabbitMQ did not confirm: ${error}`)) : resolve()),
-    );
-  });
-}
-
-/** POSTs and reads the answer to the end, so the keep-alive socket is free for the next POST. */
-function post(agent: https.Agent, url: string, body: Buffer): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const request = https.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        timeout: POST_TIMEOUT_MS,
-        headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': body.byteLength },
-      },
-      (response) => {
-        response.on('data', () => undefined);
-        response.on('end', () => resolve(response.statusCode ?? 0));
-        response.on('error', reject);
-      },
-    );
-    request.on('timeout', () =>
-      request.destroy(new Error(`no answer from ${url} within ${POST_TIMEOUT_MS} ms`)),
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
 }

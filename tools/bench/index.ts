@@ -1,4 +1,5 @@
 export { runBenchCommand as runCommand } from './command.js';
+export { type ExchangeFloorResult, measureExchangeFloor } from './exchange-floor.js';
 export { type FloorResult, measureRsaSigning, measureTransportFloor, type SigningFloor } from './floor.js';
 export { sampleProcess } from './process-stats.js';
 export { formatReport } from './report.js';

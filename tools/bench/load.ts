@@ -15,22 +15,27 @@ export interface Posted {
 
 /**
  * The PAS: POSTs slot cancellations (PRSC_IN100000UK06, forward-reliable, signed) over keep-alive
- * HTTP. A plain http.Agent, not fetch: the driver shares the machine, so it should cost little.
+ * HTTP, to each gateway instance's API in turn. A plain http.Agent, not fetch: the driver shares
+ * the machine, so it should cost little.
  */
 export class PasClient {
   private readonly agent: http.Agent;
+  private readonly urls: URL[];
+  private next = 0;
 
-  constructor(
-    private readonly baseUrl: string,
-    maxSockets: number,
-  ) {
+  constructor(baseUrls: string | readonly string[], maxSockets: number) {
+    this.urls = (typeof baseUrls === 'string' ? [baseUrls] : baseUrls).map(
+      (base) => new URL('/cab/slot-cancellations', base),
+    );
+    if (this.urls.length === 0) throw new Error('PasClient needs at least one gateway API');
+    // maxSockets is per host:port, so each instance may have them all in flight.
     this.agent = new http.Agent({ keepAlive: true, maxSockets });
   }
 
   /** `startedAt` (performance.now()) lets a fixed-rate run count from when the request was due. */
   postSlotCancellation(startedAt = performance.now()): Promise<Posted> {
     const body = JSON.stringify({ usrns: [randomUUID()] });
-    const url = new URL('/cab/slot-cancellations', this.baseUrl);
+    const url = this.urls[this.next++ % this.urls.length]!;
     return new Promise((resolve) => {
       const request = http.request(
         url,

@@ -11,6 +11,8 @@ export interface MessageTimeline {
   sentAt?: number;
   ackedAt?: number;
   completedAt?: number;
+  /** Send attempts (SENDING rows): more than one means Spine's first answer was a retry. */
+  sends: number;
   finalStatus: string;
 }
 
@@ -67,6 +69,7 @@ export async function readTimelines(
       ...(sentAt !== undefined ? { sentAt } : {}),
       ...(ackedAt !== undefined ? { ackedAt } : {}),
       ...(completedAt !== undefined ? { completedAt } : {}),
+      sends: history.filter((row) => row.status === 'SENDING').length,
       finalStatus: history.at(-1)?.status ?? 'UNKNOWN',
     });
   }

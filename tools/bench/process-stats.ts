@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** Linux's clock tick for /proc CPU times; 100 on every kernel this runs on (getconf CLK_TCK). */
-const TICKS_PER_SECOND = 100;
+export const TICKS_PER_SECOND = 100;
 
 export interface ProcessSample {
   /** User + system CPU seconds the process has used so far. */
@@ -26,23 +26,40 @@ export function sampleProcess(pid: number): ProcessSample {
   };
 }
 
+/** A process's CPU seconds so far, or undefined when it has gone (say a RabbitMQ node that stopped). */
+export function cpuSecondsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    return sampleProcess(pid).cpuSeconds;
+  } catch {
+    return undefined;
+  }
+}
+
 function kilobytes(status: string, field: string): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
   return match ? Number(match[1]) : 0;
 }
 
-/** The RabbitMQ node on this machine (Erlang's beam.smp), to count its CPU; undefined when not local. */
+/**
+ * The RabbitMQ node on this machine (Erlang's beam.smp), to count its CPU; undefined when not local.
+ * Of several (a test may start a node of its own for a while), the longest-running: the shared one.
+ */
 export function findRabbitMqPid(): number | undefined {
+  let found: { pid: number; started: number } | undefined;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (command.includes('beam.smp') && command.includes('rabbit')) return Number(entry);
+      if (!command.includes('beam.smp') || !command.includes('rabbit')) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const started = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+      if (!found || started < found.started) found = { pid: Number(entry), started };
     } catch {
       // Gone meanwhile.
     }
   }
-  return undefined;
+  return found?.pid;
 }
 
 /** CPU time of the whole machine so far (all cores), busy and total, in clock ticks (/proc/stat). */

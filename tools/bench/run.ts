@@ -3,11 +3,13 @@ import { cpus, totalmem } from 'node:os';
 import { loadConfig } from '#src/config/index.js';
 import { openStore } from '#src/store/index.js';
 import { startBenchEnvironment } from './environment.js';
+import { type ExchangeFloorResult, measureExchangeFloor } from './exchange-floor.js';
 import { type FloorResult, measureRsaSigning, measureTransportFloor, type SigningFloor } from './floor.js';
 import { type InboundResult, runInbound } from './inbound.js';
 import { type LoadResult, PasClient, runAtConcurrency, runAtRate } from './load.js';
 import { type MessageTimeline, readTimelines, waitForStage } from './outcomes.js';
 import {
+  cpuSecondsOf,
   findRabbitMqPid,
   latencySummary,
   machineBusyPercent,
@@ -15,6 +17,7 @@ import {
   sampleMachine,
   sampleProcess,
 } from './process-stats.js';
+import { cpuByThread, sampleThreads } from './threads.js';
 
 export interface BenchOptions {
   /** Messages in the fixed-concurrency phase (after the warm-up). */
@@ -26,6 +29,8 @@ export interface BenchOptions {
   inboundMessages: number;
   warmup: number;
   store: 'sqlite' | 'postgres';
+  /** Gateway processes sharing the vhost and the (PostgreSQL) database; the driver alternates between their APIs. */
+  instances: number;
   logLevel: string;
   profileDir?: string;
   progress: (line: string) => void;
@@ -39,6 +44,7 @@ export const DEFAULT_BENCH: Omit<BenchOptions, 'progress'> = {
   inboundMessages: 3_000,
   warmup: 300,
   store: 'sqlite',
+  instances: 1,
   logLevel: 'info',
 };
 
@@ -57,7 +63,17 @@ export interface ThroughputPhase {
   toAcked: { seconds: number; messagesPerSecond: number; reached: number };
   toCompleted: { seconds: number; messagesPerSecond: number; reached: number };
   finalStatuses: Record<string, number>;
+  /**
+   * Messages sent more than once (a retry after a failed POST waits the route's retry interval, a
+   * minute for a slot cancellation): one of them is enough to stretch the time to the last ACKED.
+   */
+  resent: number;
+  /** All gateway instances, all their threads. */
   gatewayCpuSecondsPer1000: number;
+  /** The same figure per exchange, in milliseconds (issue 16's unit). */
+  gatewayCpuMsPerExchange: number;
+  /** The gateway's CPU by thread name (threads.ts), summed over instances: where it goes. */
+  cpuByThreadSecondsPer1000: Record<string, number>;
   simulatorCpuSecondsPer1000: number;
   /** The local RabbitMQ node (all its vhosts) and this driver, for where the rest of the machine went. */
   rabbitmqCpuSecondsPer1000?: number;
@@ -84,16 +100,26 @@ export interface BenchReport {
     throughput: ThroughputPhase;
     fixedRate: RatePhase;
     inbound: InboundResult;
+    /** The largest instance's peak. */
     peakRssMiB: number;
-    /** Resident set every second of the fixed-rate phase, in MiB: flat means no leak under steady load. */
+    /**
+     * Resident set every second of the fixed-rate phase, in MiB (of the instance that grew largest):
+     * flat means no leak under steady load.
+     */
     rssDuringFixedRateMiB: { first: number; last: number; max: number };
   };
-  floor: { transport: FloorResult; rsaSigning: SigningFloor };
-  /** Each gateway figure over its floor, in the same run. */
+  floor: { transport: FloorResult; exchange: ExchangeFloorResult; rsaSigning: SigningFloor };
+  /** Each gateway figure over a floor measured in the same run (1 would be as fast as the floor). */
   ratios: {
-    ackedPerSecondToTransport: number;
-    signingCeilingToTransport: number;
-    inboundToTransport: number;
+    toAckedVsExchangeFloor: number;
+    toCompletedVsExchangeFloor: number;
+    toAckedVsTransportFloor: number;
+    toCompletedVsTransportFloor: number;
+    inboundVsTransportFloor: number;
+    inboundVsExchangeFloor: number;
+    signingCeilingVsTransportFloor: number;
+    /** Gateway CPU per exchange over the exchange floor's gateway-side CPU per exchange. */
+    gatewayCpuVsExchangeFloorCpu: number;
   };
 }
 
@@ -103,8 +129,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const env = await startBenchEnvironment(options);
   try {
     const store = await openStore(env.storeSetting);
-    const pas = new PasClient(env.api, options.concurrency);
-    const gatewayPid = env.gateway.pid!;
+    const pas = new PasClient(
+      env.gateways.map((g) => g.api),
+      options.concurrency,
+    );
+    const gateways = env.gateways.map((g) => ({ pid: g.process.pid!, threadLog: g.threadLog }));
+    const gatewaysCpu = () => gateways.reduce((sum, g) => sum + sampleProcess(g.pid).cpuSeconds, 0);
     let accepted = 0;
     const settle = async (label: string, stage: 'ACKED' | 'COMPLETED') => {
       const waited = await waitForStage(store, accepted, stage, 120_000);
@@ -116,25 +146,34 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       await settle('warm-up', 'COMPLETED');
 
       progress(`bench: ${options.messages} messages at concurrency ${options.concurrency}`);
-      const cpuBefore = sampleProcess(gatewayPid).cpuSeconds;
+      const cpuBefore = gatewaysCpu();
+      const threadsBefore = gateways.map((g) => sampleThreads(g.pid, g.threadLog));
       const simCpuBefore = sampleProcess(env.simulator.pid!).cpuSeconds;
       const machineBefore = sampleMachine();
       const rabbitPid = findRabbitMqPid();
-      const rabbitCpuBefore = rabbitPid ? sampleProcess(rabbitPid).cpuSeconds : 0;
+      const rabbitCpuBefore = cpuSecondsOf(rabbitPid);
       const driverBefore = process.cpuUsage();
       const load = await runAtConcurrency(pas, options.messages, options.concurrency);
       const ids = acceptedIds(load);
       accepted += ids.length;
       await settle('throughput', 'ACKED');
       await settle('throughput', 'COMPLETED');
-      const cpu = sampleProcess(gatewayPid).cpuSeconds - cpuBefore;
+      const cpu = gatewaysCpu() - cpuBefore;
+      const threads = cpuByThread(
+        gateways.map((g, i) => ({ before: threadsBefore[i]!, after: sampleThreads(g.pid, g.threadLog) })),
+      );
       const simCpu = sampleProcess(env.simulator.pid!).cpuSeconds - simCpuBefore;
       const machineBusy = machineBusyPercent(machineBefore, sampleMachine());
-      const rabbitCpu = rabbitPid ? sampleProcess(rabbitPid).cpuSeconds - rabbitCpuBefore : undefined;
+      const rabbitCpuAfter = cpuSecondsOf(rabbitPid);
+      const rabbitCpu =
+        rabbitCpuBefore !== undefined && rabbitCpuAfter !== undefined
+          ? rabbitCpuAfter - rabbitCpuBefore
+          : undefined;
       const driverUsage = process.cpuUsage(driverBefore);
       const driverCpu = (driverUsage.user + driverUsage.system) / 1e6;
       const throughput = throughputPhase(options, load, await readTimelines(store, ids), {
         gatewayCpu: cpu,
+        threads,
         simulatorCpu: simCpu,
         machineBusy,
         rabbitCpu,
@@ -144,11 +183,21 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         `bench: ${throughput.toAcked.messagesPerSecond} messages/s to ACKED, ${throughput.toCompleted.messagesPerSecond} to COMPLETED`,
       );
 
+      // The size of the signed message the exchange floor's first POST carries.
+      const signedBytes = (await store.get(ids[0] ?? ''))?.http?.body.byteLength;
+
       progress(`bench: fixed rate ${options.rate}/s for ${options.rateSeconds} s`);
-      const watcher = new ProcessWatcher(gatewayPid, 1_000);
+      const watchers = gateways.map((g) => new ProcessWatcher(g.pid, 1_000));
       const rateLoad = await runAtRate(pas, options.rate, options.rateSeconds);
-      const rss = watcher.samples.map((s) => mib(s.rssBytes));
-      watcher.stop();
+      const rssSeries = watchers.map((watcher) => {
+        watcher.stop();
+        return watcher.samples.map((s) => mib(s.rssBytes));
+      });
+      const peakOf = (series: number[]) => series.reduce((max, value) => Math.max(max, value), 0);
+      const rss = rssSeries.reduce<number[]>(
+        (largest, series) => (peakOf(series) > peakOf(largest) ? series : largest),
+        [],
+      );
       const rateIds = acceptedIds(rateLoad);
       accepted += rateIds.length;
       await settle('fixed rate', 'COMPLETED');
@@ -172,31 +221,46 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         timeoutMs: 120_000,
       });
       progress(`bench: inbound ${inbound.messagesPerSecond} messages/s to mhs.inbound`);
-      const peakRssMiB = mib(sampleProcess(gatewayPid).peakRssBytes);
-      await env.gateway.stop();
+      const peakRssMiB = Math.max(...gateways.map((g) => mib(sampleProcess(g.pid).peakRssBytes)));
+      for (const gateway of env.gateways) await gateway.process.stop();
       await env.simulator.stop();
 
       progress(`bench: transport floor, ${options.messages} messages at concurrency ${options.concurrency}`);
+      // The same bound the gateway's consumers run with (both read config/default.json).
+      const prefetch = loadConfig({ env: {} }).amqp.prefetch;
+      const tls = {
+        caCert: env.pki.caCert,
+        clientCert: env.pki.gatewayCert,
+        clientKey: env.pki.gatewayKey,
+        serverCert: env.pki.simulatorCert,
+        serverKey: env.pki.simulatorKey,
+      };
       const transport = await measureTransportFloor({
         messages: options.messages,
         concurrency: options.concurrency,
-        // The same bound the gateway's consumers run with (both read config/default.json).
-        prefetch: loadConfig({ env: {} }).amqp.prefetch,
+        prefetch,
         amqpUrl: env.broker.url,
-        tls: {
-          caCert: env.pki.caCert,
-          clientCert: env.pki.gatewayCert,
-          clientKey: env.pki.gatewayKey,
-          serverCert: env.pki.simulatorCert,
-          serverKey: env.pki.simulatorKey,
-        },
+        tls,
+      });
+      progress(
+        `bench: exchange floor, ${options.messages} messages at concurrency ${options.concurrency}` +
+          (options.instances > 1 ? ` over ${options.instances} gateway-side processes` : ''),
+      );
+      const exchange = await measureExchangeFloor({
+        messages: options.messages,
+        concurrency: options.concurrency,
+        prefetch,
+        amqpUrl: env.broker.url,
+        tls,
+        instances: options.instances,
+        ...(signedBytes ? { sizes: { message: signedBytes } } : {}),
       });
       const rsaSigning = measureRsaSigning({
         privateKeyPem: readFileSync(env.pki.gatewayKey, 'utf8'),
         durationMs: 2_000,
       });
       progress(
-        `bench: floor ${transport.messagesPerSecond} messages/s; RSA-2048 ${rsaSigning.signaturesPerSecond} signatures/s on one core`,
+        `bench: exchange floor ${exchange.messagesPerSecond} messages/s, transport floor ${transport.messagesPerSecond}; RSA-2048 ${rsaSigning.signaturesPerSecond} signatures/s on one core`,
       );
       return {
         command: 'mhs-gateway bench',
@@ -214,11 +278,25 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
             max: rss.reduce((max, value) => Math.max(max, value), 0),
           },
         },
-        floor: { transport, rsaSigning },
+        floor: { transport, exchange, rsaSigning },
         ratios: {
-          ackedPerSecondToTransport: ratio(throughput.toAcked.messagesPerSecond, transport.messagesPerSecond),
-          signingCeilingToTransport: ratio(rsaSigning.signaturesPerSecond, transport.messagesPerSecond),
-          inboundToTransport: ratio(inbound.messagesPerSecond, transport.messagesPerSecond),
+          toAckedVsExchangeFloor: ratio(throughput.toAcked.messagesPerSecond, exchange.messagesPerSecond),
+          toCompletedVsExchangeFloor: ratio(
+            throughput.toCompleted.messagesPerSecond,
+            exchange.messagesPerSecond,
+          ),
+          toAckedVsTransportFloor: ratio(throughput.toAcked.messagesPerSecond, transport.messagesPerSecond),
+          toCompletedVsTransportFloor: ratio(
+            throughput.toCompleted.messagesPerSecond,
+            transport.messagesPerSecond,
+          ),
+          inboundVsTransportFloor: ratio(inbound.messagesPerSecond, transport.messagesPerSecond),
+          inboundVsExchangeFloor: ratio(inbound.messagesPerSecond, exchange.messagesPerSecond),
+          signingCeilingVsTransportFloor: ratio(rsaSigning.signaturesPerSecond, transport.messagesPerSecond),
+          gatewayCpuVsExchangeFloorCpu: ratio(
+            throughput.gatewayCpuSecondsPer1000,
+            exchange.cpuSecondsPer1000.gatewaySide,
+          ),
         },
       };
     } finally {
@@ -236,6 +314,7 @@ function throughputPhase(
   timelines: MessageTimeline[],
   measured: {
     gatewayCpu: number;
+    threads: Record<string, number>;
     simulatorCpu: number;
     machineBusy: number;
     rabbitCpu: number | undefined;
@@ -270,7 +349,15 @@ function throughputPhase(
       reached: completed,
     },
     finalStatuses,
+    resent: timelines.filter((t) => t.sends > 1).length,
     gatewayCpuSecondsPer1000: round((measured.gatewayCpu / Math.max(1, accepted)) * 1000),
+    // Seconds per 1,000 messages are milliseconds per message; rounded finer, as the target is 1.5 ms.
+    gatewayCpuMsPerExchange: Math.round((measured.gatewayCpu / Math.max(1, accepted)) * 1000 * 1000) / 1000,
+    cpuByThreadSecondsPer1000: Object.fromEntries(
+      Object.entries(measured.threads)
+        .sort(([, a], [, b]) => b - a)
+        .map(([name, seconds]) => [name, round((seconds / Math.max(1, accepted)) * 1000)]),
+    ),
     simulatorCpuSecondsPer1000: round((measured.simulatorCpu / Math.max(1, accepted)) * 1000),
     ...(measured.rabbitCpu !== undefined
       ? { rabbitmqCpuSecondsPer1000: round((measured.rabbitCpu / Math.max(1, accepted)) * 1000) }

@@ -1,3 +1,4 @@
+export { Balancer } from './balancer.js';
 export { runSoakCommand as runCommand } from './command.js';
 export type { CommandLine } from './command-line.js';
 export { shippedRoutesAt } from './environment.js';
