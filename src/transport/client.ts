@@ -34,8 +34,24 @@ export class MtlsClient {
     });
   }
 
-  post(url: string, message: HttpMessage): Promise<TransportResponse> {
+  /**
+   * POSTs `message`. A kept-alive socket the server closed just as it was reused fails with
+   * ECONNRESET or EPIPE before any answer: that one POST is sent again at once on a new
+   * connection (the same bytes; ebXML duplicate elimination makes a resend safe), rather than
+   * waiting a whole retry interval for a fault of the connection pool, not of the peer.
+   */
+  async post(url: string, message: HttpMessage): Promise<TransportResponse> {
+    try {
+      return await this.attempt(url, message);
+    } catch (error) {
+      if (!(error instanceof StaleSocketError)) throw error;
+      return this.attempt(url, message);
+    }
+  }
+
+  private attempt(url: string, message: HttpMessage): Promise<TransportResponse> {
     return new Promise((resolve, reject) => {
+      let answered = false;
       const request = https.request(
         url,
         {
@@ -49,6 +65,7 @@ export class MtlsClient {
           },
         },
         (response) => {
+          answered = true;
           const chunks: Buffer[] = [];
           let size = 0;
           response.on('data', (chunk: Buffer) => {
@@ -74,7 +91,12 @@ export class MtlsClient {
       request.on('timeout', () =>
         request.destroy(new TransportError(`no answer from ${url} within ${this.timeoutMs} ms`, false)),
       );
-      request.on('error', (error) => reject(toTransportError(error, url)));
+      request.on('error', (error) => {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (request.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE') && !answered)
+          return reject(new StaleSocketError(error.message));
+        reject(toTransportError(error, url));
+      });
       request.end(message.body);
     });
   }
@@ -98,3 +120,6 @@ function toTransportError(error: Error, url: string): TransportError {
   const certificate = CERTIFICATE_ERRORS.test(code) || CERTIFICATE_ERRORS.test(error.message);
   return new TransportError(`POST ${url} failed: ${code ? `${code} ` : ''}${error.message}`, certificate);
 }
+
+/** A reused keep-alive socket was closed under the request before any answer: send again. */
+class StaleSocketError extends Error {}

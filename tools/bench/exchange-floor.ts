@@ -1,6 +1,6 @@
 // The exchange floor: the whole transport work of one signed, acknowledged and answered message
 // (exchange-work.ts: three mutual-TLS POSTs, four confirmed persistent publishes to quorum queues,
-// two confirmed transient wake-ups, three consumes) between separate processes, with no XML, no
+// three consumes) between separate processes, with no XML, no
 // signing and no store — what the gateway's exchange would cost if everything but the transport
 // were free, measured in the same run so the two figures are comparable.
 import { randomUUID } from 'node:crypto';
@@ -68,8 +68,6 @@ export interface ExchangeFloorResult {
 }
 
 const POLL_MS = 50;
-/** After the last exchange, how long the wake-ups still in flight may take to be heard. */
-const EVENTS_GRACE_MS = 15_000;
 
 export async function measureExchangeFloor(options: ExchangeFloorOptions): Promise<ExchangeFloorResult> {
   const instances = options.instances ?? 1;
@@ -87,7 +85,6 @@ export async function measureExchangeFloor(options: ExchangeFloorOptions): Promi
     outbound: `bench.exchange.outbound.${suffix}`,
     signals: `bench.exchange.signals.${suffix}`,
     inbound: `bench.exchange.inbound.${suffix}`,
-    events: `bench.exchange.events.${suffix}`,
   };
   const queues = [names.outbound, names.signals, names.inbound];
   const { tls } = options;
@@ -102,10 +99,7 @@ export async function measureExchangeFloor(options: ExchangeFloorOptions): Promi
     setup.on('error', () => undefined);
     cleanups.push(() => setup.close());
     await declareQueues(setup, queues);
-    const channel = await setup.createChannel();
-    await channel.assertExchange(names.events, 'topic', { durable: true });
-    await channel.close();
-    cleanups.push(() => deleteQueues(setup, options.amqpUrl, queues, [names.events]));
+    cleanups.push(() => deleteQueues(setup, options.amqpUrl, queues));
 
     const peer = await forkChild('exchange-peer.js', {
       tls: { cert: tls.serverCert, key: tls.serverKey, ca: tls.caCert },
@@ -170,18 +164,11 @@ export async function measureExchangeFloor(options: ExchangeFloorOptions): Promi
         ),
       ),
     );
-    await until(
+    const gatewaySide = await until(
       (c) => c.acked >= options.messages && c.completed >= options.messages,
       `all ${options.messages} exchanges`,
     );
     const cpuAfter = cpu();
-    // Each wake-up reaches every instance; they are heard after the run, so they cost it nothing.
-    const events = PER_EXCHANGE.eventDeliveriesPerInstance * options.messages * instances;
-    const gatewaySide = await until(
-      (c) => c.eventsHeard >= events,
-      `hearing all ${events} wake-ups`,
-      Date.now() + EVENTS_GRACE_MS,
-    ).catch(() => totals());
     const spineSide = await guarded(peer.request<PeerCounts>('counts'));
     const records = await guarded(Promise.all(gateways.map((g) => g.request<GatewaySideRecords>('records'))));
     await guarded(Promise.all(gateways.map((g) => g.request('close'))));

@@ -25,7 +25,7 @@ import { closeServer, listen } from './floor-server.js';
 import { post, publishConfirmed } from './floor-wire.js';
 
 export interface ExchangeGatewayConfig {
-  /** 1, 2, …: names this instance's event queue. */
+  /** 1, 2, …: which instance this is. */
   instance: number;
   amqpUrl: string;
   names: ExchangeNames;
@@ -80,7 +80,6 @@ export class ExchangeGatewaySide {
     this.publisher = publisher;
     await this.consume(config.names.outbound, (message) => this.send(message));
     await this.consume(config.names.signals, (message) => this.correlate(message));
-    await this.listenForEvents(connection);
 
     const server = https.createServer(serverOptions(tls), (request, response) => {
       const id = String(request.headers[ID_HEADER] ?? '');
@@ -164,7 +163,7 @@ export class ExchangeGatewaySide {
     return ack ? { status: 202, body: Buffer.alloc(0) } : { status: 200, body: this.answerBody };
   }
 
-  /** Steps 4 and 6: correlation; an AA also tells the PAS (the outbox), each signal wakes waiters. */
+  /** Steps 4 and 6: correlation; an AA also tells the PAS (the outbox). */
   private async correlate(message: ConsumeMessage): Promise<void> {
     this.counts.consumed.signals += 1;
     const { kind, messageId } = JSON.parse(message.content.toString('utf8')) as {
@@ -174,20 +173,14 @@ export class ExchangeGatewaySide {
     // The milestone (ACKED, COMPLETED) is where the gateway writes the move, before it publishes.
     const settled = kind === 'application-ack' ? this.records.completed : this.records.acked;
     settled.push([messageId, epochMs()]);
-    if (kind === 'application-ack') this.counts.completed += 1;
-    else this.counts.acked += 1;
     if (kind === 'application-ack') {
       const notification = paddedJson({ kind, messageId }, this.config.sizes.pasNotification);
       await this.publish(this.config.names.inbound, notification, randomUUID().toUpperCase(), kind);
       this.counts.published.inbound += 1;
     }
-    await publishConfirmed(
-      this.publisher!,
-      { exchange: this.config.names.events, routingKey: `message.${messageId}`, persistent: false },
-      Buffer.from(kind),
-      { messageId: `message.${messageId}` },
-    );
-    this.counts.published.events += 1;
+    // Counted once its publishes are confirmed: the run may end (and close) when every one is.
+    if (kind === 'application-ack') this.counts.completed += 1;
+    else this.counts.acked += 1;
   }
 
   /** A consumer on a channel of its own with the gateway's prefetch and manual acks (src/queue/consumers.ts). */
@@ -202,25 +195,6 @@ export class ExchangeGatewaySide {
         (error: unknown) => this.fail(error),
       );
     });
-  }
-
-  /** Step 7: this instance's event queue, as src/queue/events.ts declares and reads it. */
-  private async listenForEvents(connection: ChannelModel): Promise<void> {
-    const channel = await connection.createChannel();
-    channel.on('error', (error: Error) => this.fail(error));
-    const { queue } = await channel.assertQueue(`${this.config.names.events}.${this.config.instance}`, {
-      exclusive: true,
-      autoDelete: true,
-      durable: false,
-    });
-    await channel.bindQueue(queue, this.config.names.events, '#');
-    await channel.consume(
-      queue,
-      (message) => {
-        if (message) this.counts.eventsHeard += 1;
-      },
-      { noAck: true },
-    );
   }
 
   /** A persistent publish to a queue, confirmed (src/queue/broker.ts Broker.publish). */

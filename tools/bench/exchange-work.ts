@@ -20,9 +20,8 @@
 //     → mTLS POST 2: the Acknowledgment, ~1.5 KB; answer 202, empty.
 //  4. correlation consumes mhs.signals (manual ack, prefetch amqp.prefetch;
 //     src/correlation/consumer.ts CorrelationConsumer.handle, `acknowledgment`): the move to ACKED
-//     tells the PAS nothing, so no outbox publish; then the wake-up: publishWakeUp
-//     (src/queue/wake-up.ts) → Broker.publishEvent, a transient (non-persistent) publish to the
-//     topic exchange mhs.events, on the same confirm channel and awaited until confirmed; then ack.
+//     tells the PAS nothing, so no outbox publish; no wake-up either (no caller waits on a C&B
+//     JSON message: src/outbound/submission.ts mayBeAwaited); then ack.
 //  5. e-RS's application acknowledgement (MCCI_IN010000UK13, AA) arrives on the inbound endpoint:
 //     src/inbound/business.ts deliver → publishApplicationAck (signals.ts): one confirmed,
 //     persistent publish of the signal with its HL7 (~1.8 KB) to mhs.signals; the answer is our
@@ -30,16 +29,13 @@
 //     → mTLS POST 3: the AA, ~3.4 KB (unsigned, as the bench's simulator sends it); answer 200, ~1.5 KB.
 //  6. correlation consumes it (`application-ack`): COMPLETED is written with its outbox row, then
 //     the relay publishes the PAS notification (~1.9 KB) to mhs.inbound, confirmed and persistent
-//     (src/outbox/relay.ts NotificationRelay.publish → publishToPas, src/queue/pas.ts); then the
-//     wake-up on mhs.events (as in 4); then ack.
-//  7. each wake-up reaches every instance's own event queue mhs.events.<instance> (exclusive,
-//     auto-delete, classic, bound with '#') and is consumed there without acks
-//     (src/queue/events.ts EventListeners, heard by src/correlation/waiters.ts).
+//     (src/outbox/relay.ts NotificationRelay.publish → publishToPas, src/queue/pas.ts); then ack.
 //
 // Per exchange: 3 mutual-TLS POSTs; 4 confirmed persistent publishes to quorum queues
-// (mhs.outbound 1, mhs.signals 2, mhs.inbound 1); 2 confirmed transient publishes to the events
-// exchange; 3 consumes with manual acks (mhs.outbound 1, mhs.signals 2); 2 event deliveries per
-// instance, without acks. mhs.inbound is the PAS's to read: the gateway never consumes it, and
+// (mhs.outbound 1, mhs.signals 2, mhs.inbound 1); 3 consumes with manual acks (mhs.outbound 1,
+// mhs.signals 2). Until issue 16 the gateway also published two confirmed wake-ups on mhs.events
+// per exchange, heard by every instance; it now does so only for a message a caller waits on.
+// mhs.inbound is the PAS's to read: the gateway never consumes it, and
 // nothing reads it during the bench's throughput phase, so the floor does not either.
 //
 // Not in the floor: the PAS's own plain-HTTP POST to the API (the load driver's work, not a
@@ -73,13 +69,11 @@ export const DEFAULT_SIZES: ExchangeSizes = {
   pasNotification: 1_895,
 };
 
-/** The work one exchange does, as the floor's result states it (per instance for events heard). */
+/** The work one exchange does, as the floor's result states it. */
 export const PER_EXCHANGE = {
   mutualTlsPosts: 3,
   confirmedPersistentPublishes: { outbound: 1, signals: 2, inbound: 1 },
-  confirmedTransientPublishes: { events: 2 },
   consumesWithAck: { outbound: 1, signals: 2 },
-  eventDeliveriesPerInstance: 2,
 } as const;
 
 /** Queue and exchange names of one floor run (its own, deleted afterwards). */
@@ -87,8 +81,6 @@ export interface ExchangeNames {
   outbound: string;
   signals: string;
   inbound: string;
-  /** The topic exchange standing for mhs.events. */
-  events: string;
 }
 
 /** The header each POST of the floor carries its message's id in (the body is filler of the real size). */
@@ -103,9 +95,8 @@ export interface GatewaySideCounts {
   posts: { toSpine: number; acknowledgments: number; applicationAcks: number };
   /** Body bytes the inbound endpoint read (POSTs 2 and 3). */
   inboundBytes: number;
-  published: { outbound: number; signals: number; inbound: number; events: number };
+  published: { outbound: number; signals: number; inbound: number };
   consumed: { outbound: number; signals: number };
-  eventsHeard: number;
   /** Exchanges whose Acknowledgment signal / AA signal was settled (ACKED / COMPLETED). */
   acked: number;
   completed: number;
@@ -142,9 +133,8 @@ export function emptyCounts(): GatewaySideCounts {
   return {
     posts: { toSpine: 0, acknowledgments: 0, applicationAcks: 0 },
     inboundBytes: 0,
-    published: { outbound: 0, signals: 0, inbound: 0, events: 0 },
+    published: { outbound: 0, signals: 0, inbound: 0 },
     consumed: { outbound: 0, signals: 0 },
-    eventsHeard: 0,
     acked: 0,
     completed: 0,
   };
@@ -157,7 +147,6 @@ export function addCounts(into: GatewaySideCounts, more: GatewaySideCounts): Gat
     for (const [name, value] of Object.entries(more[key])) target[name] = (target[name] ?? 0) + value;
   }
   into.inboundBytes += more.inboundBytes;
-  into.eventsHeard += more.eventsHeard;
   into.acked += more.acked;
   into.completed += more.completed;
   return into;

@@ -32,20 +32,18 @@ export async function declareQueues(connection: ChannelModel, queues: readonly s
 }
 
 /**
- * Deletes queues (and exchanges) on the run's connection if it still works, else on a fresh one:
+ * Deletes queues on the run's connection if it still works, else on a fresh one:
  * no bench queue is left behind.
  */
 export async function deleteQueues(
   connection: ChannelModel | undefined,
   url: string,
   queues: readonly string[],
-  exchanges: readonly string[] = [],
 ): Promise<void> {
   const remove = async (model: ChannelModel) => {
     const channel: Channel = await model.createChannel();
     channel.on('error', () => undefined);
     for (const queue of queues) await channel.deleteQueue(queue);
-    for (const exchange of exchanges) await channel.deleteExchange(exchange);
     await channel.close();
   };
   try {
@@ -65,7 +63,7 @@ export interface PublishTo {
   /** '' for the default exchange, where the routing key is the queue's name. */
   exchange: string;
   routingKey: string;
-  /** Every queue message is persistent; the gateway's wake-up events are not. */
+  /** Every queue message is persistent (the gateway's wake-up events, not in the floor, are not). */
   persistent: boolean;
 }
 
