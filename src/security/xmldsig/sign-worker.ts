@@ -1,4 +1,4 @@
-// A signing thread: parses, canonicalises and signs envelopes off the gateway's event loop.
+// A signing thread: canonicalises (our own envelopes without libxml2) and signs off the event loop.
 import { X509Certificate } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import type { SignJob, SignReply } from './pool-protocol.js';

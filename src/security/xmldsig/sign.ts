@@ -1,12 +1,22 @@
 // Signing per the ebMS 2.0 profile. The envelope text is only ever extended by string insertion
-// of the ds:Signature; libxml2 parses it to compute what is signed, never to write it back.
+// of the ds:Signature. What is signed is computed without libxml2 for the plain XML we build
+// ourselves (plain-envelope.ts, about a tenth of the cost), by libxml2 for any other envelope;
+// libxml2 never writes the text back.
 import crypto from 'node:crypto';
 import { withXml, type XmlDocument, type XmlElement } from '../../xml/index.js';
-import { canonicalSignedInfo, envelopeDigest } from './c14n.js';
+import { type C14nOptions, canonicalSignedInfo, envelopeDigest as envelopeDigestOf } from './c14n.js';
 import { allSignatures, childElements, isDs, qualifiedName, soapHeader } from './envelope.js';
 import { insertIntoHeader } from './insert.js';
-import { C14N_URI, type C14nKind, SIGNATURE_METHODS, type SignatureAlgorithm } from './profile.js';
-import { type SignatureTemplate, signatureXml } from './template.js';
+import { plainC14n } from './plain-c14n.js';
+import { type PlainEnvelope, readPlainEnvelope } from './plain-envelope.js';
+import {
+  C14N_URI,
+  type C14nKind,
+  type DigestName,
+  SIGNATURE_METHODS,
+  type SignatureAlgorithm,
+} from './profile.js';
+import { SIGNATURE_DECLARES, type SignatureTemplate, signatureXml, signedInfoXml } from './template.js';
 
 export interface SigningIdentity {
   privateKey: crypto.KeyObject;
@@ -35,18 +45,25 @@ export function signEnvelope(
   identity: SigningIdentity,
   options: SignOptions = {},
 ): string {
+  return signEnvelopeVia('any', envelopeXml, parts, identity, options);
+}
+
+/**
+ * `any` reads an envelope in the plain subset (all we build) without libxml2, canonicalising it
+ * in the same pass, and any other envelope with libxml2; `libxml2` always parses. Both give the
+ * same bytes, and fail the same way: the equivalence tests compare them through this function.
+ */
+export function signEnvelopeVia(
+  way: 'any' | 'libxml2',
+  envelopeXml: string,
+  parts: { contentId: string; content: Buffer }[],
+  identity: SigningIdentity,
+  options: SignOptions = {},
+): string {
   const method = SIGNATURE_METHODS[options.algorithm ?? 'rsa-sha256'];
   const c14n = { kind: options.c14n ?? 'inclusive' } as const;
   checkIdentity(identity);
   checkParts(parts);
-
-  const headerQName = withXml(envelopeXml, (doc) => {
-    const header = soapHeader(doc);
-    if (!header) throw new Error('cannot sign: envelope has no SOAP 1.1 Envelope/Header');
-    if (allSignatures(doc).length > 0)
-      throw new Error('cannot sign: envelope already contains a ds:Signature');
-    return qualifiedName(header);
-  });
   const digest = (data: string | Buffer) => crypto.createHash(method.hash).update(data).digest('base64');
   const template: SignatureTemplate = {
     c14nUri: C14N_URI[c14n.kind],
@@ -55,27 +72,86 @@ export function signEnvelope(
     envelope: { uri: '', digestValue: '' },
     parts: parts.map((part) => ({ uri: `cid:${part.contentId}`, digestValue: digest(part.content) })),
     signatureValue: '',
-    certificateBase64: identity.certificate.raw.toString('base64'),
+    certificateBase64: certificateBase64(identity.certificate),
   };
-  const withTemplate = () => insertIntoHeader(envelopeXml, headerQName, signatureXml(template));
+  const plain = way === 'any' && c14n.kind === 'inclusive' ? readPlainEnvelope(envelopeXml) : undefined;
+  const signing =
+    (plain && plainWay(envelopeXml, plain, template, digest)) ??
+    libxml2Way(envelopeXml, template, c14n, method.hash);
+  template.envelope.digestValue = signing.envelopeDigest;
+  template.signatureValue = crypto
+    .sign(method.hash, Buffer.from(signing.signedInfo, 'utf8'), identity.privateKey)
+    .toString('base64');
+  return signing.insert(signatureXml(template));
+}
 
+interface Signing {
+  envelopeDigest: string;
+  /** Canonical ds:SignedInfo with that digest in it: the bytes the RSA signature covers. */
+  signedInfo: string;
+  insert: (signature: string) => string;
+}
+
+/** Both canonical texts by string operations: the envelope's came with reading it. */
+function plainWay(
+  envelopeXml: string,
+  plain: PlainEnvelope,
+  template: SignatureTemplate,
+  digest: (data: string) => string,
+): Signing | undefined {
+  const envelopeDigest = digest(plain.canonical);
+  const scope = new Map(plain.headerScope).set(...SIGNATURE_DECLARES);
+  const info = signedInfoXml({ ...template, envelope: { uri: '', digestValue: envelopeDigest } });
+  const signedInfo = plainC14n(info, { document: false, scope, apex: true });
+  if (signedInfo === undefined) return undefined;
+  const at = plain.headerEnd;
+  return {
+    envelopeDigest,
+    signedInfo,
+    insert: (signature) => envelopeXml.slice(0, at) + signature + envelopeXml.slice(at),
+  };
+}
+
+/** Two libxml2 parses: one to find the Header, one with the signature skeleton in place. */
+function libxml2Way(
+  envelopeXml: string,
+  template: SignatureTemplate,
+  c14n: C14nOptions,
+  hash: DigestName,
+): Signing {
+  const headerQName = withXml(envelopeXml, (doc) => {
+    const header = soapHeader(doc);
+    if (!header) throw new Error('cannot sign: envelope has no SOAP 1.1 Envelope/Header');
+    if (allSignatures(doc).length > 0)
+      throw new Error('cannot sign: envelope already contains a ds:Signature');
+    return qualifiedName(header);
+  });
+  const insert = (signature: string) => insertIntoHeader(envelopeXml, headerQName, signature);
   // The signature subtree is outside the URI="" node set, so empty values do not change it; the
   // envelope is still digested with the skeleton in place so the whitespace around it is final.
   // SignedInfo is canonicalised from the same parse: the only value missing from it is that
   // digest, the first and only empty ds:DigestValue, whose base64 text C14N leaves as it is.
-  const signedInfo = withXml(withTemplate(), (doc) => {
+  return withXml(insert(signatureXml(template)), (doc) => {
     const signature = insertedSignature(doc);
     const info = childElements(signature).find((el) => isDs(el, 'SignedInfo'));
     if (!info) throw new Error('cannot sign: ds:SignedInfo missing from our own template');
     const canonicalInfo = canonicalSignedInfo(info, c14n);
     // Last: canonicalising the envelope removes the signature from this parse.
-    template.envelope.digestValue = envelopeDigest(doc, signature, c14n, method.hash).toString('base64');
-    return fillEnvelopeDigest(canonicalInfo, template.envelope.digestValue);
+    const envelopeDigest = envelopeDigestOf(doc, signature, c14n, hash).toString('base64');
+    return { envelopeDigest, signedInfo: fillEnvelopeDigest(canonicalInfo, envelopeDigest), insert };
   });
-  template.signatureValue = crypto
-    .sign(method.hash, Buffer.from(signedInfo, 'utf8'), identity.privateKey)
-    .toString('base64');
-  return withTemplate();
+}
+
+/** The certificate's DER in base64, once per certificate. */
+const certificateTexts = new WeakMap<crypto.X509Certificate, string>();
+
+function certificateBase64(certificate: crypto.X509Certificate): string {
+  let text = certificateTexts.get(certificate);
+  if (text === undefined) {
+    text = certificate.raw.toString('base64');
+    certificateTexts.set(certificate, text);
+  }
+  return text;
 }
 
 const EMPTY_DIGEST = '<ds:DigestValue></ds:DigestValue>';

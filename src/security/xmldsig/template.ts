@@ -19,7 +19,20 @@ export interface SignatureTemplate {
   certificateBase64: string;
 }
 
+/** The namespace the ds:Signature element declares (so its SignedInfo has it in scope). */
+export const SIGNATURE_DECLARES: readonly [string, string] = ['ds', NS.ds];
+
 export function signatureXml(t: SignatureTemplate): string {
+  return (
+    `<ds:Signature xmlns:${SIGNATURE_DECLARES[0]}="${SIGNATURE_DECLARES[1]}">${signedInfoXml(t)}` +
+    `<ds:SignatureValue>${t.signatureValue}</ds:SignatureValue>` +
+    `<ds:KeyInfo><ds:X509Data><ds:X509Certificate>${t.certificateBase64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>` +
+    `</ds:Signature>`
+  );
+}
+
+/** The ds:SignedInfo element of `signatureXml`, as it appears there. */
+export function signedInfoXml(t: SignatureTemplate): string {
   const digest = (ref: TemplateReference) =>
     `<ds:DigestMethod Algorithm="${t.digestUri}"/><ds:DigestValue>${ref.digestValue}</ds:DigestValue>`;
   const envelopeRef =
@@ -33,12 +46,9 @@ export function signatureXml(t: SignatureTemplate): string {
     (ref) => `<ds:Reference URI="${escapeXml(ref.uri)}">${digest(ref)}</ds:Reference>`,
   );
   return (
-    `<ds:Signature xmlns:ds="${NS.ds}"><ds:SignedInfo>` +
+    `<ds:SignedInfo>` +
     `<ds:CanonicalizationMethod Algorithm="${t.c14nUri}"/>` +
     `<ds:SignatureMethod Algorithm="${t.signatureUri}"/>` +
-    `${envelopeRef}${partRefs.join('')}</ds:SignedInfo>` +
-    `<ds:SignatureValue>${t.signatureValue}</ds:SignatureValue>` +
-    `<ds:KeyInfo><ds:X509Data><ds:X509Certificate>${t.certificateBase64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>` +
-    `</ds:Signature>`
+    `${envelopeRef}${partRefs.join('')}</ds:SignedInfo>`
   );
 }
