@@ -11,7 +11,7 @@ import {
   parseSlotResponsePayload,
   type SlotPoll,
 } from '../cab/index.js';
-import { ERS_REQUEST, type ErsRequestInteraction, parseWrapper } from '../hl7/index.js';
+import { ERS_REQUEST, type ErsRequestInteraction, type ParsedWrapper } from '../hl7/index.js';
 
 export interface SentRequest {
   interactionId: ErsRequestInteraction;
@@ -43,18 +43,13 @@ const NOTIFICATIONS: Record<string, (payloadXml: string) => unknown> = {
   PRSC_IN110000UK08: parseDnaList,
 };
 
+/** Checks an answer, its HL7 wrapper read by the caller (who needs its id too: read once). */
 export function checkAnswer(
-  hl7: string,
+  wrapper: ParsedWrapper,
   ebxml: { conversationId: string; refToMessageId?: string },
   sent: ReadonlyMap<string, SentRequest>,
 ): AnswerCheck {
   const problems: string[] = [];
-  let wrapper: ReturnType<typeof parseWrapper>;
-  try {
-    wrapper = parseWrapper(hl7);
-  } catch (error) {
-    return { ok: false, problems: [`HL7 wrapper: ${(error as Error).message}`] };
-  }
   const notification = NOTIFICATIONS[wrapper.interactionId];
   if (notification) {
     try {

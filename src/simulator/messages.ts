@@ -1,5 +1,6 @@
 import { buildSlotPollPayload, type SlotPoll } from '../cab/index.js';
 import {
+  type BuiltMessage,
   buildAcknowledgment,
   buildMessage,
   buildSyncResponse,
@@ -41,8 +42,26 @@ export function ersMessage(
   context: BuildContext,
   interactionId: string,
   hl7: string,
-  ids: { messageId: string; conversationId: string; refToMessageId?: string; toPartyKey?: string },
+  ids: ErsMessageIds,
 ): HttpMessage {
+  const { header, built } = ersEnvelope(context, interactionId, hl7, ids);
+  return signAndFrame(context, header, built);
+}
+
+export interface ErsMessageIds {
+  messageId: string;
+  conversationId: string;
+  refToMessageId?: string;
+  toPartyKey?: string;
+}
+
+/** The envelope and parts of an e-RS business message, before signing and framing. */
+export function ersEnvelope(
+  context: BuildContext,
+  interactionId: string,
+  hl7: string,
+  ids: ErsMessageIds,
+): { header: MessageHeader; built: BuiltMessage } {
   const route = context.routes.resolve(interactionId);
   const header: MessageHeader = {
     from: { id: context.parties.partyKey, type: PARTY_TYPE },
@@ -62,6 +81,11 @@ export function ersMessage(
     attachments: [],
     externalAttachments: [],
   });
+  return { header, built };
+}
+
+/** Signs a built message when the simulator signs, and frames it (SOAPAction from `header`). */
+export function signAndFrame(context: BuildContext, header: MessageHeader, built: BuiltMessage): HttpMessage {
   const envelopeXml = context.identity
     ? signEnvelope(built.envelopeXml, built.parts, context.identity)
     : built.envelopeXml;
@@ -93,6 +117,26 @@ export function applicationAckMessage(
   why?: string,
 ): HttpMessage {
   const messageId = context.newId();
+  return ersMessage(
+    context,
+    APPLICATION_ACKNOWLEDGEMENT,
+    applicationAckHl7(context, messageId, answered.hl7MessageId, typeCode, why),
+    {
+      messageId,
+      conversationId: answered.conversationId,
+      refToMessageId: answered.messageId,
+    },
+  );
+}
+
+/** e-RS's MCCI_IN010000UK13 answering the HL7 message `messageRef`. */
+export function applicationAckHl7(
+  context: BuildContext,
+  messageId: string,
+  messageRef: string,
+  typeCode: 'AA' | 'AE' | 'AR',
+  why?: string,
+): string {
   // e-RS's real code lists (AcknowledgementExceptionCode, EBSResponseCodes) are not public: these
   // codes are the simulator's own, and the words say what went wrong.
   const details =
@@ -103,21 +147,16 @@ export function applicationAckMessage(
     typeCode === 'AE'
       ? [{ code: '5001', displayName: why ?? 'Slot no longer available', qualifier: 'ER' as const }]
       : undefined;
-  const hl7 = buildApplicationAcknowledgement(
+  return buildApplicationAcknowledgement(
     {
       messageId,
       creationTime: context.now,
       toAsid: context.parties.gatewayAsid,
       fromAsid: context.parties.asid,
     },
-    { typeCode, messageRef: answered.hl7MessageId, ...(details ? { details } : {}) },
+    { typeCode, messageRef, ...(details ? { details } : {}) },
     reasons,
   );
-  return ersMessage(context, APPLICATION_ACKNOWLEDGEMENT, hl7, {
-    messageId,
-    conversationId: answered.conversationId,
-    refToMessageId: answered.messageId,
-  });
 }
 
 /** An e-RS request (booking or cancellation) in wrapper S. */
@@ -145,9 +184,19 @@ export function acknowledgmentFor(
   received: MessageHeader,
   actor: string | undefined,
 ): HttpMessage {
+  return acknowledgmentWithId(context, received, actor, context.newId());
+}
+
+/** Spine's Acknowledgment of `received`, with this MessageId. */
+export function acknowledgmentWithId(
+  context: BuildContext,
+  received: MessageHeader,
+  actor: string | undefined,
+  messageId: string,
+): HttpMessage {
   return buildAcknowledgment(received, actor, {
     ourParty: { id: context.parties.partyKey, type: PARTY_TYPE },
-    messageId: context.newId(),
+    messageId,
     timestamp: formatTimestamp(context.now),
   });
 }

@@ -7,8 +7,9 @@ import { APPLICATION_ACKNOWLEDGEMENT, parseWrapper } from '../hl7/index.js';
 import type { MtlsClient, TransportResponse } from '../transport/index.js';
 import { checkAnswer, type SentRequest } from './ers.js';
 import type { FaultInjector } from './faults.js';
-import { acknowledgmentFor, applicationAckMessage, type BuildContext } from './messages.js';
+import type { BuildContext } from './messages.js';
 import type { ReceivedMessage } from './state.js';
+import { acknowledgment, applicationAck } from './templates.js';
 
 const SIGNAL_ATTEMPTS = 10;
 
@@ -94,30 +95,31 @@ export async function sendSignals(
   const wait = faults.signalDelayMs;
   if (wait > 0) await sleep(wait);
   if (sendAck && parsed.reliability.ackRequested && !faults.dropAcks) {
-    const ack = acknowledgmentFor(sender.context(), parsed.header, parsed.reliability.ackRequested.actor);
-    const answer = await link.post(ack);
-    record.signalsSent.push({ kind: 'acknowledgment', messageId: idOf(ack), status: answer.status });
+    const ack = acknowledgment(sender.context(), parsed.header, parsed.reliability.ackRequested.actor);
+    const answer = await link.post(ack.message);
+    record.signalsSent.push({ kind: 'acknowledgment', messageId: ack.messageId, status: answer.status });
   }
   if (parsed.header.action === APPLICATION_ACKNOWLEDGEMENT || !record.hl7) return;
-  const hl7MessageId = parseWrapper(record.hl7).messageId;
+  // Read once: its id is what the application acknowledgement answers, and e-RS checks the rest.
+  const wrapper = parseWrapper(record.hl7);
   // e-RS checks the answer against the request it answers; a wrong answer is rejected (AR).
-  const check = checkAnswer(record.hl7, parsed.header, sender.sent);
+  const check = checkAnswer(wrapper, parsed.header, sender.sent);
   record.check = check;
   const typeCode = check.ok ? faults.applicationAck : 'AR';
-  const appAck = applicationAckMessage(
+  const appAck = applicationAck(
     sender.context(),
-    { messageId: parsed.header.messageId, hl7MessageId, conversationId: parsed.header.conversationId },
+    {
+      messageId: parsed.header.messageId,
+      hl7MessageId: wrapper.messageId,
+      conversationId: parsed.header.conversationId,
+    },
     typeCode,
     check.ok ? undefined : check.problems.join('; '),
   );
-  const answer = await link.post(appAck);
+  const answer = await link.post(appAck.message);
   record.signalsSent.push({
     kind: `application-ack ${typeCode}`,
-    messageId: idOf(appAck),
+    messageId: appAck.messageId,
     status: answer.status,
   });
-}
-
-function idOf(message: HttpMessage): string {
-  return /<eb:MessageId>([^<]+)<\/eb:MessageId>/.exec(message.body.toString('utf8'))?.[1] ?? '';
 }

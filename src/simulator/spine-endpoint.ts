@@ -9,17 +9,17 @@ import {
   type ParsedMessage,
   parseMessage,
   parseSyncMessage,
-  parseTimestamp,
   type SyncMessage,
 } from '../ebxml/index.js';
 import type { Logger } from '../ops/index.js';
 import { serverOptions, type TlsContext } from '../security/tls/index.js';
-import { verifyEnvelope } from '../security/xmldsig/index.js';
 import type { FaultInjector } from './faults.js';
 import { collect } from './http.js';
-import { acknowledgmentFor, type BuildContext, syncResponse } from './messages.js';
+import { type BuildContext, syncResponse } from './messages.js';
 import { type SignalSender, sendSignals } from './signals.js';
+import { type SignatureCheck, SignatureChecker } from './signature.js';
 import type { ReceivedMessage } from './state.js';
+import { acknowledgment } from './templates.js';
 
 const MSH_SERVICE = 'urn:oasis:names:tc:ebxml-msg:service';
 const MAX_BODY_BYTES = 6_000_000;
@@ -66,9 +66,10 @@ export function spineReceiver(
   deps: SpineEndpointDeps,
 ): (contentType: string | undefined, soapAction: string | undefined, body: Buffer) => SpineAnswer {
   const { faults, logger, received } = deps;
+  const signatures = new SignatureChecker(deps.tls);
 
-  function receiveEbxml(parsed: ParsedMessage): SpineAnswer {
-    const record = recordMessage(parsed, deps.tls);
+  function receiveEbxml(parsed: ParsedMessage, signature: SignatureCheck): SpineAnswer {
+    const record = recordMessage(parsed, signature);
     received.push(record);
     const serviceMessage = parsed.header.service === MSH_SERVICE;
     const fault = serviceMessage ? undefined : faults.answerInstead(parsed.header);
@@ -81,7 +82,8 @@ export function spineReceiver(
     const answer = inlineAck
       ? {
           status: 200,
-          message: acknowledgmentFor(deps.context(), parsed.header, parsed.reliability.ackRequested?.actor),
+          message: acknowledgment(deps.context(), parsed.header, parsed.reliability.ackRequested?.actor)
+            .message,
         }
       : { status: 202 };
     record.answeredWith = inlineAck ? 'HTTP 200 Acknowledgment' : 'HTTP 202';
@@ -109,8 +111,19 @@ export function spineReceiver(
     const sync = /^\s*multipart\//i.test(contentType ?? '') ? undefined : safeSyncMessage(body);
     if (sync) return receiveSync(sync);
     let parsed: ParsedMessage;
+    // The signature is checked on the parser's own document, before it is freed. A failure of the
+    // check itself is not a parse failure: it is thrown on, as it was when checked afterwards.
+    const checked: { signature: SignatureCheck; failed?: { error: unknown } } = {
+      signature: { present: false },
+    };
     try {
-      parsed = parseMessage(contentType, body, soapAction);
+      parsed = parseMessage(contentType, body, soapAction, undefined, (message, envelope) => {
+        try {
+          checked.signature = signatures.check(message, envelope);
+        } catch (error) {
+          checked.failed = { error };
+        }
+      });
     } catch (error) {
       const reason = error instanceof EbxmlFault ? error.error.description : (error as Error).message;
       logger.warn({ reason }, 'simulator received an unparsable message');
@@ -119,7 +132,8 @@ export function spineReceiver(
         message: { contentType: 'text/plain', soapAction: '', body: Buffer.from(`${reason}\n`) },
       };
     }
-    return receiveEbxml(parsed);
+    if (checked.failed) throw checked.failed.error;
+    return receiveEbxml(parsed, checked.signature);
   };
 }
 
@@ -132,7 +146,7 @@ function safeSyncMessage(body: Buffer): SyncMessage | undefined {
   }
 }
 
-function recordMessage(parsed: ParsedMessage, tls: TlsContext): ReceivedMessage {
+function recordMessage(parsed: ParsedMessage, signature: SignatureCheck): ReceivedMessage {
   const { header } = parsed;
   const record: ReceivedMessage = {
     messageId: header.messageId,
@@ -143,7 +157,7 @@ function recordMessage(parsed: ParsedMessage, tls: TlsContext): ReceivedMessage 
     to: header.to.id,
     cpaId: header.cpaId,
     receivedAt: new Date().toISOString(),
-    signature: checkSignature(parsed, tls),
+    signature,
     duplicateElimination: parsed.reliability.duplicateElimination,
     syncReply: parsed.reliability.syncReply,
     signalsSent: [],
@@ -152,20 +166,6 @@ function recordMessage(parsed: ParsedMessage, tls: TlsContext): ReceivedMessage 
   if (parsed.reliability.ackRequested) record.ackRequested = { actor: parsed.reliability.ackRequested.actor };
   if (parsed.payload) record.hl7 = parsed.payload.content.toString('utf8');
   return record;
-}
-
-function checkSignature(parsed: ParsedMessage, tls: TlsContext): ReceivedMessage['signature'] {
-  if (!parsed.signaturePresent) return { present: false };
-  const result = verifyEnvelope(parsed.envelopeXml, {
-    trusted: tls.current.caCertificates,
-    manifestHrefs: parsed.manifest.filter((r) => r.href.startsWith('cid:')).map((r) => r.href),
-    parts: new Map(parsed.parts.map((p) => [p.contentId, p.content])),
-    at: parseTimestamp(parsed.header.timestamp),
-  });
-  if (!result.present) return { present: false };
-  return result.valid
-    ? { present: true, valid: true }
-    : { present: true, valid: false, reason: result.reason };
 }
 
 function recordSync(sync: SyncMessage): ReceivedMessage {
