@@ -76,7 +76,10 @@ interface AcknowledgmentTemplate {
   body: Template;
 }
 
-/** By shape (our party, the receiver's party and CPA, the actor); null: that shape is built in full. */
+/**
+ * By shape: our party, the actor, and what buildAcknowledgment reads of the received header besides
+ * its ids (From party, CPAId). Null: that shape is built in full.
+ */
 const acknowledgments = new Map<string, AcknowledgmentTemplate | null>();
 /** Shapes come from what the gateway sends: a flood of different ones must not grow the memory. */
 const MAX_SHAPES = 64;
@@ -207,7 +210,7 @@ export function applicationAckTemplate(
   const sameShape =
     part !== undefined &&
     JSON.stringify(part) === JSON.stringify(onePart(second.built.parts)) &&
-    [first, second].every(({ hl7, built }) => built.parts[0]!.content.equals(Buffer.from(hl7, 'utf8'))) &&
+    [first, second].every((made) => made.built.parts[0]!.content.equals(Buffer.from(made.hl7, 'utf8'))) &&
     `${first.header.service}/${first.header.action}` === `${second.header.service}/${second.header.action}`;
   template =
     sameShape && hl7 && envelope && contentId

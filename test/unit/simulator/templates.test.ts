@@ -67,6 +67,14 @@ describe('signal templates', () => {
       { from: { id: 'OTHER-1', type: PARTY_TYPE } },
       { from: { id: 'urn:party:no-type' } },
       { cpaId: 'S&1' },
+      // Not part of the shape: what the Acknowledgment does not carry must not reach it.
+      {
+        to: { id: 'ELSEWHERE', type: PARTY_TYPE },
+        service: 'urn:other',
+        action: 'OTHER',
+        refToMessageId: 'R-1',
+        timestamp: '2020-01-01T00:00:00Z',
+      },
     ];
     const times = [new Date(), new Date('2030-12-31T23:59:59.999Z'), new Date('2026-01-02T03:04:05Z')];
     for (const shape of shapes)
