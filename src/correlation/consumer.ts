@@ -1,7 +1,7 @@
 import { APPLICATION_ACKNOWLEDGEMENT } from '../hl7/index.js';
 import { ALLOWED_FROM, ANSWERABLE_STATES, type MessageState } from '../lifecycle/index.js';
 import type { Logger } from '../ops/index.js';
-import { mayBeAwaited, replyDeadlineAt } from '../outbound/index.js';
+import { replyDeadlineAt, wakeWaiters } from '../outbound/index.js';
 import { type NotificationRelay, pasNotification } from '../outbox/index.js';
 import {
   type Delivery,
@@ -9,7 +9,6 @@ import {
   type EventBus,
   parseSignal,
   publishToPas,
-  publishWakeUp,
   QUEUES,
   type QueueConsumer,
   type QueuePublisher,
@@ -123,8 +122,7 @@ export class CorrelationConsumer {
       }
     }
     log.info({ audit: 'correlated', kind: signal.kind }, 'signal matched to the message it answers');
-    // Nobody can be waiting on a message submitted without a waiting caller: no event to publish.
-    if (mayBeAwaited(message)) await publishWakeUp(this.deps.broker, message.messageId, signal.kind);
+    await wakeWaiters(this.deps.broker, message, signal.kind);
     return 'ack';
   }
 

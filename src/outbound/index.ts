@@ -20,6 +20,7 @@ export {
   type SubmitRequest,
   type Submitted,
   snapshot,
+  wakeWaiters,
 } from './submission.js';
 export { DEFAULT_SWEEPER, Sweeper, type SweeperSettings } from './sweeper.js';
 export { SendWorker, sendingStaleAfterMs } from './worker.js';

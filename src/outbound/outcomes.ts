@@ -6,7 +6,6 @@ import { type NotificationRelay, pasNotification } from '../outbox/index.js';
 import {
   type EventBus,
   publishDeadLetterNotice,
-  publishWakeUp,
   type QueuePublisher,
   queueOutboundRetry,
   type RetryPublisher,
@@ -14,7 +13,7 @@ import {
 import type { MessageStore, PasNotification, StoredMessage } from '../store/index.js';
 import type { SendOutcome, SpineError } from './classify.js';
 import { replyDeadline } from './deadline.js';
-import { mayBeAwaited, type RouteSnapshot } from './submission.js';
+import { type RouteSnapshot, wakeWaiters } from './submission.js';
 
 // Every row, however new: ISO text compares as dates only up to year 9999.
 const FAR_FUTURE = new Date('9999-12-31T23:59:59.999Z');
@@ -75,7 +74,7 @@ export class SendOutcomes {
           detail: outcome.detail,
           patch: { reply: { interactionId: outcome.interactionId, hl7: outcome.hl7 } },
         });
-        if (mayBeAwaited(message)) await publishWakeUp(this.deps.broker, id, 'COMPLETED');
+        await wakeWaiters(this.deps.broker, message, 'COMPLETED');
         return;
       case 'rejected': {
         const notify = this.outcomeNotification(message, 'NACKED', outcome.detail, outcome.errors);
@@ -234,7 +233,7 @@ export class SendOutcomes {
    */
   private async tellPas(message: StoredMessage, status: string, notify: PasNotification): Promise<void> {
     await this.deps.relay.publish(message.messageId, notify);
-    if (mayBeAwaited(message)) await publishWakeUp(this.deps.broker, message.messageId, status);
+    await wakeWaiters(this.deps.broker, message, status);
   }
   private now(): Date {
     return (this.deps.clock ?? (() => new Date()))();

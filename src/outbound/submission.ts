@@ -12,7 +12,13 @@ import {
 } from '../ebxml/index.js';
 import { createError } from '../errors/index.js';
 import { parseWrapper } from '../hl7/index.js';
-import { BrokerUnavailableError, type QueuePublisher, queueOutboundWork } from '../queue/index.js';
+import {
+  BrokerUnavailableError,
+  type EventBus,
+  publishWakeUp,
+  type QueuePublisher,
+  queueOutboundWork,
+} from '../queue/index.js';
 import { type Route, type RouteTable, reliabilityFlags } from '../routing/index.js';
 import { type EnvelopeSigner, type SigningIdentity, signEnvelope } from '../security/xmldsig/index.js';
 import { DuplicateMessageError, type MessageStore } from '../store/index.js';
@@ -39,6 +45,15 @@ export interface RouteSnapshot {
 /** Whether moving `message` must wake a caller that may be waiting on it (see RouteSnapshot.awaited). */
 export function mayBeAwaited(message: { route?: unknown }): boolean {
   return (message.route as RouteSnapshot | undefined)?.awaited !== false;
+}
+
+/** Wakes whoever may wait on `message` after it moved; nothing for a message no caller waits on. */
+export async function wakeWaiters(
+  bus: Pick<EventBus, 'publishEvent'>,
+  message: { messageId: string; route?: unknown },
+  status: string,
+): Promise<void> {
+  if (mayBeAwaited(message)) await publishWakeUp(bus, message.messageId, status);
 }
 
 export interface SubmitRequest {
