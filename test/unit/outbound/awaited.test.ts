@@ -5,12 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../../src/config/index.js';
 import { wrapPayload } from '../../../src/hl7/index.js';
-import { mayBeAwaited, OutboundSubmission } from '../../../src/outbound/index.js';
-import { loadRouteTable } from '../../../src/routing/index.js';
+import { mayBeAwaited, type OutboundSubmission } from '../../../src/outbound/index.js';
 import { SqliteMessageStore } from '../../../src/store/index.js';
 import { FakeBroker } from '../../support/fake-broker.js';
+import { unsignedSubmission } from '../../support/submission.js';
 
 describe('whether a message may be awaited', () => {
   let dir: string;
@@ -20,18 +19,7 @@ describe('whether a message may be awaited', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'mhs-awaited-'));
     store = new SqliteMessageStore(join(dir, 'state.db'));
-    submission = new OutboundSubmission({
-      partyKey: 'RTX-821088',
-      asid: '918999198738',
-      routes: loadRouteTable(
-        join(packageRoot, 'config', 'interactions.json'),
-        join(packageRoot, 'config', 'routes.json'),
-      ),
-      store,
-      broker: new FakeBroker(),
-      signingIdentity: () => undefined,
-      signatureAlgorithm: 'rsa-sha256',
-    });
+    submission = unsignedSubmission(store, new FakeBroker());
   });
 
   afterAll(() => {

@@ -6,13 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../../src/config/index.js';
 import { wrapPayload } from '../../../src/hl7/index.js';
-import { NotAcceptedError, OutboundSubmission } from '../../../src/outbound/index.js';
+import { NotAcceptedError, type OutboundSubmission } from '../../../src/outbound/index.js';
 import { BrokerUnavailableError } from '../../../src/queue/index.js';
-import { loadRouteTable } from '../../../src/routing/index.js';
 import { DuplicateMessageError, SqliteMessageStore } from '../../../src/store/index.js';
 import { FakeBroker } from '../../support/fake-broker.js';
+import { unsignedSubmission } from '../../support/submission.js';
 
 describe('a message the gateway could not queue', () => {
   let dir: string;
@@ -24,18 +23,7 @@ describe('a message the gateway could not queue', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'mhs-resubmit-'));
     store = new SqliteMessageStore(join(dir, 'state.db'));
-    submission = new OutboundSubmission({
-      partyKey: 'RTX-821088',
-      asid: '918999198738',
-      routes: loadRouteTable(
-        join(packageRoot, 'config', 'interactions.json'),
-        join(packageRoot, 'config', 'routes.json'),
-      ),
-      store,
-      broker,
-      signingIdentity: () => undefined,
-      signatureAlgorithm: 'rsa-sha256',
-    });
+    submission = unsignedSubmission(store, broker);
   });
 
   afterAll(() => {
