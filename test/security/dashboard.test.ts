@@ -236,7 +236,7 @@ describe('dashboard sessions, CSRF and the API boundary', () => {
       ['an opaque origin', { Host: HOST, Origin: 'null', 'X-CSRF-Token': csrf }],
       ['a referer elsewhere', { Host: HOST, Referer: 'https://evil.example/page', 'X-CSRF-Token': csrf }],
       ['no token', SAME_ORIGIN],
-      ['a wrong token', { ...SAME_ORIGIN, 'X-CSRF-Token': `${csrf.slice(0, -1)}A` }],
+      ['a wrong token', { ...SAME_ORIGIN, 'X-CSRF-Token': otherLastCharacter(csrf) }],
       ['another session’s token', { ...SAME_ORIGIN, 'X-CSRF-Token': (await signIn(app)).csrf }],
     ];
     for (const [label, headers] of refusals) {
@@ -400,3 +400,9 @@ describe('dashboard patient data', () => {
     expect(page).toContain('&quot;nhsNumber&quot;: &quot;[redacted]&quot;');
   });
 });
+
+/** The token with its last character changed: always different, whatever the token ends with. */
+function otherLastCharacter(token: string): string {
+  const last = token.slice(-1);
+  return token.slice(0, -1) + (last === 'A' ? 'B' : 'A');
+}
