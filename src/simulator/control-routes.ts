@@ -5,11 +5,11 @@ import type { z } from 'zod';
 import type { FaultInjector } from './faults.js';
 import { collect, json } from './http.js';
 import { answerSds, type SdsRecord } from './sds.js';
-import { type Faults, faultsSchema, type ReceivedMessage } from './state.js';
+import { type Faults, faultsSchema, type ReceivedLog } from './state.js';
 
 export interface ControlDeps {
   faults: FaultInjector;
-  received: readonly ReceivedMessage[];
+  received: ReceivedLog;
   requests: ErsRequestStarter;
   /** The SDS directory served on /sds/*, and the apikey it asks for (when set). */
   sds: { directory: SdsRecord[]; apiKey: string };
@@ -47,9 +47,9 @@ export function controlRoutes(deps: ControlDeps): ControlRoute[] {
     {
       method: 'GET',
       path: '/control/messages',
-      summary:
-        "Every message the simulated Spine received from the gateway, oldest first: ebXML header, signature check, how it was answered (answeredWith), e-RS's check of an answer (check) and the signals sent back (signalsSent)",
-      handle: (_request, response) => json(response, 200, { messages: deps.received }),
+      summary: `The last ${deps.received.capacity} messages the simulated Spine received from the gateway, oldest first: ebXML header, signature check, how it was answered (answeredWith), e-RS's check of an answer (check) and the signals sent back (signalsSent); dropped counts older ones no longer kept`,
+      handle: (_request, response) =>
+        json(response, 200, { messages: deps.received.messages(), dropped: deps.received.dropped }),
     },
     {
       method: 'GET',

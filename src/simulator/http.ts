@@ -2,6 +2,9 @@
 import type http from 'node:http';
 import type https from 'node:https';
 
+/** A request body past its limit: answered 413, unlike any other failure. */
+export class BodyTooLargeError extends Error {}
+
 /** The request body, refused past `limit` bytes. */
 export function collect(stream: http.IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -10,7 +13,7 @@ export function collect(stream: http.IncomingMessage, limit: number): Promise<Bu
     stream.on('data', (chunk: Buffer) => {
       size += chunk.byteLength;
       if (size > limit) {
-        reject(new Error(`body over ${limit} bytes`));
+        reject(new BodyTooLargeError(`body over ${limit} bytes`));
         stream.destroy();
         return;
       }

@@ -14,7 +14,7 @@ import {
 import type { Logger } from '../ops/index.js';
 import { serverOptions, type TlsContext } from '../security/tls/index.js';
 import type { FaultInjector } from './faults.js';
-import { collect } from './http.js';
+import { BodyTooLargeError, collect } from './http.js';
 import { type BuildContext, syncResponse } from './messages.js';
 import { type SignalSender, sendSignals } from './signals.js';
 import { type SignatureCheck, SignatureChecker } from './signature.js';
@@ -30,8 +30,8 @@ export interface SpineEndpointDeps {
   signals: SignalSender;
   context(): BuildContext;
   logger: Logger;
-  /** Every message received, oldest first (GET /control/messages). */
-  received: ReceivedMessage[];
+  /** Where each received message is recorded (GET /control/messages). */
+  received: { push(record: ReceivedMessage): void };
 }
 
 /** Spine's transport answer to one POST. */
@@ -56,9 +56,21 @@ export function createSpineServer(deps: SpineEndpointDeps): https.Server {
         response.writeHead(answer.status, headers).end(answer.message?.body ?? '');
       })
       .catch((error) => {
-        response.writeHead(413, { 'Content-Type': 'text/plain' }).end(`${(error as Error).message}\n`);
+        const failure = failedPostAnswer(error);
+        if (failure.status === 500)
+          deps.logger.error({ err: String(error) }, 'simulated Spine failed to answer a POST');
+        if (response.headersSent) return void response.destroy();
+        response.writeHead(failure.status, { 'Content-Type': 'text/plain' }).end(failure.body);
       });
   });
+}
+
+/** The answer to a POST that failed: only an oversized body is the sender's fault (413). */
+export function failedPostAnswer(error: unknown): { status: 413 | 500; body: string } {
+  const reason = error instanceof Error ? error.message : String(error);
+  return error instanceof BodyTooLargeError
+    ? { status: 413, body: `${reason}\n` }
+    : { status: 500, body: `simulated Spine failed: ${reason}\n` };
 }
 
 /** Spine's answer to one POST; signals owed afterwards are sent in the background. */

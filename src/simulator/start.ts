@@ -17,7 +17,7 @@ import type { BuildContext } from './messages.js';
 import { sdsDirectory } from './sds.js';
 import { GatewayLink } from './signals.js';
 import { createSpineServer } from './spine-endpoint.js';
-import type { ReceivedMessage } from './state.js';
+import { ReceivedLog } from './state.js';
 
 export interface RunningSimulator {
   spinePort: number;
@@ -40,7 +40,7 @@ export async function startSimulator(
   const routes = loadRouteTable(config.interactionsFile, config.routesFile);
   const tls = new TlsContext(sim.tls);
   const client = new MtlsClient(tls, config.outbound.requestTimeoutMs);
-  const received: ReceivedMessage[] = [];
+  const received = new ReceivedLog();
   // e-RS's FHIR API (ers-fhir/), served on the control port.
   const ersFhir = new ErsFhirSimulator(config.ersFhir);
   if (options.seedReferrals) seedReferrals(ersFhir, config.ersFhir.services);

@@ -102,3 +102,33 @@ export interface ReceivedMessage {
   /** What the gateway answered to the signals the simulator sent back. */
   signalsSent: { kind: string; messageId: string; status: number }[];
 }
+
+/**
+ * The messages the Spine endpoint received, newest `capacity` kept: a soak or a ten-minute bench
+ * must not grow the simulator without bound. `dropped` counts the older ones let go.
+ */
+export class ReceivedLog {
+  private readonly kept: ReceivedMessage[] = [];
+  /** Index of the oldest kept message; the array is compacted once this passes `capacity`. */
+  private start = 0;
+  dropped = 0;
+
+  constructor(readonly capacity = 5_000) {}
+
+  push(record: ReceivedMessage): void {
+    this.kept.push(record);
+    if (this.kept.length - this.start <= this.capacity) return;
+    this.start += 1;
+    this.dropped += 1;
+    // Compacting every `capacity` drops keeps each push O(1) on average.
+    if (this.start >= this.capacity) {
+      this.kept.splice(0, this.start);
+      this.start = 0;
+    }
+  }
+
+  /** Oldest first. */
+  messages(): ReceivedMessage[] {
+    return this.kept.slice(this.start);
+  }
+}

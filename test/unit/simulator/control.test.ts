@@ -2,14 +2,24 @@
 import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { type ControlDeps, controlRouter, FaultInjector } from '../../../src/simulator/index.js';
+import {
+  type ControlDeps,
+  controlRouter,
+  FaultInjector,
+  ReceivedLog,
+  type ReceivedMessage,
+} from '../../../src/simulator/index.js';
 
-function app(): { app: express.Express; calls: unknown[]; faults: FaultInjector } {
+function app(received = new ReceivedLog()): {
+  app: express.Express;
+  calls: unknown[];
+  faults: FaultInjector;
+} {
   const calls: unknown[] = [];
   const faults = new FaultInjector(0, 'SPINE-1');
   const deps: ControlDeps = {
     faults,
-    received: [],
+    received,
     requests: {
       slotPoll: async (body) => {
         calls.push(['slot-poll', body]);
@@ -84,4 +94,35 @@ describe('control router', () => {
       .expect('Content-Type', /fhir\+json/);
     expect(answer.status).not.toBe(404);
   });
+
+  it('keeps only the newest messages it received, oldest first, and counts those let go', async () => {
+    const received = new ReceivedLog(4);
+    for (let n = 0; n < 23; n++) received.push(receivedMessage(`M-${n}`));
+    const { app: served } = app(received);
+    const answer = await request(served).get('/control/messages').expect(200);
+    expect(answer.body.messages.map((m: ReceivedMessage) => m.messageId)).toEqual([
+      'M-19',
+      'M-20',
+      'M-21',
+      'M-22',
+    ]);
+    expect(answer.body.dropped).toBe(19);
+  });
 });
+
+function receivedMessage(messageId: string): ReceivedMessage {
+  return {
+    messageId,
+    action: 'REPC_IN150016UK05',
+    service: 'urn:nhs:names:services:ebs',
+    conversationId: messageId,
+    from: 'GATEWAY-1',
+    to: 'SPINE-1',
+    cpaId: 'S20001A000182',
+    receivedAt: '2026-12-04T12:00:00.000Z',
+    signature: { present: false },
+    duplicateElimination: true,
+    syncReply: false,
+    signalsSent: [],
+  };
+}

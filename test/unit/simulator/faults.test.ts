@@ -1,6 +1,9 @@
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { type MessageHeader, PARTY_TYPE, parseMessage } from '../../../src/ebxml/index.js';
-import { FaultInjector } from '../../../src/simulator/index.js';
+import { collect } from '../../../src/simulator/http.js';
+import { FaultInjector, failedPostAnswer } from '../../../src/simulator/index.js';
 
 const received: MessageHeader = {
   from: { id: 'GATEWAY-1', type: PARTY_TYPE },
@@ -62,5 +65,20 @@ describe('FaultInjector', () => {
       faults.takeDuplicateDelivery(),
     ]).toEqual([true, true, false]);
     expect(faults.current.duplicateDeliveries).toBe(0);
+  });
+});
+
+describe('the simulated Spine answering a POST that failed', () => {
+  it('answers 413 only for a body over its limit; any other failure is its own, 500 naming it', async () => {
+    const oversized = Readable.from([Buffer.alloc(8), Buffer.alloc(8)]) as unknown as IncomingMessage;
+    const refused = await collect(oversized, 10).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failedPostAnswer(refused)).toEqual({ status: 413, body: 'body over 10 bytes\n' });
+    expect(failedPostAnswer(new Error('signature check crashed'))).toEqual({
+      status: 500,
+      body: 'simulated Spine failed: signature check crashed\n',
+    });
   });
 });
