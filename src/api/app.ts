@@ -10,6 +10,7 @@ import {
   type ReadinessCheck,
   readiness,
 } from '../ops/index.js';
+import { isStoreUnavailable } from '../store/index.js';
 import { isValidUtf8 } from '../xml/index.js';
 import { admissionLimit, bodyBudgetLimit } from './admission.js';
 import { findApiKey } from './api-keys.js';
@@ -24,7 +25,7 @@ import { type ErsRouteDependencies, ersRoutes } from './ers.js';
 import { messageRoutes } from './messages.js';
 import { type MhsRouteDependencies, mhsRoutes } from './mhs.js';
 import { openApiDocument } from './openapi.js';
-import { errorProblem, sendProblem } from './problem.js';
+import { errorProblem, STORE_UNAVAILABLE_PROBLEM, sendProblem } from './problem.js';
 
 export interface ApiDependencies
   extends MhsRouteDependencies,
@@ -147,6 +148,10 @@ export function createApi(deps: ApiDependencies): express.Express {
           status: error.status,
           detail: error.message,
         });
+      if (isStoreUnavailable(error)) {
+        deps.logger.error({ err: error.message }, 'API request failed: the message store cannot be reached');
+        return sendProblem(response, STORE_UNAVAILABLE_PROBLEM);
+      }
       deps.logger.error(
         { err: error.message, ...(error instanceof GatewayError ? { code: error.code } : {}) },
         'API request failed',

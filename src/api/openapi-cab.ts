@@ -117,7 +117,7 @@ export function cabPaths(cabSchemas: CabRequestSchemas): Record<string, unknown>
           ...(interactionId === 'PRSC_IN090000UK09'
             ? { 422: problemResponse('`clinicId` is not the clinic of the poll it answers') }
             : {}),
-          503: problemResponse('Not accepted (the broker is unavailable): retry later'),
+          503: problemResponse('Not accepted (the broker or the message store is unavailable): retry later'),
         },
       },
     };

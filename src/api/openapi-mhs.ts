@@ -111,7 +111,7 @@ export function mhsPaths(): Record<string, unknown> {
               'Spine rejected the message or the gateway gave up on it: the problem fields plus the MHS adaptor’s `error_message`, `process_key` and `errors[]` of `{errorType: soap_fault | ebxml_error, codeContext, errorCode, severity, description, location?}`',
             content: { 'application/problem+json': { schema: spineFailure } },
           },
-          503: problemResponse('Not accepted: retry later'),
+          503: problemResponse('Not accepted (the broker or the message store is unavailable): retry later'),
           504: problemResponse('No reply within the route’s persist duration'),
         },
       },

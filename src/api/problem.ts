@@ -34,6 +34,14 @@ export function errorProblem(error: GatewayError, overrides: Partial<Problem> = 
   };
 }
 
+/** 503 when the message store cannot be reached: nothing the PAS did wrong, so worth retrying. */
+export const STORE_UNAVAILABLE_PROBLEM: Problem = {
+  title: 'Store unavailable: try again later',
+  status: 503,
+  detail: 'the gateway cannot reach its message store now',
+  retryAfterSeconds: 5,
+};
+
 /** 400 naming every invalid field by its JSON path (e.g. `slots[0].usrn`). */
 export function validationProblem(error: z.ZodError, title = 'Invalid request'): Problem {
   const errors = error.issues.map((issue) => ({ field: fieldPath(issue.path), message: issue.message }));

@@ -195,6 +195,26 @@ export function searchLimit(limit: number | undefined): number {
 /** The store cannot be reached now (its thread died, it was closed); the operation did not happen. */
 export class StoreUnavailableError extends createError('STORE_UNAVAILABLE', 503, 'Store unavailable') {}
 
+/** Socket errors, and SQLSTATEs for a lost or refused database connection (class 08, 57P01–57P03, 53300). */
+const CONNECTION_ERROR_CODES =
+  /^(E(CONNREFUSED|CONNRESET|TIMEDOUT|HOSTUNREACH|NETUNREACH|NOTFOUND|PIPE|AI_AGAIN)|08...|57P0[123]|53300)$/;
+/** node-postgres's own words for a pool or client that has lost, or never had, its connection. */
+const CONNECTION_ERROR_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end)/;
+
+/**
+ * Whether `error` means the store cannot be reached now: its thread died or it was closed, or the
+ * database refused, lost or never gave a connection. Such a request is worth retrying; others are not.
+ */
+export function isStoreUnavailable(error: unknown): boolean {
+  if (error instanceof StoreUnavailableError) return true;
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && CONNECTION_ERROR_CODES.test(code)) return true;
+  if (error instanceof AggregateError) return error.errors.some(isStoreUnavailable);
+  return CONNECTION_ERROR_MESSAGES.test(error.message);
+}
+
 export class DuplicateMessageError extends createError('DUPLICATE_MESSAGE', 409, 'Message-Id already used') {
   constructor(readonly messageId: string) {
     super(`message ${messageId} is already stored`);
