@@ -3,8 +3,10 @@
 // All go to correlation on mhs.signals; none is acknowledged.
 import type { MessageHeader, ParsedMessage } from '../ebxml/index.js';
 import type { ApplicationAcknowledgement } from '../hl7/index.js';
+import { ANSWERABLE_STATES } from '../lifecycle/index.js';
 import type { Logger } from '../ops/index.js';
 import { encodeSignal, QUEUES, type Signal } from '../queue/index.js';
+import type { StoredMessage } from '../store/index.js';
 import { type InboundAnswer, messageErrorAnswer, signalAccepted } from './answers.js';
 import { type InboundSender, mayActFor } from './clients.js';
 import { type InboundDependencies, now } from './dependencies.js';
@@ -31,7 +33,7 @@ export async function receiveSignal(
   sender: InboundSender,
 ): Promise<InboundAnswer> {
   const ref = parsed.acknowledgment?.refToMessageId ?? parsed.header.refToMessageId;
-  const answered = ref ? await deps.store.get(ref) : undefined;
+  const answered = await answeredMessage(deps, parsed, ref);
   const refuse = (errorCode: string, description: string): InboundAnswer =>
     parsed.kind === 'error'
       ? signalAccepted()
@@ -67,15 +69,48 @@ export async function receiveSignal(
   const signal: Signal = {
     kind: parsed.kind === 'acknowledgment' ? 'acknowledgment' : 'message-error',
     signalId: parsed.header.messageId,
-    refToMessageId: ref,
+    refToMessageId: answered.messageId,
     conversationId: parsed.header.conversationId,
     receivedAt: now(deps).toISOString(),
   };
   if (parsed.errors) signal.errors = parsed.errors;
   await publishSignal(deps, signal, parsed.header.action);
-  log.info({ audit: 'received', kind: signal.kind, refToMessageId: ref }, 'inbound signal');
+  log.info(
+    {
+      audit: 'received',
+      kind: signal.kind,
+      refToMessageId: ref,
+      ...(ref !== answered.messageId ? { matchedByConversation: answered.messageId } : {}),
+    },
+    'inbound signal',
+  );
   return signalAccepted();
 }
+
+/**
+ * The message a signal answers. Spine has been seen to put the ConversationId, not our MessageId, in
+ * a MessageError's RefToMessageId: such an error ends the one message of that conversation still
+ * waiting for Spine's answer, and none when there are several (it cannot say which it means).
+ */
+async function answeredMessage(
+  deps: InboundDependencies,
+  parsed: ParsedMessage,
+  ref: string | undefined,
+): Promise<StoredMessage | undefined> {
+  if (!ref) return undefined;
+  const named = await deps.store.get(ref);
+  if (named || parsed.kind !== 'error' || ref !== parsed.header.conversationId) return named;
+  const conversation = await deps.store.search({
+    conversationId: ref,
+    direction: 'outbound',
+    limit: CONVERSATION_SCAN,
+  });
+  const waiting = conversation.filter((message) => ANSWERABLE_STATES.includes(message.status));
+  return waiting.length === 1 ? waiting[0] : undefined;
+}
+
+/** Messages of one conversation looked at for a MessageError that names the conversation: C&B's are a handful. */
+const CONVERSATION_SCAN = 50;
 
 /** An HL7 application acknowledgement (MCCI_IN010000UK13): correlation ends the message it names. */
 export async function publishApplicationAck(

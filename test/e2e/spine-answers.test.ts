@@ -281,6 +281,33 @@ describe("Spine's answers, as an MHS adaptor client and the PAS see them", () =>
     expect(text).toContain(`<messageRef><id root="${answered}"/></messageRef>`);
   });
 
+  it('ends NACKED a sent message whose later MessageError names its ConversationId, not its MessageId', async () => {
+    const messageId = newId();
+    spine.script(messageId, [{ status: 202 }]);
+    expect((await post(RELIABLE, messageId, false, hl7(RELIABLE, messageId))).status).toBe(202);
+    const conversationId = String((await waitForStatus(h.api, messageId, 'SENT')).conversationId);
+    // The corpus's MessageError, sent later on its own connection to our inbound endpoint, with
+    // this conversation in both eb:ConversationId and eb:RefToMessageId and the parties of this run.
+    const fixture = readFileSync(join(SPINE_RESPONSES, 'message-error-unknown-cpaid.xml'), 'utf8');
+    const body = fixture
+      .replaceAll('5F0C2E61-8B47-4D13-9A2E-61B7C4D0E9A3', conversationId)
+      .replace('0E6D9B32-41C7-4F58-B0A2-7C19E3D5F846', newId())
+      .replace('YES-0000806', h.config.simulator.partyKey)
+      .replace('RTX-821088', h.config.partyKey);
+    const answer = await sendInbound(h, {
+      contentType: 'text/xml; charset=UTF-8',
+      soapAction: '"urn:oasis:names:tc:ebxml-msg:service/MessageError"',
+      body: Buffer.from(body),
+    });
+    expect(answer.status).toBe(202);
+    const nacked = await waitForStatus(h.api, messageId, 'NACKED');
+    expect(nacked.error).toMatchObject([
+      { errorCode: 'ValueNotRecognized', description: '501319:Unknown eb:CPAId' },
+    ]);
+    const error = await told(messageId, 'error');
+    expect(error.json.data).toMatchObject({ status: 'NACKED' });
+  });
+
   it('ends a message whose HL7 Spine cannot read NACKED, with the PAS told', async () => {
     // POST / refuses such a payload now; the path is driven below that check, as a stored message.
     const store: MessageStore = await openStore(h.config.store);

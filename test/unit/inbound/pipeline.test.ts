@@ -251,6 +251,49 @@ describe('the inbound pipeline', () => {
       expect(signal.errors?.[0]).toMatchObject({ errorCode: 'DeliveryFailure', description: 'gone' });
     });
 
+    it('matches a MessageError naming our ConversationId, as Spine may send it, to the one message waiting in it', async () => {
+      const { pipeline, broker } = pipelineFor(store);
+      const sentId = newId();
+      await storeSent(store, sentId);
+      const errors = [
+        { errorCode: 'ValueNotRecognized', severity: 'Error' as const, description: 'Unknown eb:CPAId' },
+      ];
+      // RefToMessageId = ConversationId = C-<MessageId> (sentHeader's conversation).
+      const byConversation = messageErrorAbout({ ...sentHeader(sentId), messageId: `C-${sentId}` }, errors);
+      expect((await send(pipeline, byConversation)).status).toBe(202);
+      expect(parseSignal(broker.published[0]!.body)).toMatchObject({
+        kind: 'message-error',
+        refToMessageId: sentId,
+        conversationId: `C-${sentId}`,
+      });
+    });
+
+    it('matches no message when the conversation a MessageError names has several waiting, or it is an Acknowledgment', async () => {
+      const { pipeline, broker } = pipelineFor(store);
+      const first = newId();
+      await storeSent(store, first);
+      const second = newId();
+      await store.insert({
+        messageId: second,
+        direction: 'outbound',
+        interactionId: 'REPC_IN150016UK05',
+        conversationId: `C-${first}`,
+        status: 'ACCEPTED',
+      });
+      await store.transition(second, 'SENDING', { from: ['ACCEPTED'] });
+      const namingConversation = { ...sentHeader(first), messageId: `C-${first}` };
+      const error = messageErrorAbout(namingConversation, [
+        { errorCode: 'DeliveryFailure', severity: 'Error', description: 'gone' },
+      ]);
+      expect((await send(pipeline, error)).status).toBe(202);
+      const ack = await send(
+        pipeline,
+        acknowledgmentOf({ ...sentHeader(newId()), messageId: `C-${first}`, conversationId: `C-${first}` }),
+      );
+      expect(read(ack).errors?.[0]).toMatchObject({ errorCode: 'ValueNotRecognized' });
+      expect(broker.published).toEqual([]);
+    });
+
     it('ignores an Acknowledgment for a message we never sent, answering a MessageError', async () => {
       const { pipeline, broker } = pipelineFor(store);
       const answer = await send(pipeline, acknowledgmentOf(sentHeader(newId())));
