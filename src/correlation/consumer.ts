@@ -1,7 +1,8 @@
 import { APPLICATION_ACKNOWLEDGEMENT } from '../hl7/index.js';
+import { mayActFor } from '../inbound/index.js';
 import { ALLOWED_FROM, ANSWERABLE_STATES, type MessageState } from '../lifecycle/index.js';
 import type { Logger } from '../ops/index.js';
-import { replyDeadlineAt, wakeWaiters } from '../outbound/index.js';
+import { partySentTo, replyDeadlineAt, wakeWaiters } from '../outbound/index.js';
 import { type NotificationRelay, pasNotification } from '../outbox/index.js';
 import {
   type Delivery,
@@ -14,6 +15,7 @@ import {
   type QueuePublisher,
   type Signal,
 } from '../queue/index.js';
+import type { RouteTable } from '../routing/index.js';
 import type { MessageStore, StoredMessage } from '../store/index.js';
 
 /** The JSON a PAS sees for an application acknowledgement. */
@@ -36,6 +38,8 @@ export class CorrelationConsumer {
   constructor(
     private readonly deps: {
       store: MessageStore;
+      /** Where a message whose route snapshot predates `toPartyKey` was sent (partySentTo). */
+      routes: RouteTable;
       /** Consumes mhs.signals, publishes to mhs.inbound, wakes waiters on mhs.events. */
       broker: QueueConsumer & QueuePublisher & EventBus;
       relay: NotificationRelay;
@@ -61,6 +65,17 @@ export class CorrelationConsumer {
     });
     if (message?.direction !== 'outbound') {
       log.warn({ kind: signal.kind }, 'signal answers no message we sent');
+      if (signal.kind === 'application-ack') await this.deliverUnmatched(signal);
+      return 'ack';
+    }
+    // Only a client allowed to speak for the party the message went to may move it (inbound/
+    // checks ebXML signals and replies itself; an application ack's message is found only here).
+    const sentTo = partySentTo(message, this.deps.routes);
+    if (signal.senderParties && !mayActFor({ parties: signal.senderParties }, sentTo)) {
+      log.warn(
+        { audit: 'refused', kind: signal.kind, sentTo },
+        'signal from a client not allowed to speak for the party the message was sent to; moves nothing',
+      );
       if (signal.kind === 'application-ack') await this.deliverUnmatched(signal);
       return 'ack';
     }

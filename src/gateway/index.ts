@@ -92,7 +92,7 @@ export async function startGateway(
       signatureAlgorithm: config.signing.algorithm,
       ...(signingPool ? { sign: signingPool.sign } : {}),
     });
-    await startMessaging({ config, store, broker, client, logger, retention }, closers);
+    await startMessaging({ config, store, routes, broker, client, logger, retention }, closers);
     const waiters = new Waiters(broker);
     // The e-RS FHIR side (docs/ers-fhir.md): worklist sync, referrals, attachments, decisions.
     const ersFhir = config.ersFhir.enabled

@@ -6,6 +6,7 @@ import type { Logger } from '../ops/index.js';
 import { DEFAULT_SWEEPER, SendWorker, Sweeper } from '../outbound/index.js';
 import { NotificationRelay } from '../outbox/index.js';
 import type { Broker } from '../queue/index.js';
+import type { RouteTable } from '../routing/index.js';
 import { type MessageStore, type RetentionSettings, startRetention } from '../store/index.js';
 import type { MtlsClient } from '../transport/index.js';
 import type { Closer } from './servers.js';
@@ -13,6 +14,7 @@ import type { Closer } from './servers.js';
 export interface MessagingParts {
   config: GatewayConfig;
   store: MessageStore;
+  routes: RouteTable;
   broker: Broker;
   client: MtlsClient;
   logger: Logger;
@@ -21,7 +23,7 @@ export interface MessagingParts {
 
 /** Starts the relay, the send worker, the sweeper, retention and the correlation consumer. */
 export async function startMessaging(parts: MessagingParts, closers: Closer[]): Promise<void> {
-  const { config, store, broker, client, logger } = parts;
+  const { config, store, routes, broker, client, logger } = parts;
   // PAS notifications written with their transitions (the outbox) are published by one relay;
   // its sweep publishes what a crash or a broker outage left pending, under the same ids.
   const relay = new NotificationRelay({ store, broker, logger });
@@ -57,5 +59,12 @@ export async function startMessaging(parts: MessagingParts, closers: Closer[]): 
     if (unfinished > 0)
       logger.warn({ unfinished }, 'stopping with deliveries unfinished; RabbitMQ will redeliver them');
   });
-  await new CorrelationConsumer({ store, broker, relay, logger, prefetch: config.amqp.prefetch }).start();
+  await new CorrelationConsumer({
+    store,
+    routes,
+    broker,
+    relay,
+    logger,
+    prefetch: config.amqp.prefetch,
+  }).start();
 }

@@ -4,9 +4,11 @@
 import type { HttpMessage, MessageHeader, ParsedMessage } from '../ebxml/index.js';
 import { APPLICATION_ACKNOWLEDGEMENT, type parseApplicationAcknowledgement } from '../hl7/index.js';
 import type { Logger } from '../ops/index.js';
+import { partySentTo } from '../outbound/index.js';
 import { publishToPas } from '../queue/index.js';
 import { DuplicateMessageError } from '../store/index.js';
 import { acknowledgment, answer, type InboundAnswer, serverFault } from './answers.js';
+import { type InboundSender, mayActFor } from './clients.js';
 import { type InboundDependencies, now } from './dependencies.js';
 import { type Hl7Reading, readHl7 } from './requests.js';
 import { publishApplicationAck, publishReply } from './signals.js';
@@ -15,6 +17,7 @@ export async function receiveBusinessMessage(
   deps: InboundDependencies,
   parsed: ParsedMessage,
   log: Logger,
+  sender: InboundSender,
 ): Promise<InboundAnswer> {
   const { header } = parsed;
   // The ebXML is sound from here on. HL7 we cannot read is not an ebXML fault: the message is
@@ -33,7 +36,7 @@ export async function receiveBusinessMessage(
     if (!existing || existing.ack || existing.status !== 'RECEIVED')
       return answerDuplicate(deps, existing?.ack, header, log);
   }
-  const queued = await deliver(deps, parsed, reading, hl7, log);
+  const queued = await deliver(deps, parsed, reading, hl7, log, sender);
   const ack = acknowledgment(deps, parsed);
   const delivered = await deps.store.transition(header.messageId, 'DELIVERED', {
     from: ['RECEIVED'],
@@ -86,6 +89,7 @@ async function deliver(
   reading: Hl7Reading,
   hl7: string | undefined,
   log: Logger,
+  sender: InboundSender,
 ): Promise<string> {
   const { header } = parsed;
   const receivedAt = now(deps).toISOString();
@@ -119,21 +123,29 @@ async function deliver(
   }
   if (header.action === APPLICATION_ACKNOWLEDGEMENT) {
     const applicationAck = reading.data as ReturnType<typeof parseApplicationAcknowledgement>;
-    await publishApplicationAck(deps, header, applicationAck, hl7!, receivedAt);
+    await publishApplicationAck(deps, header, applicationAck, hl7!, receivedAt, sender);
     return 'queued on mhs.signals';
   }
   // A business message naming the message it answers is a reply (e.g. QUPC_IN160102UK05); one
-  // that names nothing we sent is still delivered, marked unmatched.
-  const answered = header.refToMessageId ? await deps.store.get(header.refToMessageId) : undefined;
+  // that names nothing we sent, or a message sent to a party its client may not speak for, is
+  // still delivered, marked unmatched, and completes nothing.
+  const named = header.refToMessageId ? await deps.store.get(header.refToMessageId) : undefined;
+  const sent = named?.direction === 'outbound' ? named : undefined;
+  const answered = sent && mayActFor(sender, partySentTo(sent, deps.routes)) ? sent : undefined;
+  if (sent && !answered)
+    log.warn(
+      { audit: 'refused', refToMessageId: header.refToMessageId, sentTo: partySentTo(sent, deps.routes) },
+      'reply from a client not allowed to speak for the party the request was sent to; delivered unmatched',
+    );
   await publishToPas(deps.broker, {
     kind: header.refToMessageId ? 'reply' : 'request',
     ...about,
     data: reading.data ?? {},
     hl7: hl7!,
     attachments,
-    ...(header.refToMessageId && answered?.direction !== 'outbound' ? { unmatched: true } : {}),
+    ...(header.refToMessageId && !answered ? { unmatched: true } : {}),
   });
-  if (answered?.direction === 'outbound') await publishReply(deps, header, answered.messageId, receivedAt);
+  if (answered) await publishReply(deps, header, answered.messageId, receivedAt);
   return 'queued on mhs.inbound';
 }
 

@@ -4,6 +4,7 @@ export {
   ANY_SENDER,
   type ClientIdentity,
   type InboundSender,
+  mayActFor,
   partiesFor,
   senderFor,
 } from './clients.js';

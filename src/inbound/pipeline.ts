@@ -89,7 +89,7 @@ export class InboundPipeline {
       if (parsed.kind === 'acknowledgment' || parsed.kind === 'error')
         return await receiveSignal(deps, parsed, log, sender);
       if (parsed.header.service === MSH_SERVICE) return await answerMshRequest(deps, parsed, log);
-      return await receiveBusinessMessage(deps, parsed, log);
+      return await receiveBusinessMessage(deps, parsed, log, sender);
     } catch (error) {
       log.error(
         { err: (error as Error).message },

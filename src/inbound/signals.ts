@@ -5,6 +5,7 @@ import type { MessageHeader, ParsedMessage } from '../ebxml/index.js';
 import type { ApplicationAcknowledgement } from '../hl7/index.js';
 import { ANSWERABLE_STATES } from '../lifecycle/index.js';
 import type { Logger } from '../ops/index.js';
+import { partySentTo } from '../outbound/index.js';
 import { encodeSignal, QUEUES, type Signal } from '../queue/index.js';
 import type { StoredMessage } from '../store/index.js';
 import { type InboundAnswer, messageErrorAnswer, signalAccepted } from './answers.js';
@@ -51,11 +52,7 @@ export async function receiveSignal(
     );
   }
   // Only a client allowed to speak for the party we sent it to may change its state.
-  const sentTo =
-    (answered.route as { toPartyKey?: string } | undefined)?.toPartyKey ??
-    (deps.routes.isRouted(answered.interactionId)
-      ? deps.routes.resolve(answered.interactionId).toPartyKey
-      : undefined);
+  const sentTo = partySentTo(answered, deps.routes);
   if (!mayActFor(sender, sentTo)) {
     log.warn(
       { audit: 'refused', refToMessageId: ref, kind: parsed.kind, sentTo },
@@ -112,13 +109,17 @@ async function answeredMessage(
 /** Messages of one conversation looked at for a MessageError that names the conversation: C&B's are a handful. */
 const CONVERSATION_SCAN = 50;
 
-/** An HL7 application acknowledgement (MCCI_IN010000UK13): correlation ends the message it names. */
+/**
+ * An HL7 application acknowledgement (MCCI_IN010000UK13): correlation ends the message it names,
+ * only if that message went to a party the `sender` may speak for (it finds the message; we do not).
+ */
 export async function publishApplicationAck(
   deps: InboundDependencies,
   header: MessageHeader,
   applicationAck: ApplicationAcknowledgement,
   hl7: string,
   receivedAt: string,
+  sender: InboundSender,
 ): Promise<void> {
   await publishSignal(
     deps,
@@ -130,6 +131,7 @@ export async function publishApplicationAck(
       receivedAt,
       applicationAck,
       hl7,
+      senderParties: sender.parties,
     },
     header.action,
   );

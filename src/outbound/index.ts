@@ -16,6 +16,7 @@ export {
   NotAcceptedError,
   type OutboundDependencies,
   OutboundSubmission,
+  partySentTo,
   type RouteSnapshot,
   type SubmitRequest,
   type Submitted,

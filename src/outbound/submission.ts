@@ -42,6 +42,20 @@ export interface RouteSnapshot {
   awaited?: boolean;
 }
 
+/**
+ * The party `message` was sent to, which only a client allowed to speak for may answer: from its
+ * route snapshot, or for rows from before the snapshot had it, from its route now.
+ */
+export function partySentTo(
+  message: { interactionId: string; route?: unknown },
+  routes: RouteTable,
+): string | undefined {
+  return (
+    (message.route as RouteSnapshot | undefined)?.toPartyKey ??
+    (routes.isRouted(message.interactionId) ? routes.resolve(message.interactionId).toPartyKey : undefined)
+  );
+}
+
 /** Whether moving `message` must wake a caller that may be waiting on it (see RouteSnapshot.awaited). */
 export function mayBeAwaited(message: { route?: unknown }): boolean {
   return (message.route as RouteSnapshot | undefined)?.awaited !== false;

@@ -23,6 +23,11 @@ export interface Signal {
   hl7?: string;
   /** A reply's interaction id. */
   interactionId?: string;
+  /**
+   * The parties the TLS client that sent an application acknowledgement may speak for (`*`: any):
+   * correlation moves the message it names only if that message went to one of them.
+   */
+  senderParties?: string[];
 }
 
 /** The interaction of an HL7 application acknowledgement (the AMQP `type` of every such signal). */
@@ -93,6 +98,7 @@ const signalSchema = z
       .optional(),
     hl7: z.string().optional(),
     interactionId: z.string().optional(),
+    senderParties: z.array(z.string()).optional(),
   })
   .refine((signal) => signal.kind !== 'application-ack' || signal.applicationAck !== undefined, {
     message: 'an application-ack signal carries applicationAck',

@@ -21,6 +21,7 @@ import {
 } from '../../src/queue/index.js';
 import { SqliteMessageStore } from '../../src/store/index.js';
 import { createTestVhost } from '../support/rabbitmq.js';
+import { routes } from '../unit/inbound/setup.js';
 
 const vhost = createTestVhost();
 const logger = createLogger({ level: 'silent', redactPatientData: true });
@@ -56,7 +57,7 @@ describe('the PAS notification outbox, against the real RabbitMQ', () => {
   }
 
   const consumer = (b: Broker) =>
-    new CorrelationConsumer({ store, broker: b, relay: relay(b), logger, prefetch: 1 });
+    new CorrelationConsumer({ store, routes, broker: b, relay: relay(b), logger, prefetch: 1 });
   const relay = (b: Broker) =>
     new NotificationRelay({ store, broker: b, logger, settings: { pendingAfterMs: 0 } });
 

@@ -12,7 +12,7 @@ import {
 } from '../../../src/queue/index.js';
 import type { SqliteMessageStore } from '../../../src/store/index.js';
 import { FakeBroker } from '../../support/fake-broker.js';
-import { newId, silent, storeSent, type TestStore, temporaryStore } from '../inbound/setup.js';
+import { newId, routes, silent, storeSent, type TestStore, temporaryStore } from '../inbound/setup.js';
 
 const RECEIVED_AT = '2026-12-03T10:00:00.000Z';
 
@@ -30,7 +30,7 @@ describe('the correlation consumer', () => {
   beforeEach(async () => {
     broker = new FakeBroker();
     const relay = new NotificationRelay({ store, broker, logger: silent });
-    await new CorrelationConsumer({ store, broker, relay, logger: silent, prefetch: 1 }).start();
+    await new CorrelationConsumer({ store, routes, broker, relay, logger: silent, prefetch: 1 }).start();
   });
 
   /** Delivers `signal` on mhs.signals as inbound publishes it; returns the consumer's disposition. */
@@ -161,6 +161,35 @@ describe('the correlation consumer', () => {
     );
     expect(toPas()).toMatchObject([{ kind: 'application-ack', refToMessageId: messageRef, unmatched: true }]);
     expect(await store.get(messageRef)).toBeUndefined();
+  });
+
+  it('moves a message on an application ack only from a client allowed to speak for the party it went to', async () => {
+    const sentToErs = newId();
+    await storeSent(store, sentToErs, 'X26-9199246');
+    const ackFrom = (senderParties: string[]) =>
+      signalAbout(sentToErs, 'application-ack', {
+        applicationAck: {
+          messageId: newId(),
+          typeCode: 'AA',
+          messageRef: sentToErs,
+          details: [],
+          reasons: [],
+        },
+        senderParties,
+      });
+    expect(await deliver(ackFrom(['YES-0000806']))).toBe('ack');
+    expect(await statusOf(sentToErs)).toBe('SENT');
+    expect(toPas()).toMatchObject([{ kind: 'application-ack', refToMessageId: sentToErs, unmatched: true }]);
+    await deliver(ackFrom(['YES-0000806', 'X26-9199246']));
+    expect(await statusOf(sentToErs)).toBe('COMPLETED');
+    const anyParty = newId();
+    await storeSent(store, anyParty, 'X26-9199246');
+    await deliver({
+      ...ackFrom(['*']),
+      refToMessageId: anyParty,
+      applicationAck: { messageId: newId(), typeCode: 'AA', messageRef: anyParty, details: [], reasons: [] },
+    });
+    expect(await statusOf(anyParty)).toBe('COMPLETED');
   });
 
   it.each([

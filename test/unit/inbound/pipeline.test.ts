@@ -128,6 +128,25 @@ describe('the inbound pipeline', () => {
       expect(broker.json(QUEUES.signals)).toEqual([]);
     });
 
+    it('delivers a reply to a message sent to a party its client may not speak for unmatched, with no signal', async () => {
+      const { pipeline, broker } = pipelineFor(store);
+      const requestId = newId();
+      await storeSent(store, requestId, 'X26-9199246');
+      // The client may send for Spine (the reply's From), not for e-RS, to whom the request went.
+      expect((await send(pipeline, slotPoll({ refToMessageId: requestId }), [SPINE_PARTY])).status).toBe(200);
+      expect(broker.json(QUEUES.inbound)).toMatchObject([
+        { kind: 'reply', refToMessageId: requestId, unmatched: true },
+      ]);
+      expect(broker.json(QUEUES.signals)).toEqual([]);
+    });
+
+    it('tells correlation which parties the client of an application acknowledgement may speak for', async () => {
+      const { pipeline, broker } = pipelineFor(store);
+      await send(pipeline, applicationAck(newId()), [SPINE_PARTY]);
+      const [signal] = broker.published.filter((p) => p.queue === QUEUES.signals);
+      expect(parseSignal(signal!.body).senderParties).toEqual([SPINE_PARTY]);
+    });
+
     it('sends an application acknowledgement to correlation, not to the PAS, and acknowledges it', async () => {
       const { pipeline, broker } = pipelineFor(store);
       const messageRef = newId();
