@@ -11,6 +11,7 @@ import { runDlq } from './dlq.js';
 import { describeFailure } from './errors.js';
 import { runInspect } from './inspect.js';
 import { runPki } from './pki.js';
+import { runRead } from './read.js';
 import { runSign } from './sign.js';
 import { runTool } from './tools.js';
 import { UsageError } from './usage.js';
@@ -34,6 +35,9 @@ const USAGE = `usage: mhs-gateway <command> [options]
   apikey list | revoke NAME [--keys FILE | --config FILE]
   dlq list [--json] [--limit N] | dlq replay ID | dlq discard ID [--reason TEXT]
                                  dead letters (FAILED or UNANSWERED outbound messages): list, send again, give up
+  read [mhs.inbound|mhs.referrals] [--count N] [--wait S] [--json]
+                                 read what the PAS reads: print each message, then take it off the
+                                 queue; stops after N, or after S seconds with none (default 2)
   soak [--messages N] [--seed S] [--json]
                                  two instances + simulator under faults, kills and a RabbitMQ restart; JSON summary
   bench [--json] [--messages N] [--concurrency N] [--rate R] [--rate-seconds S] [--inbound N]
@@ -67,6 +71,8 @@ async function main(argv: string[]): Promise<void> {
       return runApiKey(rest);
     case 'dlq':
       return runDlq(rest);
+    case 'read':
+      return runRead(rest);
     case 'inspect':
       return runInspect(rest);
     case 'soak':
