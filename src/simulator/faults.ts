@@ -74,14 +74,15 @@ export class FaultInjector {
     if (soapFault) return soapFault;
     const { messageError } = this.#faults;
     if (!messageError || messageError.times <= 0) return undefined;
-    const { errorCode, description } = messageError;
+    const { errorCode, description, status = 200, refersTo = 'messageId' } = messageError;
     this.#faults.messageError = { ...messageError, times: messageError.times - 1 };
-    const error = buildMessageError(received, [{ errorCode, severity: 'Error', description }], {
+    const answered = { ...received, messageId: received[refersTo] };
+    const error = buildMessageError(answered, [{ errorCode, severity: 'Error', description }], {
       ourParty: { id: this.partyKey, type: PARTY_TYPE },
       messageId: randomUUID().toUpperCase(),
       timestamp: formatTimestamp(new Date()),
     });
-    return { answer: { status: 200, message: error }, describe: `HTTP 200 MessageError ${errorCode}` };
+    return { answer: { status, message: error }, describe: `HTTP ${status} MessageError ${errorCode}` };
   }
 
   /** True when the next e-RS request is to be sent twice (an MSH resending after a lost Acknowledgment). */

@@ -52,10 +52,12 @@ export const faultsSchema = z.strictObject({
       errorCode: z.string().min(1),
       description: z.string(),
       times: z.number().int().min(0),
+      status: z.union([z.literal(200), z.literal(500)]).optional(),
+      refersTo: z.enum(['messageId', 'conversationId']).optional(),
     })
     .optional()
     .describe(
-      'Answer the next `times` ebXML messages with HTTP 200 and an ebXML MessageError (severity Error) with this errorCode (e.g. ValueNotRecognized): the gateway marks the message NACKED and the PAS reads kind "error" on mhs.inbound.',
+      'Answer the next `times` ebXML messages with an ebXML MessageError (severity Error) with this errorCode (e.g. ValueNotRecognized): the gateway marks the message NACKED and the PAS reads kind "error" on mhs.inbound. As real Spine varies: `status` 200 (default, as documented) or 500 (as the MHS adaptor\'s fake Spine sends it); `refersTo` "messageId" (default) or "conversationId", the value Spine has been seen to put in eb:RefToMessageId.',
     ),
 });
 
@@ -74,7 +76,13 @@ export interface Faults {
   /** Send the next N e-RS requests twice, same MessageId and bytes (a resend whose ack was lost). */
   duplicateDeliveries?: number;
   /** Answer the next `times` messages with an ebXML MessageError (HTTP 200). */
-  messageError?: { errorCode: string; description: string; times: number };
+  messageError?: {
+    errorCode: string;
+    description: string;
+    times: number;
+    status?: 200 | 500;
+    refersTo?: 'messageId' | 'conversationId';
+  };
 }
 
 export const DEFAULT_FAULTS: Faults = { applicationAck: 'AA', dropAcks: false, delayMs: 0 };

@@ -216,9 +216,17 @@ describe('messaging patterns, faults and inbound validation', () => {
     expect(error.json.data).toMatchObject({ status: 'NACKED', errors: [{ errorCode: '300' }] });
   });
 
-  it('takes a MessageError from Spine as final (NACKED), without retrying', async () => {
+  it.each([
+    ['HTTP 200, naming the MessageId', {}],
+    ['HTTP 500, naming the ConversationId', { status: 500, refersTo: 'conversationId' }],
+  ])('takes a MessageError from Spine as final (NACKED), without retrying (%s)', async (_label, variant) => {
     await putFaults(h, {
-      messageError: { errorCode: 'ValueNotRecognized', description: '501319:Unknown eb:CPAId', times: 1 },
+      messageError: {
+        errorCode: 'ValueNotRecognized',
+        description: '501319:Unknown eb:CPAId',
+        times: 1,
+        ...variant,
+      },
     });
     const { messageId } = await post('REPC_IN150016UK05');
     const nacked = await waitForStatus(h.api, messageId, 'NACKED');

@@ -56,6 +56,26 @@ describe('FaultInjector', () => {
     expect(faults.current.messageError?.times).toBe(0);
   });
 
+  it('sends a MessageError as real Spine varies it: with HTTP 500, naming the ConversationId', () => {
+    const faults = new FaultInjector(0, 'SPINE-1');
+    faults.update({
+      messageError: {
+        errorCode: 'ValueNotRecognized',
+        description: '501319:Unknown eb:CPAId',
+        times: 1,
+        status: 500,
+        refersTo: 'conversationId',
+      },
+    });
+    const injected = faults.answerInstead(received);
+    expect(injected?.describe).toBe('HTTP 500 MessageError ValueNotRecognized');
+    expect(injected?.answer.status).toBe(500);
+    const error = parseMessage(injected!.answer.message!.contentType, injected!.answer.message!.body);
+    expect(error.kind).toBe('error');
+    expect(error.header.refToMessageId).toBe('C-1');
+    expect(error.header.conversationId).toBe('C-1');
+  });
+
   it('sends the next N requests twice, then stops', () => {
     const faults = new FaultInjector(0, 'SPINE-1');
     faults.update({ duplicateDeliveries: 2 });
