@@ -4,7 +4,7 @@ import type { MessageStore } from '../store/index.js';
 import type { SafeHtml } from './html.js';
 import { browserUsesHttps } from './origin.js';
 import { OverviewLoader } from './overview.js';
-import { clearedSessionCookies, type DashboardSession, SessionStore } from './session.js';
+import { clearedSessionCookies, type DashboardSession, DashboardSessions } from './session.js';
 import { page, type Section, type ViewContext } from './views/layout.js';
 import type { HeldReferralFacts, ReferralsPanel } from './views/referrals.js';
 
@@ -14,7 +14,7 @@ export interface DashboardLogger {
 }
 
 export interface DashboardDependencies {
-  store: Pick<MessageStore, 'get' | 'history' | 'search' | 'deadLetters'>;
+  store: Pick<MessageStore, 'get' | 'history' | 'search' | 'deadLetters' | 'sessions'>;
   state: Pick<OpsStateReader, 'read'>;
   metrics?: Pick<GatewayMetrics, 'totals' | 'flow' | 'text' | 'contentType'>;
   /** dashboard.showPatientData: false redacts payloads and masks NHS numbers on every page and in the stream. */
@@ -68,7 +68,7 @@ export type Authenticated =
 /** What every dashboard page shares: the sessions, the overview, and how a page or a problem is sent. */
 export interface DashboardContext {
   deps: DashboardDependencies;
-  sessions: SessionStore;
+  sessions: DashboardSessions;
   limits: { idleMs: number; lifetimeMs: number };
   trustProxy: boolean;
   view: ViewContext;
@@ -89,7 +89,7 @@ export function dashboardContext(deps: DashboardDependencies): DashboardContext 
   const secure = (request: Request) => browserUsesHttps(request, trustProxy);
   return {
     deps,
-    sessions: new SessionStore(limits, () => clock().getTime()),
+    sessions: new DashboardSessions(limits, deps.store.sessions, () => clock().getTime()),
     limits,
     trustProxy,
     view: {

@@ -8,7 +8,7 @@ import { cookieValue, csrfTokenMatches, DASHBOARD_SESSION_COOKIE, type Dashboard
  * authentication configured, anyone. A browser without either goes to the login page.
  */
 export function authenticate({ deps, sessions, clearCookies }: DashboardContext): RequestHandler {
-  return (request, response, next) => {
+  return async (request, response, next) => {
     if (!deps.verifyKey) {
       response.locals.dashboardAuth = { via: 'open' } satisfies Authenticated;
       return next();
@@ -29,7 +29,12 @@ export function authenticate({ deps, sessions, clearCookies }: DashboardContext)
     }
     const id = cookieValue(request.get('cookie'), DASHBOARD_SESSION_COOKIE);
     // The event stream polls; only what an operator does keeps a session from going idle.
-    const session = id ? sessions.get(id, { touch: request.path !== '/events' }) : undefined;
+    let session: DashboardSession | undefined;
+    try {
+      session = id ? await sessions.get(id, { touch: request.path !== '/events' }) : undefined;
+    } catch (error) {
+      return next(error); // the store is unavailable: the API's error handler answers 503
+    }
     if (id && session) {
       response.locals.dashboardAuth = { via: 'session', id, session } satisfies Authenticated;
       response.locals.apiKeyName = session.keyName;

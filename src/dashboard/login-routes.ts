@@ -24,7 +24,7 @@ export function addLoginRoutes(router: Router, context: DashboardContext): void 
       }),
     );
   });
-  router.post('/dashboard/login', form(), (request, response) => {
+  router.post('/dashboard/login', form(), async (request, response) => {
     const next = safeNext(typeof request.body?.next === 'string' ? request.body.next : undefined);
     if (!deps.verifyKey) return response.redirect(303, next);
     // Login CSRF: another site must not sign this browser in under the attacker's key.
@@ -50,17 +50,17 @@ export function addLoginRoutes(router: Router, context: DashboardContext): void 
     }
     // A fresh id at every sign-in: a session id planted before login is worth nothing after it.
     const previous = cookieValue(request.get('cookie'), DASHBOARD_SESSION_COOKIE);
-    if (previous) sessions.end(previous);
-    const { id } = sessions.create(name);
+    if (previous) await sessions.end(previous);
+    const { id } = await sessions.create(name);
     deps.logger?.info({ audit: 'dashboard-login', apiKeyName: name, ip: request.ip }, 'dashboard login');
     const secure = context.secure(request);
     response.append('Set-Cookie', clearedLegacyCookie(secure));
     response.append('Set-Cookie', sessionCookie(id, { secure, maxAgeSeconds: limits.lifetimeMs / 1000 }));
     return response.redirect(303, next);
   });
-  router.post('/dashboard/logout', form(), (request, response) => {
+  router.post('/dashboard/logout', form(), async (request, response) => {
     const id = cookieValue(request.get('cookie'), DASHBOARD_SESSION_COOKIE);
-    const session = id ? sessions.get(id, { touch: false }) : undefined;
+    const session = id ? await sessions.get(id, { touch: false }) : undefined;
     if (id && session) {
       // Forced logout is a nuisance attack: it needs the same proofs as any other action.
       const refused = csrfProblem(request, session, trustProxy);
@@ -68,7 +68,7 @@ export function addLoginRoutes(router: Router, context: DashboardContext): void 
         context.refused(request, refused);
         return context.problem(response, 403, 'Forbidden', refused);
       }
-      sessions.end(id);
+      await sessions.end(id);
       deps.logger?.info(
         { audit: 'dashboard-logout', apiKeyName: session.keyName, ip: request.ip },
         'dashboard logout',

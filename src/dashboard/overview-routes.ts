@@ -35,11 +35,11 @@ export function addOverviewRoutes(router: Router, context: DashboardContext): vo
     };
     const push = async () => {
       // The stream does not keep a session alive, and stops the moment it ends (logout, expiry).
-      if (auth.via === 'session' && !context.sessions.get(auth.id, { touch: false })) {
-        if (open) response.end('event: signed-out\ndata: {}\n\n');
-        return close();
-      }
       try {
+        if (auth.via === 'session' && !(await context.sessions.get(auth.id, { touch: false }))) {
+          if (open) response.end('event: signed-out\ndata: {}\n\n');
+          return close();
+        }
         const sections = overviewSections(await overview.load(), view);
         const data = Object.fromEntries(Object.entries(sections).map(([name, part]) => [name, part.value]));
         if (open) response.write(`event: overview\ndata: ${JSON.stringify({ sections: data })}\n\n`);

@@ -1,8 +1,10 @@
 // A browser cannot send an Authorization header on a page load, so the dashboard's login form
 // exchanges an API key for a session: the cookie holds only a random session id (the key never
-// leaves the login request), the server keeps who it is and until when. Sessions live in this
-// process's memory: a restart, logout or expiry ends them.
+// leaves the login request), the store keeps who it is and until when, under the id's SHA-256.
+// Kept in the store, sessions are shared by every instance behind one address and outlive a
+// restart; logout or expiry ends them.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { SessionStore, StoredSession } from '../store/index.js';
 
 export const DASHBOARD_SESSION_COOKIE = 'mhs_dashboard_session';
 /** The cookie round one kept the API key itself in; cleared wherever it is still found. */
@@ -10,53 +12,41 @@ export const LEGACY_KEY_COOKIE = 'mhs_dashboard_key';
 /** Only the dashboard's own paths ever carry the cookie: the API, /metrics and /docs never see it. */
 const COOKIE_PATH = '/dashboard';
 
-export interface DashboardSession {
-  /** The API key's name: shown on the page and recorded as the operator. */
-  keyName: string;
-  /** Sent with every state-changing request (header or form field), compared in constant time. */
-  csrfToken: string;
-  createdAt: number;
-  lastSeenAt: number;
-}
+export type DashboardSession = StoredSession;
 
 export interface SessionLimits {
   /** Ends a session nobody used for this long (ms). */
   idleMs: number;
   /** Ends a session this long after sign-in, used or not (ms). */
   lifetimeMs: number;
-  /** Sessions kept at once; the oldest is ended past it (a flood of logins cannot grow memory). */
+  /** Sessions kept at once; the oldest is ended past it (a flood of logins cannot grow the table). */
   maxSessions?: number;
 }
 
 const DEFAULT_MAX_SESSIONS = 10_000;
+/** Use is written at most this often per session: a page's burst of requests is one write. */
+const TOUCH_EVERY_MS = 60_000;
 
-/** Signed-in dashboard sessions, by the SHA-256 of their id (a heap dump holds no usable cookie). */
-export class SessionStore {
-  private readonly sessions = new Map<string, DashboardSession>();
-
+/** Signed-in dashboard sessions: the rules (expiry, ids, tokens) here, the rows in the store. */
+export class DashboardSessions {
   constructor(
     readonly limits: SessionLimits,
+    private readonly store: SessionStore,
     private readonly clock: () => number = Date.now,
   ) {}
 
   /** A new session for `keyName`; returns the id to put in the cookie. */
-  create(keyName: string): { id: string; session: DashboardSession } {
-    this.sweep();
-    const max = this.limits.maxSessions ?? DEFAULT_MAX_SESSIONS;
-    while (this.sessions.size >= max) {
-      const oldest = this.sessions.keys().next().value;
-      if (oldest === undefined) break;
-      this.sessions.delete(oldest);
-    }
-    const id = randomBytes(32).toString('base64url');
+  async create(keyName: string): Promise<{ id: string; session: DashboardSession }> {
     const now = this.clock();
+    await this.store.endExpiredSessions(now - this.limits.idleMs, now - this.limits.lifetimeMs);
+    const id = randomBytes(32).toString('base64url');
     const session: DashboardSession = {
       keyName,
       csrfToken: randomBytes(32).toString('base64url'),
       createdAt: now,
       lastSeenAt: now,
     };
-    this.sessions.set(digest(id), session);
+    await this.store.saveSession(digest(id), session, this.limits.maxSessions ?? DEFAULT_MAX_SESSIONS);
     return { id, session };
   }
 
@@ -64,37 +54,31 @@ export class SessionStore {
    * The live session for a cookie's id, or undefined (unknown, logged out or expired; an expired one
    * is forgotten). `touch` counts this as use, restarting the idle timer.
    */
-  get(id: string, options: { touch: boolean }): DashboardSession | undefined {
+  async get(id: string, options: { touch: boolean }): Promise<DashboardSession | undefined> {
     const key = digest(id);
-    const session = this.sessions.get(key);
+    const session = await this.store.session(key);
     if (!session) return undefined;
     const now = this.clock();
     if (this.expired(session, now)) {
-      this.sessions.delete(key);
+      await this.store.endSession(key);
       return undefined;
     }
-    if (options.touch) session.lastSeenAt = now;
+    if (options.touch && now - session.lastSeenAt >= TOUCH_EVERY_MS) {
+      session.lastSeenAt = now;
+      await this.store.touchSession(key, now);
+    }
     return session;
   }
 
-  /** Logout: the id is worthless from now on. */
-  end(id: string): void {
-    this.sessions.delete(digest(id));
-  }
-
-  get size(): number {
-    return this.sessions.size;
+  /** Logout: the id is worthless from now on, on every instance. */
+  async end(id: string): Promise<void> {
+    await this.store.endSession(digest(id));
   }
 
   private expired(session: DashboardSession, now: number): boolean {
     return (
       now - session.lastSeenAt >= this.limits.idleMs || now - session.createdAt >= this.limits.lifetimeMs
     );
-  }
-
-  private sweep(): void {
-    const now = this.clock();
-    for (const [key, session] of this.sessions) if (this.expired(session, now)) this.sessions.delete(key);
   }
 }
 

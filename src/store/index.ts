@@ -13,6 +13,7 @@ export {
 export { PostgresMessageStore, type PostgresStoreOptions } from './postgres.js';
 export { migratePostgres } from './postgres-migrate.js';
 export * from './referral-types.js';
+export type { SessionStore, StoredSession } from './session-types.js';
 export { postgresTarget, redactStoreSetting } from './setting.js';
 export { SqliteMessageStore } from './sqlite.js';
 export { migrateSqlite } from './sqlite-migrate.js';

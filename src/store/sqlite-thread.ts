@@ -2,8 +2,10 @@ import { Worker } from 'node:worker_threads';
 import { GatewayError } from '../errors/index.js';
 import { WORKER_HEAP_LIMITS, workerScript } from '../threads/index.js';
 import type { ReferralStore } from './referral-types.js';
+import type { SessionStore } from './session-types.js';
 import {
   forwardReferrals,
+  forwardSessions,
   type StoreCall,
   type StoreMethod,
   type StoreReply,
@@ -35,6 +37,7 @@ export class ThreadedSqliteStore implements MessageStore {
   private readonly outgoing: StoreCall[] = [];
   private closed = false;
   readonly referrals: ReferralStore = forwardReferrals((method, args) => this.call(method, args));
+  readonly sessions: SessionStore = forwardSessions((method, args) => this.call(method, args));
 
   private constructor(
     private readonly path: string,

@@ -1,10 +1,15 @@
 import type { ReferralStore } from './referral-types.js';
+import type { SessionStore } from './session-types.js';
 import type { MessageStore } from './types.js';
 
 type ReferralMethod = keyof ReferralStore;
+type SessionMethod = keyof SessionStore;
 
-/** A MessageStore method, or `referrals.<method>` for one of its ReferralStore's. */
-export type StoreMethod = Exclude<keyof MessageStore, 'referrals'> | `referrals.${ReferralMethod}`;
+/** A MessageStore method, or `referrals.<method>` / `sessions.<method>` for one of its parts'. */
+export type StoreMethod =
+  | Exclude<keyof MessageStore, 'referrals' | 'sessions'>
+  | `referrals.${ReferralMethod}`
+  | `sessions.${SessionMethod}`;
 
 /** Every ReferralStore method, for the thread's forwarder: a method added to the interface but not here fails to compile. */
 const REFERRAL_METHODS: Record<ReferralMethod, true> = {
@@ -25,14 +30,32 @@ const REFERRAL_METHODS: Record<ReferralMethod, true> = {
   releaseDecision: true,
 };
 
+/** Every SessionStore method, as REFERRAL_METHODS. */
+const SESSION_METHODS: Record<SessionMethod, true> = {
+  saveSession: true,
+  session: true,
+  touchSession: true,
+  endSession: true,
+  endExpiredSessions: true,
+};
+
+type Call = (method: StoreMethod, args: unknown[]) => Promise<unknown>;
+
 /** A ReferralStore whose every method is `call('referrals.<method>', args)`. */
-export function forwardReferrals(
-  call: (method: StoreMethod, args: unknown[]) => Promise<unknown>,
-): ReferralStore {
+export function forwardReferrals(call: Call): ReferralStore {
+  return forward(call, 'referrals', Object.keys(REFERRAL_METHODS)) as unknown as ReferralStore;
+}
+
+/** A SessionStore whose every method is `call('sessions.<method>', args)`. */
+export function forwardSessions(call: Call): SessionStore {
+  return forward(call, 'sessions', Object.keys(SESSION_METHODS)) as unknown as SessionStore;
+}
+
+function forward(call: Call, part: 'referrals' | 'sessions', methods: string[]) {
   const forwarder: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
-  for (const method of Object.keys(REFERRAL_METHODS) as ReferralMethod[])
-    forwarder[method] = (...args) => call(`referrals.${method}`, args);
-  return forwarder as unknown as ReferralStore;
+  for (const method of methods)
+    forwarder[method] = (...args) => call(`${part}.${method}` as StoreMethod, args);
+  return forwarder;
 }
 
 /** The function a call names on `store` (bound to the object that owns it). */
@@ -40,9 +63,10 @@ export function storeMethod(
   store: MessageStore,
   method: StoreMethod,
 ): (...args: unknown[]) => Promise<unknown> {
-  const [owner, name] = method.startsWith('referrals.')
-    ? [store.referrals as unknown as Record<string, unknown>, method.slice('referrals.'.length)]
-    : [store as unknown as Record<string, unknown>, method];
+  const dot = method.indexOf('.');
+  const part = dot < 0 ? undefined : (method.slice(0, dot) as 'referrals' | 'sessions');
+  const owner = (part ? store[part] : store) as unknown as Record<string, unknown>;
+  const name = method.slice(dot + 1);
   const found = owner[name];
   if (typeof found !== 'function') throw new Error(`the store has no method ${method}`);
   return (found as (...args: unknown[]) => Promise<unknown>).bind(owner);

@@ -2,6 +2,7 @@ import { createError } from '../errors/index.js';
 
 import { DEAD_LETTER_STATES, type Direction, type MessageState } from '../lifecycle/index.js';
 import type { ReferralStore } from './referral-types.js';
+import type { SessionStore } from './session-types.js';
 
 // The states and their moves are the lifecycle's (src/lifecycle); re-exported for the store's users.
 export {
@@ -228,6 +229,8 @@ export class DuplicateMessageError extends createError('DUPLICATE_MESSAGE', 409,
 export interface MessageStore {
   /** The e-RS FHIR side's tables (referral-types.ts), in the same database. */
   readonly referrals: ReferralStore;
+  /** The dashboard's signed-in sessions (shared by every instance on this store). */
+  readonly sessions: SessionStore;
   /** Stores a new message with its first history row; DuplicateMessageError if the id exists. */
   insert(message: NewMessage): Promise<void>;
   get(messageId: string): Promise<StoredMessage | undefined>;

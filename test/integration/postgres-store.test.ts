@@ -10,6 +10,7 @@ import { freePort } from '../support/ports.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { messageStoreContract } from '../unit/store/contract.js';
 import { referralStoreContract } from '../unit/store/referral-contract.js';
+import { sessionStoreContract } from '../unit/store/session-contract.js';
 
 // One database per run; each contract test gets a schema of its own inside it (search_path in the URL).
 const databases: TestDatabase[] = [];
@@ -34,6 +35,14 @@ messageStoreContract('PostgresMessageStore', async (clock) => {
 });
 
 referralStoreContract('PostgresMessageStore', async (clock) => {
+  const url = await run.schemaUrl(`store_${++schemas}`);
+  return {
+    store: await PostgresMessageStore.open(url, { clock }),
+    another: (otherClock) => PostgresMessageStore.open(url, { clock: otherClock ?? clock }),
+  };
+});
+
+sessionStoreContract('PostgresMessageStore', async (clock) => {
   const url = await run.schemaUrl(`store_${++schemas}`);
   return {
     store: await PostgresMessageStore.open(url, { clock }),

@@ -119,6 +119,20 @@ describe('dashboard sessions, CSRF and the API boundary', () => {
     expect(first.cookie).toMatch(/; Path=\/dashboard; HttpOnly; SameSite=Strict; Max-Age=43200$/);
   });
 
+  it('shares sessions between instances on one store: signed in on one, open on another; logout ends it on both', async () => {
+    const [first, second] = [gateway(), gateway()];
+    const { pair, csrf } = await signIn(first);
+    expect(await opens(second, pair)).toBe(true);
+    const logout = await request(second)
+      .post('/dashboard/logout')
+      .set({ ...SAME_ORIGIN, Cookie: pair })
+      .type('form')
+      .send({ csrf });
+    expect(logout.status).toBe(303);
+    expect(await opens(first, pair)).toBe(false);
+    expect(await opens(gateway(), pair)).toBe(false); // nor on an instance started after
+  });
+
   it('does not let the dashboard cookie authenticate the API, nor round one’s key cookie', async () => {
     const app = gateway();
     const { pair } = await signIn(app);

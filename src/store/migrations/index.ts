@@ -3,6 +3,7 @@ import * as deadLetters from './002_dead_letters.js';
 import * as hl7IdAndUnanswered from './003_hl7_id_and_unanswered.js';
 import * as outbox from './004_outbox.js';
 import * as ersFhir from './005_ers_fhir.js';
+import * as dashboardSessions from './006_dashboard_sessions.js';
 
 export interface Migration {
   version: number;
@@ -36,6 +37,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 3, name: '003_hl7_id_and_unanswered', sql: hl7IdAndUnanswered.postgres },
   { version: 4, name: '004_outbox', sql: outbox.postgres },
   { version: 5, name: '005_ers_fhir', sql: ersFhir.postgres },
+  { version: 6, name: '006_dashboard_sessions', sql: dashboardSessions.postgres },
 ];
 
 /**
@@ -54,4 +56,5 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   },
   { version: 4, name: '004_outbox', sql: outbox.sqlite },
   { version: 5, name: '005_ers_fhir', sql: ersFhir.sqlite },
+  { version: 6, name: '006_dashboard_sessions', sql: dashboardSessions.sqlite },
 ];

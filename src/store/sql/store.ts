@@ -1,4 +1,5 @@
 import type { ReferralStore } from '../referral-types.js';
+import type { SessionStore } from '../session-types.js';
 import type {
   DeadLetter,
   DeadLetterQuery,
@@ -18,6 +19,7 @@ import type {
 import * as listings from './listings.js';
 import * as messages from './messages.js';
 import { SqlReferrals } from './referrals.js';
+import { SqlSessions } from './sessions.js';
 import type { Dialect, Statement } from './statement.js';
 import type { SqlRunner, Work } from './work.js';
 
@@ -29,6 +31,7 @@ import type { SqlRunner, Work } from './work.js';
  */
 export abstract class SqlStore implements MessageStore {
   readonly referrals: ReferralStore;
+  readonly sessions: SessionStore;
   private readonly runner: SqlRunner;
 
   protected constructor(
@@ -41,6 +44,7 @@ export abstract class SqlStore implements MessageStore {
       change: (statement) => this.change(statement),
     };
     this.referrals = new SqlReferrals(dialect, this.runner, clock);
+    this.sessions = new SqlSessions(dialect, this.runner);
   }
 
   protected abstract read<T>(work: Work<T>): Promise<T>;

@@ -11,6 +11,7 @@ import {
 } from '../../../src/store/index.js';
 import { messageStoreContract } from './contract.js';
 import { referralStoreContract } from './referral-contract.js';
+import { sessionStoreContract } from './session-contract.js';
 
 function openTemp(): SqliteMessageStore {
   return new SqliteMessageStore(join(mkdtempSync(join(tmpdir(), 'mhs-store-')), 'state.db'));
@@ -40,6 +41,22 @@ referralStoreContract('SqliteMessageStore', async (clock) => {
 });
 
 referralStoreContract('ThreadedSqliteStore', async (clock) => {
+  const path = join(mkdtempSync(join(tmpdir(), 'mhs-store-')), 'state.db');
+  return {
+    store: await ThreadedSqliteStore.open(path, clock),
+    another: async (otherClock) => ThreadedSqliteStore.open(path, otherClock),
+  };
+});
+
+sessionStoreContract('SqliteMessageStore', async (clock) => {
+  const path = join(mkdtempSync(join(tmpdir(), 'mhs-store-')), 'state.db');
+  return {
+    store: new SqliteMessageStore(path, clock),
+    another: async (otherClock) => new SqliteMessageStore(path, otherClock),
+  };
+});
+
+sessionStoreContract('ThreadedSqliteStore', async (clock) => {
   const path = join(mkdtempSync(join(tmpdir(), 'mhs-store-')), 'state.db');
   return {
     store: await ThreadedSqliteStore.open(path, clock),
