@@ -8,7 +8,7 @@ import {
 } from '../../src/store/index.js';
 import { freePort } from '../support/ports.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { messageStoreContract } from '../unit/store/contract.js';
+import { messageStoreContract, type OpenFreshStore } from '../unit/store/contract.js';
 import { referralStoreContract } from '../unit/store/referral-contract.js';
 import { sessionStoreContract } from '../unit/store/session-contract.js';
 
@@ -26,29 +26,18 @@ afterAll(async () => {
   await Promise.all(databases.map((database) => database.remove()));
 });
 
-messageStoreContract('PostgresMessageStore', async (clock) => {
+/** A fresh schema in this run's database. */
+const fresh: OpenFreshStore = async (clock) => {
   const url = await run.schemaUrl(`store_${++schemas}`);
   return {
     store: await PostgresMessageStore.open(url, { clock }),
     another: (otherClock) => PostgresMessageStore.open(url, { clock: otherClock ?? clock }),
   };
-});
+};
 
-referralStoreContract('PostgresMessageStore', async (clock) => {
-  const url = await run.schemaUrl(`store_${++schemas}`);
-  return {
-    store: await PostgresMessageStore.open(url, { clock }),
-    another: (otherClock) => PostgresMessageStore.open(url, { clock: otherClock ?? clock }),
-  };
-});
-
-sessionStoreContract('PostgresMessageStore', async (clock) => {
-  const url = await run.schemaUrl(`store_${++schemas}`);
-  return {
-    store: await PostgresMessageStore.open(url, { clock }),
-    another: (otherClock) => PostgresMessageStore.open(url, { clock: otherClock ?? clock }),
-  };
-});
+messageStoreContract('PostgresMessageStore', fresh);
+referralStoreContract('PostgresMessageStore', fresh);
+sessionStoreContract('PostgresMessageStore', fresh);
 
 describe('PostgresMessageStore migrations and opening', () => {
   it('migrates a new database once when two instances start together', async () => {

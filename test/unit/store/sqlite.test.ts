@@ -9,7 +9,7 @@ import {
   SqliteMessageStore,
   ThreadedSqliteStore,
 } from '../../../src/store/index.js';
-import { messageStoreContract } from './contract.js';
+import { messageStoreContract, type OpenFreshStore } from './contract.js';
 import { referralStoreContract } from './referral-contract.js';
 import { sessionStoreContract } from './session-contract.js';
 
@@ -24,54 +24,32 @@ const base = {
   status: 'ACCEPTED' as const,
 };
 
-messageStoreContract('SqliteMessageStore', async (clock) => {
+/** A fresh file, opened in this thread. */
+const inProcess: OpenFreshStore = async (clock) => {
   const path = join(mkdtempSync(join(tmpdir(), 'mhs-store-')), 'state.db');
   return {
     store: new SqliteMessageStore(path, clock),
     another: async (otherClock) => new SqliteMessageStore(path, otherClock),
   };
-});
+};
 
-referralStoreContract('SqliteMessageStore', async (clock) => {
-  const path = join(mkdtempSync(join(tmpdir(), 'mhs-store-')), 'state.db');
-  return {
-    store: new SqliteMessageStore(path, clock),
-    another: async (otherClock) => new SqliteMessageStore(path, otherClock),
-  };
-});
-
-referralStoreContract('ThreadedSqliteStore', async (clock) => {
+/** The gateway's store: the same file behind a thread of its own; every promise holds as above. */
+const threaded: OpenFreshStore = async (clock) => {
   const path = join(mkdtempSync(join(tmpdir(), 'mhs-store-')), 'state.db');
   return {
     store: await ThreadedSqliteStore.open(path, clock),
     another: async (otherClock) => ThreadedSqliteStore.open(path, otherClock),
   };
-});
+};
 
-sessionStoreContract('SqliteMessageStore', async (clock) => {
-  const path = join(mkdtempSync(join(tmpdir(), 'mhs-store-')), 'state.db');
-  return {
-    store: new SqliteMessageStore(path, clock),
-    another: async (otherClock) => new SqliteMessageStore(path, otherClock),
-  };
-});
-
-sessionStoreContract('ThreadedSqliteStore', async (clock) => {
-  const path = join(mkdtempSync(join(tmpdir(), 'mhs-store-')), 'state.db');
-  return {
-    store: await ThreadedSqliteStore.open(path, clock),
-    another: async (otherClock) => ThreadedSqliteStore.open(path, otherClock),
-  };
-});
-
-// The gateway's store: the same file behind a thread of its own; every promise holds as above.
-messageStoreContract('ThreadedSqliteStore', async (clock) => {
-  const path = join(mkdtempSync(join(tmpdir(), 'mhs-store-')), 'state.db');
-  return {
-    store: await ThreadedSqliteStore.open(path, clock),
-    another: async (otherClock) => ThreadedSqliteStore.open(path, otherClock),
-  };
-});
+for (const [name, openFresh] of [
+  ['SqliteMessageStore', inProcess],
+  ['ThreadedSqliteStore', threaded],
+] as const) {
+  messageStoreContract(name, openFresh);
+  referralStoreContract(name, openFresh);
+  sessionStoreContract(name, openFresh);
+}
 
 describe('openStore', () => {
   it('opens sqlite: settings and refuses other schemes without echoing a password', async () => {
