@@ -35,9 +35,9 @@ const USAGE = `usage: mhs-gateway <command> [options]
   apikey list | revoke NAME [--keys FILE | --config FILE]
   dlq list [--json] [--limit N] | dlq replay ID | dlq discard ID [--reason TEXT]
                                  dead letters (FAILED or UNANSWERED outbound messages): list, send again, give up
-  read [mhs.inbound|mhs.referrals] [--count N] [--wait S] [--json]
-                                 read what the PAS reads: print each message, then take it off the
-                                 queue; stops after N, or after S seconds with none (default 2)
+  read [mhs.inbound|mhs.referrals] [--count N] [--wait S] [--take] [--json]
+                                 print what the PAS reads, leaving it on the queue (--take: take it
+                                 off, as a PAS does); stops after N, or S seconds with none (default 2)
   soak [--messages N] [--seed S] [--json]
                                  two instances + simulator under faults, kills and a RabbitMQ restart; JSON summary
   bench [--json] [--messages N] [--concurrency N] [--rate R] [--rate-seconds S] [--inbound N]

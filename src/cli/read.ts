@@ -7,11 +7,15 @@ import { UsageError, wholeNumber } from './usage.js';
 /** The queues a PAS reads: the ones this command may take messages from. */
 const PAS_QUEUES: readonly string[] = [QUEUES.inbound, QUEUES.referrals];
 
+/** The most messages one read shows without taking them: each is held unacknowledged until the read ends. */
+const MOST_SHOWN = 100;
+
 /**
- * `read [QUEUE] [--count N] [--wait S] [--json] [--config FILE]`: reads what the PAS would read,
- * as a PAS does: each message is printed, then acknowledged, so it leaves the queue. Stops after
- * `--count` messages, or when none has come for `--wait` seconds. For a newcomer following the
- * README without a PAS, and for an operator draining a development queue.
+ * `read [QUEUE] [--count N] [--wait S] [--take] [--json] [--config FILE]`: prints what the PAS
+ * would read. By default it only looks: every message goes back to the queue, in order, when the
+ * read ends, so running it against a live PAS's queue takes nothing from the PAS. `--take`
+ * acknowledges each printed message, as a PAS does, so it leaves the queue. Stops after `--count`
+ * messages (at most 100 without `--take`), or when none has come for `--wait` seconds.
  */
 export async function runRead(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -20,6 +24,7 @@ export async function runRead(args: string[]): Promise<void> {
       config: { type: 'string' },
       count: { type: 'string' },
       wait: { type: 'string' },
+      take: { type: 'boolean' },
       json: { type: 'boolean' },
     },
     allowPositionals: true,
@@ -29,7 +34,10 @@ export async function runRead(args: string[]): Promise<void> {
   const queue = positionals[0] ?? QUEUES.inbound;
   if (!PAS_QUEUES.includes(queue))
     throw new UsageError(`read takes a queue the PAS reads (${PAS_QUEUES.join(', ')}), not "${queue}"`);
-  const count = wholeNumber(values.count, '--count', Number.POSITIVE_INFINITY, 1);
+  const take = values.take ?? false;
+  const count = wholeNumber(values.count, '--count', take ? Number.POSITIVE_INFINITY : MOST_SHOWN, 1);
+  if (!take && count > MOST_SHOWN)
+    throw new UsageError(`read shows at most ${MOST_SHOWN} messages without --take`);
   const waitSeconds = wholeNumber(values.wait, '--wait', 2, 1);
   const config = loadConfig({ file: values.config });
   const broker = new Broker(config.amqp.url, {
@@ -39,48 +47,14 @@ export async function runRead(args: string[]): Promise<void> {
   });
   try {
     await broker.start();
-    await readUntilDone(broker, queue, count, waitSeconds * 1000, values.json ?? false);
+    const json = values.json ?? false;
+    const read = await broker.browse(queue, { max: count, idleMs: waitSeconds * 1000, take }, (delivery) => {
+      process.stdout.write(`${render(delivery, json)}\n`);
+    });
+    if (read === 0) process.stderr.write(`${queue} is empty\n`);
   } finally {
     await broker.close();
   }
-}
-
-async function readUntilDone(
-  broker: Broker,
-  queue: string,
-  count: number,
-  idleMs: number,
-  json: boolean,
-): Promise<void> {
-  let printed = 0;
-  let finish: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
-  let idle: NodeJS.Timeout | undefined;
-  // The wait counts from the last message, or from when the consumer was in place.
-  const waitAgain = () => {
-    clearTimeout(idle);
-    idle = setTimeout(finish, idleMs);
-  };
-  await broker.consume(
-    queue,
-    async (delivery) => {
-      // Past the count (prefetched with the last one wanted): back to the queue, untouched.
-      if (printed >= count) return 'requeue';
-      printed += 1;
-      process.stdout.write(`${render(delivery, json)}\n`);
-      if (printed >= count) finish();
-      else waitAgain();
-      return 'ack';
-    },
-    Number.isFinite(count) ? Math.min(count, 100) : 100,
-  );
-  if (printed === 0) waitAgain();
-  await done;
-  clearTimeout(idle);
-  await broker.stopConsuming(5_000);
-  if (printed === 0) process.stderr.write(`${queue} is empty\n`);
 }
 
 /** The body as the PAS reads it: its JSON (pretty, or one line with --json), else the text. */

@@ -1,12 +1,16 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AmqpConnection } from './connection.js';
-import { Consumers } from './consumers.js';
-import type { BrokerLogger, Handler, PublishProperties } from './delivery.js';
+import { Consumers, toDelivery } from './consumers.js';
+import type { BrokerLogger, Delivery, Handler, PublishProperties } from './delivery.js';
 import { type EventListener, EventListeners } from './events.js';
 import type { EventBus, QueueConsumer, QueuePublisher, RetryPublisher } from './ports.js';
 import { publishConfirmed } from './publish.js';
 import { RetryQueues } from './retry-queues.js';
 import { settleDelivery } from './settle.js';
 import { declareTopology, EVENTS_EXCHANGE } from './topology.js';
+
+/** How often browse asks an empty queue again while it waits. */
+const BROWSE_POLL_MS = 100;
 
 export interface BrokerOptions {
   instanceId: string;
@@ -99,6 +103,35 @@ export class Broker implements QueuePublisher, RetryPublisher, QueueConsumer, Ev
   async queueDepth(queue: string): Promise<{ messages: number; consumers: number }> {
     const info = await this.connection.withChannel((channel) => channel.checkQueue(queue));
     return { messages: info.messageCount, consumers: info.consumerCount };
+  }
+
+  /**
+   * Reads `queue` one message at a time (basic.get, no consumer), handing each to `onMessage`,
+   * until `max` are read or none has come for `idleMs`. `take` acknowledges each; otherwise every
+   * message read goes back to the queue, in order, when the read's channel closes. How many were read.
+   */
+  async browse(
+    queue: string,
+    { max, idleMs, take }: { max: number; idleMs: number; take: boolean },
+    onMessage: (delivery: Delivery) => void,
+  ): Promise<number> {
+    return this.connection.withChannel(async (channel) => {
+      let read = 0;
+      let lastAt = Date.now();
+      while (read < max) {
+        const message = await channel.get(queue, { noAck: false });
+        if (message === false) {
+          if (Date.now() - lastAt >= idleMs) break;
+          await sleep(BROWSE_POLL_MS);
+          continue;
+        }
+        onMessage(toDelivery(message));
+        if (take) channel.ack(message);
+        read += 1;
+        lastAt = Date.now();
+      }
+      return read;
+    });
   }
 
   async purge(queue: string): Promise<void> {

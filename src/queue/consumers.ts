@@ -1,7 +1,7 @@
 // The consumers of this client: one channel each with bounded prefetch and manual acks, resumed
 // after every reconnect, and counted in flight so a graceful stop can wait for them to settle.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { Channel, ChannelModel, ConsumeMessage, Message } from 'amqplib';
 import type { BrokerLogger, Delivery, Disposition, Handler } from './delivery.js';
 
 export interface Subscription {
@@ -86,7 +86,7 @@ export class Consumers {
   }
 }
 
-function toDelivery(message: ConsumeMessage): Delivery {
+export function toDelivery(message: Message): Delivery {
   return {
     body: message.content,
     messageId: message.properties.messageId as string | undefined,

@@ -44,11 +44,28 @@ describe('mhs-gateway read', () => {
     attachments: [],
   });
 
-  it('prints what the PAS would read, oldest first, and takes each printed message off the queue', async () => {
+  it('shows what waits for the PAS, oldest first, and leaves it there, in order', async () => {
     await publishToPas(broker, request('M-1'));
     await publishToPas(broker, request('M-2'));
+    // Once stopping at the count, once when nothing more comes.
+    for (const until of [
+      ['--count', '2'],
+      ['--wait', '1'],
+    ]) {
+      const shown = read('--json', ...until);
+      expect(shown.status).toBe(0);
+      expect(
+        shown.stdout
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line)),
+      ).toEqual([request('M-1'), request('M-2')]);
+      expect((await broker.queueDepth(QUEUES.inbound)).messages).toBe(2);
+    }
+  });
 
-    const first = read('--count', '1', '--json');
+  it('with --take, acknowledges each message it prints, as a PAS does, so it leaves the queue', async () => {
+    const first = read('--take', '--count', '1', '--json');
     expect(first.status).toBe(0);
     expect(
       first.stdout
@@ -58,7 +75,7 @@ describe('mhs-gateway read', () => {
     ).toEqual([request('M-1')]);
     expect((await broker.queueDepth(QUEUES.inbound)).messages).toBe(1);
 
-    const rest = read('--wait', '5');
+    const rest = read('--take', '--count', '1');
     expect(rest.status).toBe(0);
     expect(JSON.parse(rest.stdout)).toEqual(request('M-2'));
     expect(rest.stdout).toContain('\n  "kind": "request",'); // pretty without --json
@@ -70,11 +87,14 @@ describe('mhs-gateway read', () => {
     expect(empty.stderr).toBe('mhs.inbound is empty\n');
   });
 
-  it('reads only the queues a PAS reads, in one line', () => {
+  it('reads only the queues a PAS reads, and shows at most 100 without taking them, in one line', () => {
     const refused = read(QUEUES.signals);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toBe(
       'mhs-gateway: read takes a queue the PAS reads (mhs.inbound, mhs.referrals), not "mhs.signals"\n',
     );
+    const tooMany = read('--count', '101');
+    expect(tooMany.status).toBe(1);
+    expect(tooMany.stderr).toBe('mhs-gateway: read shows at most 100 messages without --take\n');
   });
 });
