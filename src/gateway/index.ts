@@ -107,6 +107,7 @@ export async function startGateway(
       logger,
       trusted: () => tls.current.caCertificates,
       signingIdentity: () => ({ privateKey: tls.current.privateKey, certificate: tls.current.certificate }),
+      ...(signingPool ? { sign: signingPool.sign } : {}),
       requireSignature: config.inbound.requireSignature,
       validateSchema: config.inbound.validateSchema,
       maxParts: config.inbound.maxParts,

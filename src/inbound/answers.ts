@@ -13,8 +13,11 @@ import {
   PARTY_TYPE,
   type ParsedMessage,
 } from '../ebxml/index.js';
-import { signEnvelope, signedReferences } from '../security/xmldsig/index.js';
+import { type EnvelopeSigner, signEnvelope, signedReferences } from '../security/xmldsig/index.js';
 import { type InboundDependencies, now } from './dependencies.js';
+
+const signHere: EnvelopeSigner = async (envelopeXml, parts, identity, options) =>
+  signEnvelope(envelopeXml, parts, identity, options);
 
 /** The HTTP answer to one inbound POST. */
 export interface InboundAnswer {
@@ -79,7 +82,7 @@ export function serverFault(error: unknown): InboundAnswer {
 }
 
 /** The Acknowledgment for an accepted message; signed, with the message's references, when asked (NRR). */
-export function acknowledgment(deps: InboundDependencies, parsed: ParsedMessage): HttpMessage {
+export async function acknowledgment(deps: InboundDependencies, parsed: ParsedMessage): Promise<HttpMessage> {
   const requested = parsed.reliability.ackRequested;
   const signed = requested?.signed === true && parsed.signaturePresent;
   const ack = buildAcknowledgment(
@@ -89,5 +92,6 @@ export function acknowledgment(deps: InboundDependencies, parsed: ParsedMessage)
     signed ? signedReferences(parsed.envelopeXml) : [],
   );
   if (!requested?.signed) return ack;
-  return { ...ack, body: Buffer.from(signEnvelope(ack.body.toString('utf8'), [], deps.signingIdentity())) };
+  const sign = deps.sign ?? signHere;
+  return { ...ack, body: Buffer.from(await sign(ack.body.toString('utf8'), [], deps.signingIdentity(), {})) };
 }

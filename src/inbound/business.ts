@@ -37,7 +37,7 @@ export async function receiveBusinessMessage(
       return answerDuplicate(deps, existing?.ack, header, log);
   }
   const queued = await deliver(deps, parsed, reading, hl7, log, sender);
-  const ack = acknowledgment(deps, parsed);
+  const ack = await acknowledgment(deps, parsed);
   const delivered = await deps.store.transition(header.messageId, 'DELIVERED', {
     from: ['RECEIVED'],
     detail: queued,

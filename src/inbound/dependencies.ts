@@ -2,7 +2,7 @@ import type { X509Certificate } from 'node:crypto';
 import type { Logger } from '../ops/index.js';
 import type { QueuePublisher } from '../queue/index.js';
 import type { RouteTable } from '../routing/index.js';
-import type { SigningIdentity } from '../security/xmldsig/index.js';
+import type { EnvelopeSigner, SigningIdentity } from '../security/xmldsig/index.js';
 import type { MessageStore } from '../store/index.js';
 
 export interface InboundDependencies {
@@ -15,6 +15,8 @@ export interface InboundDependencies {
   trusted: () => X509Certificate[];
   /** Signs acknowledgments a sender asked to be signed. */
   signingIdentity: () => SigningIdentity;
+  /** Signs off the event loop (the SigningPool); default: on this thread. */
+  sign?: EnvelopeSigner;
   requireSignature: boolean;
   validateSchema: boolean;
   maxParts: number;

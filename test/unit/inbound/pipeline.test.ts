@@ -16,6 +16,7 @@ import type { InboundAnswer } from '../../../src/inbound/index.js';
 import { type PasMessage, parseSignal, QUEUES } from '../../../src/queue/index.js';
 import { initDevPki } from '../../../src/security/pki/index.js';
 import { loadTls } from '../../../src/security/tls/index.js';
+import { signEnvelope, verifyEnvelope } from '../../../src/security/xmldsig/index.js';
 import type { SqliteMessageStore } from '../../../src/store/index.js';
 import {
   acknowledgmentOf,
@@ -229,6 +230,34 @@ describe('the inbound pipeline', () => {
       expect(answer.status).toBe(200);
       expect(read(answer).kind).toBe('acknowledgment');
       expect(broker.published.map((p) => p.queue)).toEqual([QUEUES.inbound]);
+    });
+
+    it('signs the Acknowledgment a signed message asks for with the signer it is given (the signing pool)', async () => {
+      const identity = { privateKey: tls.privateKey, certificate: tls.certificate };
+      const signed: string[] = [];
+      const { pipeline } = pipelineFor(store, {
+        requireSignature: true,
+        trusted: () => tls.caCertificates,
+        signingIdentity: () => identity,
+        sign: async (envelopeXml, parts, signer, options) => {
+          signed.push(envelopeXml);
+          return signEnvelope(envelopeXml, parts, signer, options);
+        },
+      });
+      const poll = slotPoll({}, identity, true);
+      const answer = await send(pipeline, poll);
+      expect(answer.status).toBe(200);
+      expect(signed).toHaveLength(1);
+      const ack = answer.body.toString('utf8');
+      expect(ack).toContain('<ds:Signature');
+      // NRR: the Acknowledgment carries the references of the message it acknowledges.
+      expect(signed[0]).toMatch(/<eb:Acknowledgment[\s\S]*<ds:Reference /);
+      const verified = verifyEnvelope(ack, {
+        trusted: tls.caCertificates,
+        manifestHrefs: [],
+        parts: new Map(),
+      });
+      expect(verified).toMatchObject({ present: true, valid: true });
     });
 
     it('answers an envelope that breaks ebMS 2.0 with OtherXml naming the schema, before the signature', async () => {

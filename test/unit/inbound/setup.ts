@@ -87,6 +87,8 @@ export function inboundMessage(
   hl7: (messageId: string, now: Date) => string,
   header: Partial<MessageHeader> = {},
   identity?: SigningIdentity,
+  /** AckRequested eb:signed: the sender asks for a signed Acknowledgment (NRR). */
+  signedAck = false,
 ): HttpMessage {
   const now = new Date();
   const route = routes.resolve(action);
@@ -106,7 +108,7 @@ export function inboundMessage(
     header: full,
     reliability: {
       duplicateElimination: true,
-      ackRequested: { actor: ACTOR_NEXT_MSH, signed: false },
+      ackRequested: { actor: ACTOR_NEXT_MSH, signed: signedAck },
       syncReply: false,
     },
     payloadXml: hl7(messageId, now),
@@ -118,8 +120,12 @@ export function inboundMessage(
 }
 
 /** A slot poll (PRSC_IN080000UK07) from e-RS to us. */
-export function slotPoll(header: Partial<MessageHeader> = {}, identity?: SigningIdentity): HttpMessage {
-  return inboundMessage('PRSC_IN080000UK07', slotPollHl7, header, identity);
+export function slotPoll(
+  header: Partial<MessageHeader> = {},
+  identity?: SigningIdentity,
+  signedAck = false,
+): HttpMessage {
+  return inboundMessage('PRSC_IN080000UK07', slotPollHl7, header, identity, signedAck);
 }
 
 /** e-RS's application acknowledgement (AA) of the message whose HL7 id is `messageRef`. */
