@@ -7,7 +7,13 @@ import type { GatewayConfig } from '../config/index.js';
 import { Waiters } from '../correlation/index.js';
 import { startErsFhir } from '../ers-fhir/index.js';
 import { createInboundServer, InboundPipeline } from '../inbound/index.js';
-import { BodyBudget, httpServerOptions, protectListener, RefusalLog } from '../listeners/index.js';
+import {
+  answerClientErrors,
+  BodyBudget,
+  httpServerOptions,
+  protectListener,
+  RefusalLog,
+} from '../listeners/index.js';
 import { createLogger, GatewayMetrics, instrumentStore, type Logger, OpsStateReader } from '../ops/index.js';
 import { DeadLetters, OutboundSubmission } from '../outbound/index.js';
 import { Broker, QUEUES, retryQueueName } from '../queue/index.js';
@@ -195,6 +201,11 @@ export async function startGateway(
       new RefusalLog(logger, 'api', config.logging.refusalIntervalMs),
       { tls: false },
     );
+    // The PAS gets a problem body for HTTP it sent that cannot be parsed, never an empty 400.
+    answerClientErrors(apiHttp, (problem) => ({
+      contentType: 'application/problem+json',
+      body: JSON.stringify({ type: 'about:blank', ...problem }),
+    }));
     const apiServer = await listen(apiHttp, config.api.port, config.api.host);
     closers.unshift(() => closeServer(apiServer));
     const running: RunningGateway = {

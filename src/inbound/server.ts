@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { buildSoapFault } from '../ebxml/index.js';
 import {
+  answerClientErrors,
   type BodyBudget,
   bodyReservation,
   closedByGuard,
@@ -139,6 +140,11 @@ export function createInboundServer(deps: {
     },
   );
   protectListener(server, deps.connections, refusals, { tls: true });
+  // Spine gets a SOAP fault for HTTP it sent that cannot be parsed, never an empty 400.
+  answerClientErrors(server, ({ title, detail }) => ({
+    contentType: 'text/xml; charset=UTF-8',
+    body: buildSoapFault('SOAP:Client', title, detail),
+  }));
   // A client certificate with a weak key is refused right after the handshake, before any request.
   server.on('secureConnection', (socket: TLSSocket) => {
     const peer = socket.getPeerCertificate() as Partial<ReturnType<TLSSocket['getPeerCertificate']>> | null;

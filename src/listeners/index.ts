@@ -7,6 +7,12 @@ import type { RefusalLog } from './refusal-log.js';
 import { httpServerOptions, type ListenerTimeouts } from './timeouts.js';
 
 export { BodyBudget, bodyReservation } from './body-budget.js';
+export {
+  answerClientErrors,
+  type ClientErrorBody,
+  type ClientErrorProblem,
+  describeClientError,
+} from './client-errors.js';
 export { type ConnectionLimits, closedByGuard, guardConnections } from './connections.js';
 export { RefusalLog } from './refusal-log.js';
 export { httpServerOptions, type ListenerTimeouts } from './timeouts.js';

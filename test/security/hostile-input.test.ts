@@ -269,6 +269,13 @@ describe('hostile input', () => {
         Buffer.concat([head(`${poll.soapAction}\rX-Injected: yes`), poll.body]),
       );
       expect(bareCr).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      // Spine's language, naming the problem: a SOAP fault, not Node's empty 400.
+      expect(bareCr).toContain('Content-Type: text/xml; charset=UTF-8');
+      expect(bareCr).toMatch(
+        /<faultcode>SOAP:Client<\/faultcode>\s*<faultstring>Malformed HTTP request<\/faultstring>/,
+      );
+      expect(bareCr).toMatch(/malformed HTTP request: [^<]*\(HPE_[A-Z_]+\)/);
+      expect(bareCr).not.toContain('X-Injected');
       const bareLf = await rawInbound(
         Buffer.concat([head(`${poll.soapAction}\nX-Injected: yes`), poll.body]),
       );
@@ -378,7 +385,13 @@ describe('hostile input', () => {
           `POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nInteraction-Id: PRSC_IN090000UK09\r\nwait-for-response: false\r\nMessage-Id: ${messageId}\r\nContent-Length: ${json.length}\r\nConnection: close\r\n\r\n${json}`,
           'latin1',
         );
-      expect(await rawApi(request('ABC\rX-Injected: yes'))).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      const bareCr = await rawApi(request('ABC\rX-Injected: yes'));
+      expect(bareCr).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      // The PAS's language, naming the problem: a problem body, not Node's empty 400.
+      expect(bareCr).toContain('Content-Type: application/problem+json');
+      const problem = JSON.parse(bareCr.slice(bareCr.indexOf('\r\n\r\n') + 4));
+      expect(problem).toMatchObject({ title: 'Malformed HTTP request', status: 400 });
+      expect(problem.detail).toMatch(/^malformed HTTP request: .*\(HPE_[A-Z_]+\)$/);
       expect(await rawApi(request('ABC\nX-Injected: yes'))).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
       // Folded onto a continuation line: the API sees one value with a space in it and names the header.
       const folded = await rawApi(request('ABC\r\n X-Injected: yes'));

@@ -126,6 +126,7 @@ describe('listeners: sockets, deadlines and memory', () => {
       const idle = await connect(h.gateway.apiPort, '127.0.0.2');
       const { at, data } = await idle.closed;
       expect(data).toMatch(/^HTTP\/1\.1 408 /);
+      expect(data).toContain('"detail":"the request did not arrive in time"');
       expect(at - idle.connectedAt).toBeGreaterThanOrEqual(SETTINGS.headersTimeoutMs * 0.9);
     });
   });
@@ -263,7 +264,10 @@ describe('listeners: sockets, deadlines and memory', () => {
         100_000,
         1_000,
       );
-      expect(await upload.closed).toMatch(/^HTTP\/1\.1 408 /);
+      const closed = await upload.closed;
+      expect(closed).toMatch(/^HTTP\/1\.1 408 /);
+      expect(closed).toContain('<faultstring>Request timeout</faultstring>');
+      expect(closed).toContain('the request did not arrive in time');
     });
 
     it('cuts a slow API body after requestTimeoutMs with 408', async () => {
