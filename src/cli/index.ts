@@ -156,6 +156,7 @@ async function runDev(args: string[]): Promise<void> {
       `  RabbitMQ          ${config.amqp.url.replace(/\/\/[^@]*@/, '//***@')}   (PAS queue: mhs.inbound)`,
       '',
       `Start a slot poll from e-RS:  curl -s -X POST http://${config.simulator.controlHost}:${simulator.controlPort}/control/slot-polls`,
+      'See what the PAS reads:       npx mhs-gateway read',
       '',
     ].join('\n'),
   );
