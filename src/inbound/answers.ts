@@ -13,11 +13,8 @@ import {
   PARTY_TYPE,
   type ParsedMessage,
 } from '../ebxml/index.js';
-import { type EnvelopeSigner, signEnvelope, signedReferences } from '../security/xmldsig/index.js';
+import { signedReferences, signOnThisThread } from '../security/xmldsig/index.js';
 import { type InboundDependencies, now } from './dependencies.js';
-
-const signHere: EnvelopeSigner = async (envelopeXml, parts, identity, options) =>
-  signEnvelope(envelopeXml, parts, identity, options);
 
 /** The HTTP answer to one inbound POST. */
 export interface InboundAnswer {
@@ -92,6 +89,6 @@ export async function acknowledgment(deps: InboundDependencies, parsed: ParsedMe
     signed ? signedReferences(parsed.envelopeXml) : [],
   );
   if (!requested?.signed) return ack;
-  const sign = deps.sign ?? signHere;
+  const sign = deps.sign ?? signOnThisThread;
   return { ...ack, body: Buffer.from(await sign(ack.body.toString('utf8'), [], deps.signingIdentity(), {})) };
 }

@@ -20,7 +20,7 @@ import {
   queueOutboundWork,
 } from '../queue/index.js';
 import { type Route, type RouteTable, reliabilityFlags } from '../routing/index.js';
-import { type EnvelopeSigner, type SigningIdentity, signEnvelope } from '../security/xmldsig/index.js';
+import { type EnvelopeSigner, type SigningIdentity, signOnThisThread } from '../security/xmldsig/index.js';
 import { DuplicateMessageError, type MessageStore } from '../store/index.js';
 
 /** The route facts a queued message keeps, so retries follow the agreement it was accepted under. */
@@ -108,9 +108,6 @@ export interface OutboundDependencies {
   clock?: () => Date;
 }
 
-const signHere: EnvelopeSigner = async (envelopeXml, parts, identity, options) =>
-  signEnvelope(envelopeXml, parts, identity, options);
-
 /** The request cannot be sent as asked (e.g. attachments on a sync interaction). */
 export class InvalidSubmissionError extends createError('INVALID_SUBMISSION', 400, 'Invalid request') {}
 
@@ -160,7 +157,7 @@ export class OutboundSubmission {
     });
     const identity = route.sign ? this.deps.signingIdentity() : undefined;
     const envelopeXml = identity
-      ? await (this.deps.sign ?? signHere)(built.envelopeXml, built.parts, identity, {
+      ? await (this.deps.sign ?? signOnThisThread)(built.envelopeXml, built.parts, identity, {
           algorithm: this.deps.signatureAlgorithm,
         })
       : built.envelopeXml;

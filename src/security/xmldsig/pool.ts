@@ -1,15 +1,19 @@
 import { Worker } from 'node:worker_threads';
 import { WORKER_HEAP_LIMITS, workerScript } from '../../threads/index.js';
 import type { SignJob, SignReply } from './pool-protocol.js';
-import type { SigningIdentity, SignOptions } from './sign.js';
+import { type SigningIdentity, type SignOptions, signEnvelope } from './sign.js';
 
-/** Signs an envelope, on this thread or another: what OutboundSubmission calls. */
+/** Signs an envelope, on this thread or another: what OutboundSubmission and inbound acknowledgments call. */
 export type EnvelopeSigner = (
   envelopeXml: string,
   parts: { contentId: string; content: Buffer }[],
   identity: SigningIdentity,
   options: SignOptions,
 ) => Promise<string>;
+
+/** The signer without a pool: on the calling thread. */
+export const signOnThisThread: EnvelopeSigner = async (envelopeXml, parts, identity, options) =>
+  signEnvelope(envelopeXml, parts, identity, options);
 
 interface Pending {
   resolve: (signed: string) => void;
