@@ -70,7 +70,7 @@ export class CorrelationConsumer {
     }
     // Only a client allowed to speak for the party the message went to may move it (inbound/
     // checks ebXML signals and replies itself; an application ack's message is found only here).
-    const sentTo = partySentTo(message, this.deps.routes);
+    const sentTo = signal.senderParties && partySentTo(message, this.deps.routes);
     if (signal.senderParties && !mayActFor({ parties: signal.senderParties }, sentTo)) {
       log.warn(
         { audit: 'refused', kind: signal.kind, sentTo },

@@ -131,10 +131,11 @@ async function deliver(
   // still delivered, marked unmatched, and completes nothing.
   const named = header.refToMessageId ? await deps.store.get(header.refToMessageId) : undefined;
   const sent = named?.direction === 'outbound' ? named : undefined;
-  const answered = sent && mayActFor(sender, partySentTo(sent, deps.routes)) ? sent : undefined;
+  const sentTo = sent && partySentTo(sent, deps.routes);
+  const answered = sent && mayActFor(sender, sentTo) ? sent : undefined;
   if (sent && !answered)
     log.warn(
-      { audit: 'refused', refToMessageId: header.refToMessageId, sentTo: partySentTo(sent, deps.routes) },
+      { audit: 'refused', refToMessageId: header.refToMessageId, sentTo },
       'reply from a client not allowed to speak for the party the request was sent to; delivered unmatched',
     );
   await publishToPas(deps.broker, {
