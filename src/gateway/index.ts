@@ -11,6 +11,7 @@ import {
   answerClientErrors,
   BodyBudget,
   httpServerOptions,
+  MAX_HEADER_BYTES,
   protectListener,
   RefusalLog,
 } from '../listeners/index.js';
@@ -192,7 +193,7 @@ export async function startGateway(
     const inboundServer = await listen(inbound, config.inbound.port, config.inbound.host);
     closers.unshift(() => closeServer(inboundServer));
     const apiHttp = http.createServer(
-      { ...httpServerOptions(config.api.connections), maxHeaderSize: 16_384 },
+      { ...httpServerOptions(config.api.connections), maxHeaderSize: MAX_HEADER_BYTES },
       api,
     );
     protectListener(

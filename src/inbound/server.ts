@@ -10,6 +10,7 @@ import {
   closedByGuard,
   httpServerOptions,
   type ListenerSettings,
+  MAX_HEADER_BYTES,
   protectListener,
   RefusalLog,
 } from '../listeners/index.js';
@@ -54,7 +55,7 @@ export function createInboundServer(deps: {
       ...serverOptions(deps.tls.current),
       ...httpServerOptions(deps.connections),
       handshakeTimeout: deps.connections.handshakeTimeoutMs,
-      maxHeaderSize: 16_384,
+      maxHeaderSize: MAX_HEADER_BYTES,
     },
     (request, response) => {
       const client = identify(request.socket as TLSSocket);

@@ -14,6 +14,9 @@ export interface ClientErrorProblem {
 /** What a listener says about one malformed request. */
 export type ClientErrorBody = (problem: ClientErrorProblem) => { contentType: string; body: string };
 
+/** Request headers both listeners take (`maxHeaderSize`); more is answered 431. */
+export const MAX_HEADER_BYTES = 16_384;
+
 const REASONS: Record<number, string> = {
   400: 'Bad Request',
   408: 'Request Timeout',
@@ -27,7 +30,7 @@ export function describeClientError(error: Error & { code?: string }): ClientErr
       return {
         status: 431,
         title: 'Request headers too large',
-        detail: 'the request headers are over 16 KB',
+        detail: `the request headers are over ${MAX_HEADER_BYTES / 1024} KB`,
       };
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return { status: 408, title: 'Request timeout', detail: 'the request did not arrive in time' };

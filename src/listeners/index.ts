@@ -12,6 +12,7 @@ export {
   type ClientErrorBody,
   type ClientErrorProblem,
   describeClientError,
+  MAX_HEADER_BYTES,
 } from './client-errors.js';
 export { type ConnectionLimits, closedByGuard, guardConnections } from './connections.js';
 export { RefusalLog } from './refusal-log.js';

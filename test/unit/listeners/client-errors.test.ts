@@ -2,13 +2,15 @@
 import http from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answerClientErrors } from '../../../src/listeners/index.js';
+import { answerClientErrors, MAX_HEADER_BYTES } from '../../../src/listeners/index.js';
 
 describe('answerClientErrors', () => {
   let server: http.Server;
   let port: number;
   beforeAll(async () => {
-    server = http.createServer({ maxHeaderSize: 16_384 }, (_request, response) => response.end('ok'));
+    server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (_request, response) =>
+      response.end('ok'),
+    );
     answerClientErrors(server, (problem) => ({
       contentType: 'application/json',
       body: JSON.stringify(problem),
