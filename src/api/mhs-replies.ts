@@ -1,12 +1,7 @@
 import type { Response } from 'express';
 import { InvalidSubmissionError, NotAcceptedError, type Submitted } from '../outbound/index.js';
-import {
-  DuplicateMessageError,
-  isStoreUnavailable,
-  type MessageStore,
-  type StoredMessage,
-} from '../store/index.js';
-import { errorProblem, type Problem, STORE_UNAVAILABLE_PROBLEM, sendProblem } from './problem.js';
+import { DuplicateMessageError, type MessageStore, type StoredMessage } from '../store/index.js';
+import { errorProblem, type Problem, sendProblem } from './problem.js';
 
 /** The MHS adaptor's error body fields, kept beside our problem fields so its clients keep working. */
 const SPINE_ERROR_MESSAGE = 'Error(s) received from Spine. Contact system administrator.';
@@ -62,6 +57,5 @@ export function submitProblem(error: unknown, messageId?: string): Problem {
     return errorProblem(error, { detail: `message ${messageId} was accepted before; use a new Message-Id` });
   if (error instanceof NotAcceptedError || error instanceof InvalidSubmissionError)
     return errorProblem(error);
-  if (isStoreUnavailable(error)) return STORE_UNAVAILABLE_PROBLEM;
   throw error;
 }

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { submitProblem } from '../../../src/api/mhs-replies.js';
-import { errorProblem, STORE_UNAVAILABLE_PROBLEM } from '../../../src/api/problem.js';
+import { errorProblem } from '../../../src/api/problem.js';
 import { DeadLetterConflictError, NotAcceptedError } from '../../../src/outbound/index.js';
 import { RoutingError } from '../../../src/routing/index.js';
-import { DuplicateMessageError, StoreUnavailableError } from '../../../src/store/index.js';
+import { DuplicateMessageError } from '../../../src/store/index.js';
 
 describe('errorProblem', () => {
   it('is the error’s title, status and message, with Retry-After when it has one', () => {
@@ -31,15 +30,5 @@ describe('errorProblem', () => {
       detail: conflict.message,
       state: 'COMPLETED',
     });
-  });
-});
-
-describe('submitProblem', () => {
-  it('answers a store that cannot be reached with 503 and Retry-After, and rethrows what it does not know', () => {
-    expect(submitProblem(new StoreUnavailableError('SQLite store thread exited'))).toEqual(
-      STORE_UNAVAILABLE_PROBLEM,
-    );
-    expect(STORE_UNAVAILABLE_PROBLEM).toMatchObject({ status: 503, retryAfterSeconds: 5 });
-    expect(() => submitProblem(new Error('a bug'))).toThrow('a bug');
   });
 });

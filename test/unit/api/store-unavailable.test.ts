@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiDependencies, createApi } from '../../../src/api/index.js';
 import { cabRequestSchemas } from '../../../src/cab/index.js';
 import { packageRoot } from '../../../src/config/index.js';
+import { OutboundSubmission } from '../../../src/outbound/index.js';
 import { loadRouteTable } from '../../../src/routing/index.js';
 import {
   DuplicateMessageError,
@@ -29,13 +30,32 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+const routes = loadRouteTable(
+  join(packageRoot, 'config', 'interactions.json'),
+  join(packageRoot, 'config', 'routes.json'),
+);
+
 function api(store: MessageStore) {
+  // The real submission: accepting a message starts by storing it.
+  const submission = new OutboundSubmission({
+    partyKey: 'RTX-821088',
+    asid: '918999198738',
+    routes,
+    store,
+    broker: {
+      publish: async () => {
+        throw new Error('nothing is queued before it is stored');
+      },
+    },
+    signingIdentity: () => undefined,
+    signatureAlgorithm: 'rsa-sha256',
+  });
   return createApi({
     store,
-    routes: loadRouteTable(
-      join(packageRoot, 'config', 'interactions.json'),
-      join(packageRoot, 'config', 'routes.json'),
-    ),
+    submission,
+    routes,
+    asid: '918999198738',
+    processingCode: 'P',
     cabSchemas: cabRequestSchemas(),
     logger: silent,
     readinessChecks: [],
@@ -75,12 +95,29 @@ describe('a message store that cannot be reached', () => {
     ['PostgreSQL, refusing connections', () => refusedPostgres],
   ])('answers 503 Store unavailable with Retry-After, not 500 (%s)', async (_label, store) => {
     const answer = await request(api(store())).get('/messages/M-1');
-    expect(answer.status).toBe(503);
-    expect(answer.headers['retry-after']).toBe('5');
-    expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(answer.body).toMatchObject({
-      title: 'Store unavailable: try again later',
-      detail: 'the gateway cannot reach its message store now',
-    });
+    expectStoreUnavailable(answer);
+  });
+
+  it.each([
+    ['SQLite, its thread closed', () => closedSqlite],
+    ['PostgreSQL, refusing connections', () => refusedPostgres],
+  ])('answers a submission it cannot store the same way (%s)', async (_label, store) => {
+    const app = api(store());
+    const path = '/cab/slot-cancellations';
+    const documented = (await request(app).get('/openapi.json')).body.paths[path].post;
+    const example = documented.requestBody.content['application/json'].example;
+    const answer = await request(app).post(path).send(example);
+    expectStoreUnavailable(answer);
   });
 });
+
+/** 503, Retry-After and the problem that says so. */
+function expectStoreUnavailable(answer: request.Response): void {
+  expect(answer.status).toBe(503);
+  expect(answer.headers['retry-after']).toBe('5');
+  expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(answer.body).toMatchObject({
+    title: 'Store unavailable: try again later',
+    detail: 'the gateway cannot reach its message store now',
+  });
+}
