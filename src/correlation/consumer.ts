@@ -70,14 +70,16 @@ export class CorrelationConsumer {
     }
     // Only a client allowed to speak for the party the message went to may move it (inbound/
     // checks ebXML signals and replies itself; an application ack's message is found only here).
-    const sentTo = signal.senderParties && partySentTo(message, this.deps.routes);
-    if (signal.senderParties && !mayActFor({ parties: signal.senderParties }, sentTo)) {
-      log.warn(
-        { audit: 'refused', kind: signal.kind, sentTo },
-        'signal from a client not allowed to speak for the party the message was sent to; moves nothing',
-      );
-      if (signal.kind === 'application-ack') await this.deliverUnmatched(signal);
-      return 'ack';
+    if (signal.senderParties) {
+      const sentTo = partySentTo(message, this.deps.routes);
+      if (!mayActFor({ parties: signal.senderParties }, sentTo)) {
+        log.warn(
+          { audit: 'refused', kind: signal.kind, sentTo },
+          'signal from a client not allowed to speak for the party the message was sent to; moves nothing',
+        );
+        if (signal.kind === 'application-ack') await this.deliverUnmatched(signal);
+        return 'ack';
+      }
     }
     if (message.status === 'UNANSWERED' && signal.kind === 'application-ack') {
       await this.deliverLate(signal, message);
