@@ -90,25 +90,31 @@ describe('a message store that cannot be reached', () => {
     );
   });
 
-  it.each([
+  /** Each store as it is when it cannot be reached (made in beforeAll, hence read late). */
+  const unreachableStores: [string, () => MessageStore][] = [
     ['SQLite, its thread closed', () => closedSqlite],
     ['PostgreSQL, refusing connections', () => refusedPostgres],
-  ])('answers 503 Store unavailable with Retry-After, not 500 (%s)', async (_label, store) => {
-    const answer = await request(api(store())).get('/messages/M-1');
-    expectStoreUnavailable(answer);
-  });
+  ];
 
-  it.each([
-    ['SQLite, its thread closed', () => closedSqlite],
-    ['PostgreSQL, refusing connections', () => refusedPostgres],
-  ])('answers a submission it cannot store the same way (%s)', async (_label, store) => {
-    const app = api(store());
-    const path = '/cab/slot-cancellations';
-    const documented = (await request(app).get('/openapi.json')).body.paths[path].post;
-    const example = documented.requestBody.content['application/json'].example;
-    const answer = await request(app).post(path).send(example);
-    expectStoreUnavailable(answer);
-  });
+  it.each(unreachableStores)(
+    'answers 503 Store unavailable with Retry-After, not 500 (%s)',
+    async (_label, store) => {
+      const answer = await request(api(store())).get('/messages/M-1');
+      expectStoreUnavailable(answer);
+    },
+  );
+
+  it.each(unreachableStores)(
+    'answers a submission it cannot store the same way (%s)',
+    async (_label, store) => {
+      const app = api(store());
+      const path = '/cab/slot-cancellations';
+      const documented = (await request(app).get('/openapi.json')).body.paths[path].post;
+      const example = documented.requestBody.content['application/json'].example;
+      const answer = await request(app).post(path).send(example);
+      expectStoreUnavailable(answer);
+    },
+  );
 });
 
 /** 503, Retry-After and the problem that says so. */
